@@ -1,0 +1,228 @@
+# berth — one plain Makefile for every part.
+#
+#   make                 build everything that exists (zero warnings: -Werror)
+#   make SANITIZE=1      the same with ASan+UBSan, into build-san/
+#   make check           deps (if missing), unit tests, then integration tests (root)
+#   make check-unit | check-integration | fuzz | bench | install | deps | clean
+
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+BINDIR      ?= $(PREFIX)/bin
+LIBDIR      ?= $(PREFIX)/lib
+MANDIR      ?= $(PREFIX)/share/man
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= /lib/systemd/system
+PAMDIR      ?= /lib/x86_64-linux-gnu/security
+DESTDIR     ?=
+
+CC          ?= cc
+CLANG       ?= clang
+PKG_CONFIG  ?= pkg-config
+PKGS        := libsystemd libcurl jansson libbsd-overlay inih numa
+
+ifeq ($(SANITIZE),1)
+O           ?= build-san
+SANFLAGS    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+O           ?= build
+SANFLAGS    :=
+endif
+
+WARNINGS := -Wall -Wextra -Werror \
+	-Werror=shadow -Werror=strict-prototypes -Werror=missing-prototypes \
+	-Werror=missing-declarations -Werror=format=2 -Werror=format-security \
+	-Werror=switch-default -Werror=implicit-function-declaration \
+	-Werror=implicit-int -Werror=return-type -Werror=vla -Werror=pointer-arith \
+	-Werror=init-self -Werror=undef -Werror=int-conversion \
+	-Werror=incompatible-pointer-types -Werror=missing-include-dirs \
+	-Werror=old-style-definition -Werror=redundant-decls -Werror=nested-externs \
+	-Werror=write-strings -Wno-unused-parameter
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+PAM_CFLAGS   := $(shell $(PKG_CONFIG) --cflags pam 2>/dev/null)
+PAM_LIBS     := $(shell $(PKG_CONFIG) --libs pam 2>/dev/null)
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 $(WARNINGS) -fPIC -fstack-protector-strong \
+	-D_FORTIFY_SOURCE=2 -D_GNU_SOURCE $(SANFLAGS) -Ilib $(PKG_CFLAGS)
+LDFLAGS  += $(SANFLAGS) -Wl,-z,relro,-z,now
+LDLIBS   += $(PKG_LIBS) -ldl -lpthread
+
+LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+LIBBERTH := $(O)/libberth.a
+
+# Programs: every directory under cmds/ is one program made of its *.c.
+CMD_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard cmds/*/*.c))))
+CMDS     := $(foreach d,$(CMD_DIRS),$(O)/$(notdir $(d)))
+SLICEMGR_SRCS := $(sort $(wildcard slicemgr/*.c))
+SLICEMGR := $(if $(SLICEMGR_SRCS),$(O)/berth-slicemgr)
+WRAPPER_SRCS := $(sort $(wildcard wrapper/*.c))
+WRAPPER  := $(if $(WRAPPER_SRCS),$(O)/berth-docker)
+PAM_SRCS := $(sort $(wildcard pam/*.c))
+PAM_MOD  := $(if $(PAM_SRCS),$(O)/pam_berth.so)
+FAKE_NVML_SRCS := $(sort $(wildcard tests/fakes/nvml/*.c))
+FAKE_NVML := $(if $(FAKE_NVML_SRCS),$(O)/fakes/libnvidia-ml.so.1)
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
+UNIT      := $(O)/unit-tests
+HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+HELPERS   := $(HELPER_SRCS:tests/helpers/%.c=$(O)/helpers/%)
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCHES   := $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
+
+PROGRAMS := $(CMDS) $(SLICEMGR) $(WRAPPER) $(PAM_MOD) $(FAKE_NVML)
+
+.PHONY: all check check-unit check-integration check-man fuzz fuzz-smoke bench \
+	install deps deps-if-missing clean demo need-root
+.DELETE_ON_ERROR:
+
+all: $(LIBBERTH) $(PROGRAMS) $(UNIT) $(HELPERS) $(BENCHES)
+
+$(O)/%.o: %.c $(wildcard lib/*.h) | $(O)/
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(O)/:
+	@mkdir -p $@
+
+$(LIBBERTH): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+define cmd_rule
+$(O)/$(notdir $(1)): $(patsubst %.c,$(O)/%.o,$(wildcard $(1)/*.c)) $(LIBBERTH)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach d,$(CMD_DIRS),$(eval $(call cmd_rule,$(d))))
+
+$(O)/berth-slicemgr: $(SLICEMGR_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/berth-docker: $(WRAPPER_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/pam/%.o: CFLAGS += $(PAM_CFLAGS)
+$(O)/pam_berth.so: $(PAM_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
+	$(CC) $(LDFLAGS) -shared -Wl,--version-script=pam/pam_berth.sym -o $@ $^ $(LDLIBS) $(PAM_LIBS)
+
+$(O)/fakes/libnvidia-ml.so.1: $(FAKE_NVML_SRCS:%.c=$(O)/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libnvidia-ml.so.1 -o $@ $^ -ljansson
+
+# Unit tests: one check runner; every "Suite *X_suite(void)" in
+# tests/unit/test-*.c is found here and run.
+$(O)/tests/unit/suites.inc: $(UNIT_SRCS)
+	@mkdir -p $(dir $@)
+	sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void).*/SUITE(\1)/p' $^ > $@.tmp && mv $@.tmp $@
+
+$(O)/tests/unit/main.o: CFLAGS += $(CHECK_CFLAGS) -I$(O)/tests/unit
+$(O)/tests/unit/main.o: $(O)/tests/unit/suites.inc
+$(O)/tests/unit/test-%.o: CFLAGS += $(CHECK_CFLAGS)
+$(UNIT): $(O)/tests/unit/main.o $(UNIT_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(O)/helpers/%: $(O)/tests/helpers/%.o $(LIBBERTH)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/bench/%: $(O)/bench/%.o $(LIBBERTH)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# --- tests -------------------------------------------------------------------
+
+# Recursive so pkg-config runs again after deps-if-missing installed things.
+check:
+	@$(MAKE) --no-print-directory deps-if-missing
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-man check-unit check-integration
+
+check-unit: $(UNIT)
+	CK_FORK=yes $(UNIT)
+
+check-man:
+	@tests/check-man.sh
+
+need-root:
+	@if [ "$$(id -u)" != 0 ]; then \
+		echo "berth: integration tests need root (they boot a sandboxed systemd and dockerd, create test users); run 'sudo make check'." >&2; \
+		exit 1; fi
+
+check-integration: need-root all
+	BUILD=$(abspath $(O)) tests/sandbox/sandbox check
+
+# --- fuzzing (libFuzzer, clang) ----------------------------------------------
+
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib $(PKG_CFLAGS)
+FUZZ_TIME ?= 60
+
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*.h)
+	@mkdir -p build-fuzz
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -ldl -lpthread
+
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do \
+		n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
+		echo "== $$n ($(FUZZ_TIME)s)"; \
+		$$f -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+			build-fuzz/corpus-$$n tests/fuzz/corpus/$$n 2>&1 | tail -n 3 || exit 1; \
+	done
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_TIME=15
+
+# --- benchmarks --------------------------------------------------------------
+
+bench: need-root all
+	BUILD=$(abspath $(O)) tests/sandbox/sandbox bench
+
+# --- install -----------------------------------------------------------------
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/berth/groups.d \
+		$(DESTDIR)$(SYSCONFDIR)/berth/users.d
+	for p in $(CMDS); do install -m 0755 $$p $(DESTDIR)$(BINDIR)/; done
+	[ -z "$(SLICEMGR)" ] || install -m 0755 $(SLICEMGR) $(DESTDIR)$(SBINDIR)/
+	[ -z "$(WRAPPER)" ] || install -m 0755 $(WRAPPER) $(DESTDIR)$(BINDIR)/docker
+	[ -z "$(PAM_MOD)" ] || { install -d $(DESTDIR)$(PAMDIR) && install -m 0644 $(PAM_MOD) $(DESTDIR)$(PAMDIR)/; }
+	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
+		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	[ -e $(DESTDIR)$(SYSCONFDIR)/berth/berth.conf ] || install -m 0644 etc/berth/berth.conf $(DESTDIR)$(SYSCONFDIR)/berth/
+	for f in etc/berth/groups.d/*.conf; do [ -e "$$f" ] || continue; \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/berth/groups.d/$${f##*/} ] || install -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/berth/groups.d/; done
+	for u in systemd/*.slice systemd/*.service systemd/*.socket; do [ -e "$$u" ] || continue; \
+		install -d $(DESTDIR)$(UNITDIR) && install -m 0644 $$u $(DESTDIR)$(UNITDIR)/; done
+	[ ! -e systemd/berth.tmpfiles ] || { install -d $(DESTDIR)/usr/lib/tmpfiles.d && \
+		install -m 0644 systemd/berth.tmpfiles $(DESTDIR)/usr/lib/tmpfiles.d/berth.conf; }
+	[ ! -e systemd/berth.sysusers ] || { install -d $(DESTDIR)/usr/lib/sysusers.d && \
+		install -m 0644 systemd/berth.sysusers $(DESTDIR)/usr/lib/sysusers.d/berth.conf; }
+
+# --- dependencies (Debian 12) ------------------------------------------------
+
+DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
+	libsystemd-dev libcurl4-openssl-dev libjansson-dev libbsd-dev libinih-dev \
+	check libpam0g-dev libnuma-dev \
+	systemd dbus libpam-systemd docker.io busybox-static pamtester mandoc \
+	valgrind util-linux procps passwd perl jq
+
+deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "berth: 'make deps' installs Debian packages; run it as root (sudo make deps)." >&2; exit 1; fi
+	DEBIAN_FRONTEND=noninteractive apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PACKAGES)
+
+# Only reach for apt when something is really missing, so 'make check' on a
+# prepared machine needs no network.
+deps-if-missing:
+	@missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(DEB_PACKAGES) 2>/dev/null | grep -v ' installed$$' | cut -d' ' -f1; \
+		for p in $(DEB_PACKAGES); do dpkg-query -W $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "berth: installing missing packages:" $$missing; $(MAKE) deps; fi
+
+clean:
+	rm -rf build build-san build-fuzz

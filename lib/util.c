@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+#include "util.h"
+
+#include <fcntl.h>
+
+const char *program_name = "berth";
+
+void strv_free(char **v) {
+        if (!v)
+                return;
+        for (char **s = v; *s; s++)
+                free(*s);
+        free(v);
+}
+
+size_t strv_length(char *const *v) {
+        size_t n = 0;
+        if (v)
+                while (v[n])
+                        n++;
+        return n;
+}
+
+int strv_push(char ***v, const char *s) {
+        size_t n = strv_length(*v);
+        char **nv = reallocarray(*v, n + 2, sizeof(char *));
+        if (!nv)
+                return -ENOMEM;
+        *v = nv;
+        nv[n] = strdup(s);
+        if (!nv[n])
+                return -ENOMEM;
+        nv[n + 1] = NULL;
+        return 0;
+}
+
+int strv_contains(char *const *v, const char *s) {
+        if (v)
+                for (char *const *p = v; *p; p++)
+                        if (streq(*p, s))
+                                return 1;
+        return 0;
+}
+
+int berth_error_set(struct berth_error *e, int code, const char *fmt, ...) {
+        if (e) {
+                va_list ap;
+                e->code = code;
+                va_start(ap, fmt);
+                vsnprintf(e->message, sizeof(e->message), fmt, ap);
+                va_end(ap);
+        }
+        return code;
+}
+
+int log_error_errno(int r, const char *fmt, ...) {
+        va_list ap;
+        errno = r < 0 ? -r : r;
+        fprintf(stderr, "%s: ", program_name);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+        return r;
+}
+
+void log_info(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+}
+
+int read_full_file(const char *path, size_t max, char **ret, size_t *ret_len) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        size_t cap = 4096, len = 0;
+        _cleanup_free_ char *buf = malloc(cap + 1);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                if (len == cap) {
+                        if (cap >= max)
+                                return -EFBIG;
+                        cap = cap * 2 > max ? max : cap * 2;
+                        char *nb = realloc(buf, cap + 1);
+                        if (!nb)
+                                return -ENOMEM;
+                        buf = nb;
+                }
+                ssize_t n = read(fd, buf + len, cap - len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+        }
+        buf[len] = 0;
+        if (ret_len)
+                *ret_len = len;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}

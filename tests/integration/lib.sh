@@ -1,0 +1,45 @@
+# TAP helpers for berth's integration tests; sourced by tests/integration/*.t.
+# The sandbox (tests/sandbox/sandbox check) exports SB (its state dir),
+# BERTH_TOP and BUILD.
+: "${SB:?run through 'make check-integration' (tests/sandbox/sandbox check)}"
+SANDBOX="$BERTH_TOP/tests/sandbox/sandbox"
+export DOCKER_HOST="unix://$SB/docker.sock"
+TAP_N=0
+TAP_FAILED=0
+
+plan() { echo "1..$1"; }
+ok() { # ok COND-EXIT-STATUS DESCRIPTION
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" = 0 ]; then echo "ok $TAP_N - $2"; else echo "not ok $TAP_N - $2"; TAP_FAILED=$((TAP_FAILED + 1)); fi
+}
+is() { # is GOT EXPECTED DESCRIPTION
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" = "$2" ]; then echo "ok $TAP_N - $3"; else
+		echo "not ok $TAP_N - $3"; echo "#   got:      '$1'"; echo "#   expected: '$2'"
+		TAP_FAILED=$((TAP_FAILED + 1)); fi
+}
+like() { # like GOT REGEX DESCRIPTION
+	TAP_N=$((TAP_N + 1))
+	if [[ "$1" =~ $2 ]]; then echo "ok $TAP_N - $3"; else
+		echo "not ok $TAP_N - $3"; echo "#   got:      '$1'"; echo "#   expected to match: '$2'"
+		TAP_FAILED=$((TAP_FAILED + 1)); fi
+}
+diag() { echo "# $*"; }
+
+sb_exec() { "$SANDBOX" exec "$SB" "$@"; }
+sb_run() { "$SANDBOX" run "$SB" "$@"; }
+REAL_DOCKER=${REAL_DOCKER:-/usr/bin/docker}
+sbdocker() { "$REAL_DOCKER" -H "unix://$SB/docker.sock" "$@"; }
+
+# Test users and groups are recorded in the sandbox state so that
+# 'sandbox down' removes them even when a test dies half-way.
+make_group() { # make_group NAME
+	echo "$1" >> "$SB/groups"
+	getent group "$1" >/dev/null || groupadd "$1"
+}
+make_user() { # make_user NAME [SUPPLEMENTARY-GROUP...]
+	local u=$1; shift
+	echo "$u" >> "$SB/users"; echo "$u" >> "$SB/groups"
+	id "$u" >/dev/null 2>&1 || useradd --badname -m -s /bin/sh -U "$u" 2>/dev/null || useradd -m -s /bin/sh -U "$u"
+	for g in "$@"; do usermod -a -G "$g" "$u"; done
+}
