@@ -49,7 +49,7 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARNINGS) -fPIC -fstack-protector-strong \
 	-D_FORTIFY_SOURCE=2 -D_GNU_SOURCE $(SANFLAGS) -Ilib $(PKG_CFLAGS)
 LDFLAGS  += $(SANFLAGS) -Wl,-z,relro,-z,now
-LDLIBS   += $(PKG_LIBS) -ldl -lpthread
+LDLIBS   += $(PKG_LIBS) -ldl -lpthread -lm
 
 LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
@@ -123,7 +123,8 @@ $(O)/tests/unit/suites.inc: $(UNIT_SRCS)
 
 $(O)/tests/unit/main.o: CFLAGS += $(CHECK_CFLAGS) -I$(O)/tests/unit
 $(O)/tests/unit/main.o: $(O)/tests/unit/suites.inc
-$(O)/tests/unit/test-%.o: CFLAGS += $(CHECK_CFLAGS)
+$(O)/tests/unit/test-%.o: CFLAGS += $(CHECK_CFLAGS) -I$(O)/tests/unit -include tests/unit/suites.h
+$(UNIT_SRCS:%.c=$(O)/%.o): $(O)/tests/unit/suites.inc
 $(UNIT): $(O)/tests/unit/main.o $(UNIT_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
@@ -164,7 +165,7 @@ FUZZ_TIME ?= 60
 
 build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*.h)
 	@mkdir -p build-fuzz
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -ldl -lpthread
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -ldl -lpthread -lm
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do \

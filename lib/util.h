@@ -59,10 +59,7 @@ static inline void fclosep(FILE **f) {
 }
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
-static inline void json_decrefp(json_t **j) {
-        if (*j)
-                json_decref(*j);
-}
+/* jansson ships json_decrefp() itself */
 #define _cleanup_json_ _cleanup_(json_decrefp)
 
 /* NULL-terminated string vectors. */
