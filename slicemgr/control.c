@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/* The control socket: many clients at once, JSON lines of at most 64 KiB,
+ * identity from SO_PEERCRED only, an idle timeout per connection.  A client
+ * can waste its own connection, never the daemon. */
+#include "manager.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#define OUTPUT_MAX (4 * 1024 * 1024) /* a client that does not read is dropped */
+
+struct connection {
+        Manager *m;
+        struct connection *prev, *next;
+        int fd;
+        struct ucred peer;
+        sd_event_source *io, *idle;
+        char in[PROTO_MAX_LINE + 1];
+        size_t in_len;
+        bool discarding; /* skipping the rest of an overlong line */
+        char *out;
+        size_t out_len, out_off;
+        bool closing;    /* close once the output is written */
+};
+
+static void connection_free(struct connection *c) {
+        Manager *m = c->m;
+        sd_event_source_disable_unref(c->io);
+        sd_event_source_disable_unref(c->idle);
+        if (c->fd >= 0)
+                close(c->fd);
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                m->connections = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        m->n_connections--;
+        free(c->out);
+        free(c);
+}
+
+void control_close_all(Manager *m) {
+        while (m->connections)
+                connection_free(m->connections);
+        m->listen_source = sd_event_source_disable_unref(m->listen_source);
+        if (m->listen_fd >= 0) {
+                close(m->listen_fd);
+                m->listen_fd = -1;
+        }
+}
+
+static int connection_update_events(struct connection *c) {
+        uint32_t ev = c->closing ? 0 : EPOLLIN;
+        if (c->out_len > c->out_off)
+                ev |= EPOLLOUT;
+        return sd_event_source_set_io_events(c->io, ev);
+}
+
+static int connection_queue(struct connection *c, const char *line) {
+        size_t l = strlen(line);
+        if (c->out_len - c->out_off + l > OUTPUT_MAX)
+                return -ENOBUFS;
+        if (c->out_off > 0) { /* compact what was already written */
+                memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+                c->out_len -= c->out_off;
+                c->out_off = 0;
+        }
+        char *n = realloc(c->out, c->out_len + l);
+        if (!n)
+                return -ENOMEM;
+        c->out = n;
+        memcpy(c->out + c->out_len, line, l);
+        c->out_len += l;
+        return 0;
+}
+
+/* Write what we can; 1 when everything went out, 0 when more remains. */
+static int connection_flush(struct connection *c) {
+        while (c->out_off < c->out_len) {
+                ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN)
+                                return 0;
+                        return -errno;
+                }
+                c->out_off += (size_t) n;
+        }
+        c->out_off = c->out_len = 0;
+        return 1;
+}
+
+static void connection_reply_error(struct connection *c, const char *kind, const char *message) {
+        _cleanup_free_ char *line = proto_error_line(kind, message);
+        if (line)
+                (void) connection_queue(c, line);
+}
+
+static int connection_touch(struct connection *c) {
+        uint64_t now;
+        sd_event_now(c->m->event, CLOCK_MONOTONIC, &now);
+        return sd_event_source_set_time(c->idle, now + CONNECTION_IDLE_USEC);
+}
+
+static int connection_process_input(struct connection *c) {
+        size_t start = 0;
+        for (;;) {
+                char *nl = memchr(c->in + start, '\n', c->in_len - start);
+                if (!nl)
+                        break;
+                size_t l = (size_t) (nl - (c->in + start));
+                if (c->discarding)
+                        c->discarding = false; /* the end of the overlong line */
+                else if (l > 0) {
+                        _cleanup_free_ char *reply = ops_handle(c->m, &c->peer, c->in + start, l);
+                        if (!reply)
+                                connection_reply_error(c, "internal", "berth: the daemon ran out of memory; try again.");
+                        else if (connection_queue(c, reply) < 0)
+                                return -ENOBUFS;
+                }
+                start += l + 1;
+        }
+        memmove(c->in, c->in + start, c->in_len - start);
+        c->in_len -= start;
+        if (c->in_len >= PROTO_MAX_LINE) {
+                /* No newline in 64 KiB: refuse the line, skip to its end. */
+                if (!c->discarding)
+                        connection_reply_error(c, "bad_request", "berth: request longer than 64 KiB.");
+                c->discarding = true;
+                c->in_len = 0;
+        }
+        return 0;
+}
+
+static int on_connection_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct connection *c = userdata;
+        int r;
+
+        if (revents & EPOLLIN) {
+                ssize_t n = recv(fd, c->in + c->in_len, PROTO_MAX_LINE - c->in_len, MSG_DONTWAIT);
+                if (n < 0 && errno != EAGAIN && errno != EINTR) {
+                        connection_free(c);
+                        return 0;
+                }
+                if (n == 0) { /* the client is done sending; answer what it sent, then close */
+                        c->closing = true;
+                } else if (n > 0) {
+                        c->in_len += (size_t) n;
+                        connection_touch(c);
+                        if (connection_process_input(c) < 0) {
+                                connection_free(c);
+                                return 0;
+                        }
+                }
+        } else if (revents & (EPOLLHUP | EPOLLERR)) {
+                connection_free(c);
+                return 0;
+        }
+
+        r = connection_flush(c);
+        if (r < 0 || (r > 0 && c->closing)) {
+                connection_free(c);
+                return 0;
+        }
+        if (connection_update_events(c) < 0)
+                connection_free(c);
+        return 0;
+}
+
+static int on_connection_idle(sd_event_source *s, uint64_t usec, void *userdata) {
+        connection_free(userdata);
+        return 0;
+}
+
+static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+
+        for (;;) {
+                _cleanup_close_ int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (cfd < 0) {
+                        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                                log_error_errno(-errno, "accept() on the control socket failed: %m");
+                        return 0;
+                }
+                if (m->n_connections >= CONNECTION_MAX)
+                        continue; /* closed at once: too many clients */
+
+                struct connection *c = calloc(1, sizeof(*c));
+                if (!c)
+                        continue;
+                socklen_t sl = sizeof(c->peer);
+                if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &c->peer, &sl) < 0 || sl != sizeof(c->peer)) {
+                        free(c);
+                        continue; /* no identity, no service */
+                }
+                c->m = m;
+                c->fd = TAKE_FD(cfd);
+                c->next = m->connections;
+                if (m->connections)
+                        m->connections->prev = c;
+                m->connections = c;
+                m->n_connections++;
+
+                uint64_t now;
+                sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+                if (sd_event_add_io(m->event, &c->io, c->fd, EPOLLIN, on_connection_io, c) < 0 ||
+                    sd_event_add_time(m->event, &c->idle, CLOCK_MONOTONIC, now + CONNECTION_IDLE_USEC, 0,
+                                      on_connection_idle, c) < 0)
+                        connection_free(c);
+        }
+}
+
+int control_listen(Manager *m) {
+        const char *path = m->config->control_socket;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_free_ char *dir = strdup(path);
+        int r;
+
+        if (!dir)
+                return -ENOMEM;
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return log_error_errno(-ENAMETOOLONG, "control socket path %s is too long", path);
+        char *slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+                *slash = 0;
+                if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                        return log_error_errno(-errno, "cannot create %s: %m", dir);
+        }
+        strcpy(sa.sun_path, path);
+
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return log_error_errno(-errno, "cannot create the control socket: %m");
+        (void) unlink(path); /* a stale socket of an earlier run */
+        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return log_error_errno(-errno, "cannot bind %s: %m", path);
+        /* everyone may connect: who they are comes from SO_PEERCRED */
+        if (chmod(path, 0666) < 0)
+                return log_error_errno(-errno, "cannot chmod %s: %m", path);
+        if (listen(fd, SOMAXCONN) < 0)
+                return log_error_errno(-errno, "cannot listen on %s: %m", path);
+        r = sd_event_add_io(m->event, &m->listen_source, fd, EPOLLIN, on_accept, m);
+        if (r < 0)
+                return log_error_errno(r, "cannot watch the control socket: %m");
+        m->listen_fd = TAKE_FD(fd);
+        return 0;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* berth-slicemgr: the one root daemon.  A Manager, an sd-event loop, the
+ * control socket, slices over sd-bus, the GPU ledger kept true by Docker. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "docker.h"
+#include "gpu.h"
+#include "ledger.h"
+#include "proto.h"
+#include "util.h"
+
+#define CONNECTION_IDLE_USEC (30ULL * 1000000)  /* a client may sit idle this long */
+#define CONNECTION_MAX 1024
+#define DOCKER_RETRY_USEC (2ULL * 1000000)
+
+struct connection;
+
+typedef struct Manager {
+        char *config_dir;
+        struct berth_config *config;
+        struct gpu_inventory *inventory;
+        struct ledger *ledger;
+
+        sd_event *event;
+        sd_bus *bus;
+        char *cgroup_root; /* /sys/fs/cgroup, for reading limits back */
+
+        int listen_fd;
+        sd_event_source *listen_source;
+        struct connection *connections;
+        size_t n_connections;
+
+        struct docker *docker;
+        struct docker_event_stream *events;
+        sd_event_source *events_source;
+        sd_event_source *docker_retry;
+        bool docker_synced; /* the ledger was rebuilt from Docker */
+
+        sd_event_source *expiry_timer;
+} Manager;
+
+/* manager.c */
+int manager_new(const char *config_dir, Manager **ret);
+void manager_free(Manager *m);
+int manager_start(Manager *m);
+int manager_reload(Manager *m, char **ret_message);
+bool manager_is_admin(Manager *m, uid_t uid, gid_t gid);
+void manager_schedule_expiry(Manager *m);
+
+/* slices.c: group and user slices with their limits */
+int manager_ensure_user_slice(Manager *m, const struct resolved_user *u, char **ret_slice, struct berth_error *err);
+int manager_apply_all_slices(Manager *m, struct berth_error *err);
+
+/* control.c */
+int control_listen(Manager *m);
+void control_close_all(Manager *m);
+
+/* ops.c: one reply line (newline included) for one request line */
+char *ops_handle(Manager *m, const struct ucred *peer, const char *line, size_t len);
+
+/* docker-watch.c */
+int docker_watch_start(Manager *m);
+void docker_watch_stop(Manager *m);

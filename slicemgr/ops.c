@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: MIT */
+/* The operations of the control socket.  Who is asking comes only from
+ * SO_PEERCRED; every answer is one JSON line. */
+#include "manager.h"
+#include "audit.h"
+#include "names.h"
+
+#include <math.h>
+#include <pwd.h>
+
+#define VERSION "0.1"
+
+struct caller {
+        const struct ucred *peer;
+        char *user;
+        bool admin;
+        struct resolved_user ru;
+};
+
+static void caller_done(struct caller *c) {
+        free(c->user);
+        resolved_user_done(&c->ru);
+}
+
+static char *error_line(const char *kind, const char *fmt, ...) _printf_(2, 3);
+static char *error_line(const char *kind, const char *fmt, ...) {
+        char msg[1024];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        return proto_error_line(kind, msg);
+}
+
+static int caller_resolve(Manager *m, const struct ucred *peer, struct caller *ret, char **ret_error) {
+        struct passwd pw, *res = NULL;
+        char buf[16384];
+        struct caller c = { .peer = peer };
+
+        if (getpwuid_r(peer->uid, &pw, buf, sizeof(buf), &res) != 0 || !res) {
+                *ret_error = error_line("unknown_user", "berth: uid %u has no account name; ask an admin to check NSS.",
+                                        (unsigned) peer->uid);
+                return -ENOENT;
+        }
+        c.user = strdup(res->pw_name);
+        if (!c.user)
+                return -ENOMEM;
+        int r = config_resolve_user(m->config, c.user, time(NULL), &c.ru);
+        if (r < 0) {
+                free(c.user);
+                *ret_error = error_line("unknown_user", "berth: cannot resolve the limits of %s: %s.", res->pw_name,
+                                        strerror(-r));
+                return r;
+        }
+        c.admin = manager_is_admin(m, peer->uid, peer->gid);
+        *ret = c;
+        return 0;
+}
+
+static json_t *json_size(uint64_t v) {
+        return v == LIMIT_INFINITY ? json_null() : json_integer((json_int_t) v);
+}
+
+static json_t *json_duration(uint64_t usec) {
+        return usec == LIMIT_INFINITY ? json_null() : json_integer((json_int_t) (usec / 1000000));
+}
+
+static json_t *json_cpus(double v) {
+        return v == CPUS_INFINITY ? json_null() : json_real(v);
+}
+
+static json_t *json_gpus(double v) {
+        return isinf(v) ? json_null() : json_real(v);
+}
+
+/* Limits as JSON; null means unlimited.  Only the keys set when partial. */
+static json_t *limits_json(const struct limits *l, bool partial) {
+        json_t *o = json_object();
+        if (!o)
+                return NULL;
+#define ADD(k, key, val)                                                 \
+        if (!partial || (l->set & (1u << (k))))                          \
+                json_object_set_new(o, key, val)
+        ADD(LIMIT_CPUS, "cpus", json_cpus(l->cpus));
+        ADD(LIMIT_MEMORY, "memory", json_size(l->memory));
+        ADD(LIMIT_MEMORY_HIGH, "memory_high", json_size(l->memory_high));
+        ADD(LIMIT_TASKS, "tasks", json_size(l->tasks));
+        ADD(LIMIT_GPUS, "gpus", json_gpus(l->gpus));
+        ADD(LIMIT_GPUS_PER_CONTAINER, "gpus_per_container", json_gpus(l->gpus_per_container));
+        ADD(LIMIT_CONTAINERS, "containers", json_size(l->containers));
+        ADD(LIMIT_CONTAINER_CPUS, "container_cpus", json_cpus(l->container_cpus));
+        ADD(LIMIT_CONTAINER_MEMORY, "container_memory", json_size(l->container_memory));
+        ADD(LIMIT_IDLE_TIMEOUT, "idle_timeout", json_duration(l->idle_timeout_usec));
+        ADD(LIMIT_MAX_RUNTIME, "max_runtime", json_duration(l->max_runtime_usec));
+#undef ADD
+        return o;
+}
+
+static json_t *usage_json(Manager *m, const char *user) {
+        double gpus = 0;
+        uint64_t containers = 0;
+        ledger_user_usage(m->ledger, user, &gpus, &containers);
+        return json_pack("{s:f,s:I}", "gpus", gpus, "containers", (json_int_t) containers);
+}
+
+static char *op_whoami(Manager *m, struct caller *c) {
+        _cleanup_free_ char *slice = NULL;
+        json_t *sources = json_object();
+        for (enum limit_key k = 0; k < _LIMIT_MAX && sources; k++)
+                json_object_set_new(sources, limit_key_name(k), json_string(limit_source_name(c->ru.source[k])));
+        if (name_slice_user(c->ru.group, c->user, &slice) < 0)
+                return NULL;
+        _cleanup_json_ json_t *o = json_pack("{s:s,s:I,s:s,s:b,s:b,s:s,s:o,s:o*,s:o,s:o}", "user", c->user, "uid",
+                                             (json_int_t) c->peer->uid, "group", c->ru.group, "in_group",
+                                             c->ru.in_configured_group, "admin", c->admin, "slice", slice, "limits",
+                                             limits_json(&c->ru.limits, false), "sources", sources, "total",
+                                             limits_json(&c->ru.total, true), "usage", usage_json(m, c->user));
+        if (o && c->ru.override) {
+                const struct user_override *ov = c->ru.override;
+                json_object_set_new(o, "override", json_pack("{s:s?,s:s?}", "expires", ov->expires_text, "reason",
+                                                             ov->reason));
+        }
+        return o ? proto_ok_line(o) : NULL;
+}
+
+static char *op_ensure_slice(Manager *m, struct caller *c) {
+        struct berth_error err = { 0 };
+        _cleanup_free_ char *slice = NULL, *group_slice = NULL;
+        if (manager_ensure_user_slice(m, &c->ru, &slice, &err) < 0)
+                return error_line("slice_failed", "%s", err.message);
+        if (name_slice_group(c->ru.group, &group_slice) < 0)
+                return NULL;
+        _cleanup_json_ json_t *o = json_pack("{s:s,s:s,s:s,s:o}", "slice", slice, "group_slice", group_slice, "group",
+                                             c->ru.group, "limits", limits_json(&c->ru.limits, false));
+        return o ? proto_ok_line(o) : NULL;
+}
+
+/* The container's full name: what the user asked for, else the project's
+ * first free name (thesis, thesis-2, …). */
+static char *container_name(Manager *m, struct caller *c, const struct proto_spec *spec, char **ret_error) {
+        char *full = NULL;
+        int r;
+
+        if (spec->name) {
+                _cleanup_free_ char *base = NULL, *owner = NULL;
+                if (strstr(spec->name, "._.")) {
+                        if (name_container_parse(spec->name, &base, &owner) < 0 || !streq(owner, c->user)) {
+                                *ret_error = error_line("invalid_name",
+                                                        "berth: '%s' names another user's container; use a plain name and berth adds '._.%s'.",
+                                                        spec->name, c->user);
+                                return NULL;
+                        }
+                }
+                r = name_container(base ? base : spec->name, c->user, &full);
+                if (r < 0) {
+                        *ret_error = error_line("invalid_name",
+                                                "berth: '%s' is not a valid container name; use letters, digits, '_', '.' and '-', starting with a letter or digit.",
+                                                spec->name);
+                        return NULL;
+                }
+                if (ledger_find_container(m->ledger, full)) {
+                        *ret_error = error_line("name_taken",
+                                                "berth: you already have a container named %s; pick another name or retire it with 'container retire %s'.",
+                                                full, base ? base : spec->name);
+                        free(full);
+                        return NULL;
+                }
+                return full;
+        }
+        _cleanup_free_ char *project = NULL;
+        if (name_project(spec->project, NULL, "/container", &project) < 0) {
+                *ret_error = error_line("invalid_name", "berth: the project name is not usable; name the container with --name.");
+                return NULL;
+        }
+        for (unsigned n = 1; n < 10000; n++) {
+                _cleanup_free_ char *candidate = NULL;
+                if (name_project_next(project, n, &candidate) < 0 || name_container(candidate, c->user, &full) < 0)
+                        break;
+                if (!ledger_find_container(m->ledger, full))
+                        return full;
+                free(full);
+                full = NULL;
+        }
+        *ret_error = error_line("invalid_name", "berth: no free name for project %s; name the container with --name.",
+                                project);
+        return NULL;
+}
+
+static void audit_deny(struct caller *c, enum audit_event ev, const char *container, const char *message) {
+        struct audit_fields f = AUDIT_FIELDS_INIT;
+        f.user = c->user;
+        f.uid = (long) c->peer->uid;
+        f.group = c->ru.group;
+        f.container = container;
+        f.reason = message;
+        audit_log(ev, &f, "%s", message);
+}
+
+static char *deny(struct caller *c, enum audit_event ev, const char *container, const char *kind, const char *fmt, ...)
+        _printf_(5, 6);
+static char *deny(struct caller *c, enum audit_event ev, const char *container, const char *kind, const char *fmt, ...) {
+        char msg[1024];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        audit_deny(c, ev, container, msg);
+        return proto_error_line(kind, msg);
+}
+
+static void add_numa(Manager *m, const struct ledger_entry *e, double cpus, json_t *inject) {
+        int node = -1;
+        const struct gpu_inventory *inv = ledger_inventory(m->ledger);
+
+        if (!m->config->numa_affinity || e->n_devices == 0 || !inv)
+                return;
+        for (size_t i = 0; i < e->n_devices; i++) {
+                size_t idx = e->devices[i].index;
+                if (idx == LEDGER_DEVICE_UNKNOWN || idx >= inv->n_devices)
+                        return;
+                int n = inv->devices[idx].numa_node;
+                if (n < 0 || (node >= 0 && n != node))
+                        return; /* unknown, or GPUs on different nodes: no pinning */
+                node = n;
+        }
+        _cleanup_free_ char *cpulist = NULL;
+        if (gpu_numa_node_cpus(m->config->sysfs_root, node, &cpulist) < 0)
+                return;
+        int n_cpus = cpulist_count(cpulist);
+        if (n_cpus <= 0 || (double) n_cpus < ceil(cpus))
+                return; /* the request does not fit the node: better unpinned than starved */
+        char mems[16];
+        snprintf(mems, sizeof(mems), "%d", node);
+        json_object_set_new(inject, "cpuset_cpus", json_string(cpulist));
+        json_object_set_new(inject, "cpuset_mems", json_string(mems));
+}
+
+static char *op_reserve(Manager *m, struct caller *c, const struct proto_spec *spec) {
+        const struct limits *l = &c->ru.limits;
+        struct berth_error err = { 0 };
+        _cleanup_free_ char *full = NULL, *slice = NULL, *uuids = NULL, *project = NULL;
+        char *error = NULL;
+        char cbuf[32], mbuf[32];
+        uint64_t now;
+
+        if (!m->docker_synced)
+                return error_line("unavailable", "berth: the berth daemon is still reading Docker's state; try again in a moment.");
+
+        full = container_name(m, c, spec, &error);
+        if (!full)
+                return error;
+
+        double cpus = spec->cpus > 0 ? spec->cpus : l->container_cpus;
+        if (spec->cpus > 0 && l->cpus != CPUS_INFINITY && spec->cpus > l->cpus + 1e-9)
+                return deny(c, AUDIT_CONTAINER_DENY, full, "quota_exceeded",
+                            "berth: you asked for %s CPUs but your slice has %s; ask for at most %s.",
+                            format_cpus(spec->cpus, cbuf, sizeof(cbuf)), format_cpus(l->cpus, mbuf, sizeof(mbuf)), mbuf);
+        uint64_t memory = spec->memory > 0 ? spec->memory : l->container_memory;
+        if (spec->memory > 0 && l->memory != LIMIT_INFINITY && spec->memory > l->memory)
+                return deny(c, AUDIT_CONTAINER_DENY, full, "quota_exceeded",
+                            "berth: you asked for %s of memory but your slice has %s; ask for at most %s.",
+                            format_size(spec->memory, cbuf, sizeof(cbuf)), format_size(l->memory, mbuf, sizeof(mbuf)),
+                            mbuf);
+
+        double gpus = spec->gpus;
+        if (spec->gpus_all) {
+                double cap = fmin(l->gpus_per_container, l->gpus);
+                gpus = isinf(cap) ? 1 : floor(cap);
+                if (gpus < 1)
+                        gpus = 1; /* the ledger says why this is refused */
+        }
+
+        if (manager_ensure_user_slice(m, &c->ru, &slice, &err) < 0)
+                return error_line("slice_failed", "%s", err.message);
+
+        struct ledger_request req = {
+                .user = c->user,
+                .uid = c->peer->uid,
+                .group = c->ru.group,
+                .container = full,
+                .gpus = gpus,
+                .devices = spec->devices,
+                .user_gpus_max = l->gpus,
+                .per_container_gpus_max = l->gpus_per_container,
+                .group_gpus_max = (c->ru.total.set & (1u << LIMIT_GPUS)) ? c->ru.total.gpus : INFINITY,
+                .user_containers_max = l->containers == LIMIT_INFINITY ? UINT64_MAX : l->containers,
+                .group_containers_max = (c->ru.total.set & (1u << LIMIT_CONTAINERS)) &&
+                                                        c->ru.total.containers != LIMIT_INFINITY
+                                                ? c->ru.total.containers
+                                                : UINT64_MAX,
+                .ttl_usec = m->config->reservation_ttl_usec,
+                .admin = c->admin,
+        };
+        const struct ledger_entry *e = NULL;
+        sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        int r = ledger_reserve(m->ledger, &req, now, &e, &err);
+        if (r < 0) {
+                const char *kind = ledger_error_kind_name(ledger_error_kind_from_errno(r));
+                bool gpu_related = gpus > 0 || spec->devices;
+                return deny(c, gpu_related ? AUDIT_GPU_DENY : AUDIT_CONTAINER_DENY, full, kind, "%s", err.message);
+        }
+        manager_schedule_expiry(m);
+        if (ledger_entry_uuids(e, &uuids) < 0)
+                return NULL;
+
+        char uid[32], created[64];
+        time_t t = time(NULL);
+        struct tm tm;
+        snprintf(uid, sizeof(uid), "%u", (unsigned) c->peer->uid);
+        strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+        if (name_project(spec->project, NULL, "/container", &project) < 0)
+                project = NULL;
+
+        json_t *gpu_list = json_array();
+        for (size_t i = 0; i < e->n_devices && gpu_list; i++)
+                json_array_append_new(gpu_list, json_string(e->devices[i].uuid));
+        _cleanup_free_ char *device_arg = NULL;
+        if (*uuids && asprintf(&device_arg, "device=%s", uuids) < 0)
+                device_arg = NULL;
+        json_t *labels = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "berth.managed", "true", "berth.user", c->user,
+                                   "berth.uid", uid, "berth.group", c->ru.group, "berth.project",
+                                   project ? project : "", "berth.gpus", uuids, "berth.reservation", e->id,
+                                   "berth.created", created);
+        json_t *inject = json_pack("{s:s,s:o,s:s,s:s?,s:{s:s},s:f,s:I}", "name", full, "labels", labels,
+                                   "cgroup_parent", slice, "gpus", device_arg, "env", "NVIDIA_VISIBLE_DEVICES",
+                                   *uuids ? uuids : "void", "cpus", cpus, "memory", (json_int_t) memory);
+        if (inject)
+                add_numa(m, e, cpus, inject);
+        _cleanup_json_ json_t *o = json_pack("{s:s,s:s,s:o,s:s,s:o,s:I}", "reservation", e->id, "name", full, "gpus",
+                                             gpu_list, "slice", slice, "inject", inject, "expires_in",
+                                             (json_int_t) (m->config->reservation_ttl_usec / 1000000));
+        if (!o)
+                return NULL;
+        if (*uuids) {
+                struct audit_fields f = AUDIT_FIELDS_INIT;
+                f.user = c->user;
+                f.uid = (long) c->peer->uid;
+                f.group = c->ru.group;
+                f.container = full;
+                f.gpus = uuids;
+                f.slice = slice;
+                audit_log(AUDIT_GPU_RESERVE, &f, "berth: reserved %s for %s (reservation %s)", uuids, full, e->id);
+        }
+        return proto_ok_line(o);
+}
+
+static char *op_commit_cancel(Manager *m, struct caller *c, enum proto_op op, const char *id) {
+        struct berth_error err = { 0 };
+        uint64_t now;
+        sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        const struct ledger_entry *e = ledger_find(m->ledger, id);
+        _cleanup_free_ char *uuids = NULL, *container = NULL;
+        if (e) {
+                (void) ledger_entry_uuids(e, &uuids);
+                container = e->container ? strdup(e->container) : NULL;
+        }
+        int r = op == OP_COMMIT ? ledger_commit(m->ledger, id, c->peer->uid, c->admin, now, &err)
+                                : ledger_cancel(m->ledger, id, c->peer->uid, c->admin, now, &err);
+        if (r < 0)
+                return proto_error_line(ledger_error_kind_name(ledger_error_kind_from_errno(r)), err.message);
+        manager_schedule_expiry(m);
+        if (op == OP_CANCEL && uuids && *uuids) {
+                struct audit_fields f = AUDIT_FIELDS_INIT;
+                f.user = c->user;
+                f.uid = (long) c->peer->uid;
+                f.group = c->ru.group;
+                f.container = container;
+                f.gpus = uuids;
+                f.reason = "reservation cancelled";
+                audit_log(AUDIT_GPU_RELEASE, &f, "berth: reservation %s cancelled; freed %s", id, uuids);
+        }
+        _cleanup_json_ json_t *o = json_object();
+        return o ? proto_ok_line(o) : NULL;
+}
+
+static char *op_status(Manager *m, struct caller *c) {
+        const struct gpu_inventory *inv = ledger_inventory(m->ledger);
+        json_t *gpus = json_array(), *users = json_array(), *groups = json_array();
+        size_t n;
+        const struct ledger_entry *const *entries = ledger_entries(m->ledger, &n);
+        _cleanup_strv_free_ char **seen_users = NULL, **seen_groups = NULL;
+
+        for (size_t i = 0; inv && i < inv->n_devices && gpus; i++) {
+                const struct gpu_device *d = &inv->devices[i];
+                const struct ledger_entry *h = ledger_device_holder(m->ledger, i);
+                json_t *g = json_pack("{s:s,s:s?,s:i,s:f,s:s?,s:s?,s:s?,s:s?}", "uuid", d->uuid, "pci", d->pci_bus_id,
+                                      "numa", d->numa_node, "fraction", (double) d->slices / GPU_SLICES, "parent",
+                                      d->parent_uuid, "user", h ? h->user : NULL, "container",
+                                      h ? h->container : NULL, "state", h ? ledger_state_name(h->state) : NULL);
+                json_array_append_new(gpus, g);
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (!strv_contains(seen_users, entries[i]->user)) {
+                        double ug = 0;
+                        uint64_t uc = 0;
+                        ledger_user_usage(m->ledger, entries[i]->user, &ug, &uc);
+                        json_array_append_new(users, json_pack("{s:s,s:s,s:f,s:I}", "user", entries[i]->user, "group",
+                                                               strempty(entries[i]->group), "gpus", ug, "containers",
+                                                               (json_int_t) uc));
+                        if (strv_push(&seen_users, entries[i]->user) < 0)
+                                return NULL;
+                }
+                const char *grp = strempty(entries[i]->group);
+                if (!strv_contains(seen_groups, grp)) {
+                        double gg = 0;
+                        uint64_t gc = 0;
+                        const struct group_config *gc_cfg = config_find_group(m->config, grp);
+                        ledger_group_usage(m->ledger, grp, &gg, &gc);
+                        json_array_append_new(groups, json_pack("{s:s,s:f,s:I,s:o}", "group", grp, "gpus", gg,
+                                                                "containers", (json_int_t) gc, "total",
+                                                                gc_cfg ? limits_json(&gc_cfg->total, true) : json_object()));
+                        if (strv_push(&seen_groups, grp) < 0)
+                                return NULL;
+                }
+        }
+        json_t *containers = json_array();
+        for (size_t i = 0; i < n && containers; i++) {
+                const struct ledger_entry *e = entries[i];
+                _cleanup_free_ char *uuids = NULL;
+                (void) ledger_entry_uuids(e, &uuids);
+                bool mine = c->admin || e->uid == c->peer->uid;
+                json_array_append_new(containers, json_pack("{s:s?,s:s,s:s,s:s?,s:f,s:s?}", "container", e->container,
+                                                            "user", e->user, "state", ledger_state_name(e->state),
+                                                            "gpus", uuids, "fraction", e->gpus, "reservation",
+                                                            mine ? e->id : NULL));
+        }
+        _cleanup_json_ json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:b}", "gpus", gpus, "users", users, "groups", groups,
+                                             "containers", containers, "docker_synced", m->docker_synced);
+        return o ? proto_ok_line(o) : NULL;
+}
+
+static void audit_admin_release(const struct ledger_entry *e, void *userdata) {
+        struct audit_fields f = AUDIT_FIELDS_INIT;
+        _cleanup_free_ char *uuids = NULL;
+        (void) ledger_entry_uuids(e, &uuids);
+        f.user = e->user;
+        f.uid = (long) e->uid;
+        f.group = e->group;
+        f.container = e->container;
+        f.gpus = uuids;
+        f.reason = userdata;
+        audit_log(AUDIT_GPU_RELEASE, &f, "berth: released %s of %s (%s)", e->container ? e->container : e->id, e->user,
+                  (const char *) userdata);
+}
+
+static char *op_admin(Manager *m, struct caller *c, const struct proto_request *req) {
+        if (!c->admin) {
+                audit_deny(c, AUDIT_ACCESS_DENY, NULL, "admin operation refused");
+                return error_line("permission_denied", "berth: '%s' is for admins (root or members of %s).",
+                                  proto_op_name(req->op), m->config->admin_group);
+        }
+        if (req->op == OP_RELOAD) {
+                _cleanup_free_ char *msg = NULL;
+                int r = manager_reload(m, &msg);
+                if (r == -EINVAL)
+                        return proto_error_line("config_invalid", msg ? msg : "berth: the configuration is invalid.");
+                _cleanup_json_ json_t *o = json_pack("{s:s,s:b}", "message", msg ? msg : "", "applied", r >= 0);
+                return o ? proto_ok_line(o) : NULL;
+        }
+        if (req->op == OP_RELEASE) {
+                struct berth_error err = { 0 };
+                char reason[128];
+                snprintf(reason, sizeof(reason), "released by admin uid %u", (unsigned) c->peer->uid);
+                int r = ledger_release_admin(m->ledger, req->target, audit_admin_release, reason, &err);
+                if (r < 0)
+                        return proto_error_line(ledger_error_kind_name(ledger_error_kind_from_errno(r)), err.message);
+                manager_schedule_expiry(m);
+                _cleanup_json_ json_t *o = json_pack("{s:i}", "released", r);
+                return o ? proto_ok_line(o) : NULL;
+        }
+        /* users: everyone berth knows of, or one user's resolution */
+        json_t *list = json_array();
+        size_t n;
+        const struct ledger_entry *const *entries = ledger_entries(m->ledger, &n);
+        _cleanup_strv_free_ char **names = NULL;
+        if (req->target) {
+                if (strv_push(&names, req->target) < 0)
+                        return NULL;
+        } else
+                for (size_t i = 0; i < n; i++)
+                        if (!strv_contains(names, entries[i]->user) && strv_push(&names, entries[i]->user) < 0)
+                                return NULL;
+        for (char **u = names; u && *u && list; u++) {
+                struct resolved_user ru;
+                if (config_resolve_user(m->config, *u, time(NULL), &ru) < 0) {
+                        if (req->target)
+                                return error_line("unknown_user", "berth: there is no user %s.", *u);
+                        continue;
+                }
+                json_array_append_new(list, json_pack("{s:s,s:s,s:o,s:o}", "user", *u, "group", ru.group, "limits",
+                                                      limits_json(&ru.limits, false), "usage", usage_json(m, *u)));
+                resolved_user_done(&ru);
+        }
+        _cleanup_json_ json_t *o = json_pack("{s:o}", "users", list);
+        return o ? proto_ok_line(o) : NULL;
+}
+
+char *ops_handle(Manager *m, const struct ucred *peer, const char *line, size_t len) {
+        struct proto_request req = { 0 };
+        struct berth_error err = { 0 };
+        struct caller c = { 0 };
+        const char *kind = "bad_request";
+        char *error = NULL, *reply = NULL;
+
+        if (proto_parse_request(line, len, &req, &kind, &err) < 0)
+                return proto_error_line(kind, err.message);
+
+        if (req.op == OP_HELLO) {
+                _cleanup_json_ json_t *o = json_pack("{s:s,s:i,s:I}", "server", "berth-slicemgr", "protocol", 1, "uid",
+                                                     (json_int_t) peer->uid);
+                if (o)
+                        json_object_set_new(o, "version", json_string(VERSION));
+                proto_request_done(&req);
+                return o ? proto_ok_line(o) : NULL;
+        }
+        if (caller_resolve(m, peer, &c, &error) < 0) {
+                proto_request_done(&req);
+                return error;
+        }
+        switch (req.op) {
+        case OP_WHOAMI:
+                reply = op_whoami(m, &c);
+                break;
+        case OP_ENSURE_SLICE:
+                reply = op_ensure_slice(m, &c);
+                break;
+        case OP_RESERVE:
+                reply = op_reserve(m, &c, &req.spec);
+                break;
+        case OP_COMMIT:
+        case OP_CANCEL:
+                reply = op_commit_cancel(m, &c, req.op, req.reservation);
+                break;
+        case OP_STATUS:
+                reply = op_status(m, &c);
+                break;
+        case OP_RELOAD:
+        case OP_RELEASE:
+        case OP_USERS:
+                reply = op_admin(m, &c, &req);
+                break;
+        default:
+                reply = error_line("unknown_op", "berth: unknown op.");
+        }
+        caller_done(&c);
+        proto_request_done(&req);
+        return reply;
+}

@@ -1,0 +1,130 @@
+# Shared by the slicemgr tests: a config tree, test users in two groups,
+# a fake 4-GPU inventory (one GPU split into MIG instances), and the daemon
+# running as a Type=notify service of the sandbox systemd.
+ETC="$SB/etc-berth"
+SOCK="$SB/slicemgr.sock"
+NVML_JSON="$SB/fake-nvml.json"
+SYSFS="$SB/sysfs"
+
+write_config() { # write_config [EXTRA-DEFAULTS-LINES]
+	mkdir -p "$ETC/groups.d" "$ETC/users.d"
+	cat > "$ETC/berth.conf" <<EOT
+[daemon]
+docker_socket = $SB/docker.sock
+control_socket = $SOCK
+real_docker = /usr/bin/docker
+admin_group = berthtadm
+default_group = default
+gpus = nvml
+nvml_library = $BUILD/fakes/libnvidia-ml.so.1
+numa_affinity = yes
+sysfs_root = $SYSFS
+reservation_ttl = ${TTL:-60s}
+
+[defaults]
+cpus = 1
+memory = 1G
+gpus = 0
+containers = 2
+EOT
+	cat > "$ETC/groups.d/students.conf" <<EOT
+[group]
+members = @berthtstu
+priority = 10
+
+[user]
+cpus = 2
+memory = 512M
+memory_high = 400M
+tasks = 300
+gpus = 2
+gpus_per_container = 2
+containers = 4
+container_cpus = 1
+container_memory = 256M
+
+[total]
+cpus = 3
+memory = 1G
+tasks = 1000
+gpus = 3
+EOT
+	cat > "$ETC/groups.d/researchers.conf" <<EOT
+[group]
+members = @berthtres berthtcar
+priority = 20
+
+[user]
+cpus = 1.5
+memory = 768M
+tasks = 500
+gpus = 2
+gpus_per_container = 2
+containers = 6
+
+[total]
+cpus = 4
+memory = 2G
+gpus = 4
+EOT
+}
+
+# 4 GPUs on two NUMA nodes; GPU 3 split 3/7 + 2/7 + 2/7.
+write_inventory() {
+	cat > "$NVML_JSON" <<'EOT'
+{"gpus":[
+ {"uuid":"GPU-00000000-0000-0000-0000-000000000000","pci":"0000:e1:00.0","numa":0},
+ {"uuid":"GPU-11111111-1111-1111-1111-111111111111","pci":"0000:e2:00.0","numa":0},
+ {"uuid":"GPU-22222222-2222-2222-2222-222222222222","pci":"0000:e3:00.0","numa":1},
+ {"uuid":"GPU-33333333-3333-3333-3333-333333333333","pci":"0000:e4:00.0","numa":1,
+  "mig":[{"uuid":"MIG-33333333-0000-0000-0000-000000000003","slices":3},
+         {"uuid":"MIG-33333333-0000-0000-0000-000000000002","slices":2},
+         {"uuid":"MIG-33333333-0000-0000-0000-000000000001","slices":2}]}]}
+EOT
+	# a two-node machine, as sysfs would show it
+	for p in e1 e2 e3 e4; do
+		n=0; case $p in e3 | e4) n=1 ;; esac
+		mkdir -p "$SYSFS/bus/pci/devices/0000:$p:00.0"
+		echo $n > "$SYSFS/bus/pci/devices/0000:$p:00.0/numa_node"
+	done
+	mkdir -p "$SYSFS/devices/system/node/node0" "$SYSFS/devices/system/node/node1"
+	echo 0-7 > "$SYSFS/devices/system/node/node0/cpulist"
+	echo 8-15 > "$SYSFS/devices/system/node/node1/cpulist"
+}
+
+make_test_users() {
+	make_group berthtstu
+	make_group berthtres
+	make_group berthtadm
+	make_user berthtali berthtstu
+	make_user berthtbob berthtstu
+	make_user jean-luc berthtres
+	make_user berthtcar
+	make_user berthtdan berthtstu
+	make_user berthteve berthtres
+	make_user berthtadmin berthtadm
+}
+
+start_daemon() {
+	sb_exec systemctl reset-failed berth-slicemgr >/dev/null 2>&1 || true
+	sb_exec systemd-run -q --unit=berth-slicemgr -p Type=notify -p NotifyAccess=main -p WatchdogSec=30 \
+		--setenv=BERTH_FAKE_NVML="$NVML_JSON" "$BUILD/berth-slicemgr" --config "$ETC"
+}
+
+stop_daemon() {
+	sb_exec systemctl stop berth-slicemgr >/dev/null 2>&1 || true
+	sb_exec systemctl reset-failed berth-slicemgr >/dev/null 2>&1 || true
+}
+
+# as USER JSON...: a request over the control socket as that user
+as() {
+	local u=$1; shift
+	if [ "$u" = root ]; then
+		sb_exec "$BUILD/helpers/berth-call" --socket "$SOCK" "$@"
+	else
+		sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups "$BUILD/helpers/berth-call" --socket "$SOCK" "$@"
+	fi
+}
+
+# cg CONTROLLER PATH FILE: a cgroup file of the sandbox, v1 layout
+cg() { sb_exec cat "/sys/fs/cgroup/$1$2/$3" 2>/dev/null; }
