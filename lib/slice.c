@@ -540,6 +540,8 @@ int slice_verify(const char *cgroup_root, const char *cgroup_path, const char *u
         char w[96], f[96];
         int r;
 
+        if (!want)
+                return berth_error_set(err, -EINVAL, "No limits were given for %s.", strempty(unit));
         r = slice_read_back(root, cgroup_path, &found);
         if (r < 0)
                 return berth_error_set(err, r, "Could not read the limits of %s back from its cgroup %s under %s: %s.",

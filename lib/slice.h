@@ -81,7 +81,11 @@ void slice_limits_from_total(const struct limits *total, struct slice_limits *re
  * SetUnitProperties(runtime=true).  systemd creates missing parent slices
  * as plain ones: ensure the group slice (with its totals) before a user
  * slice.  AllowedCPUs/AllowedMemoryNodes need cgroup v2 with the cpuset
- * controller (-EOPNOTSUPP otherwise).  ret_created may be NULL. */
+ * controller (-EOPNOTSUPP otherwise).  ret_created may be NULL.
+ * On a mismatch (-EREMOTEIO) the slice stays as systemd and the kernel
+ * left it, created or changed, holding whatever the kernel kept (a refused
+ * v1 CPU quota leaves the old value, or none on creation: the parent's
+ * quota still caps it); a later call with acceptable limits repairs it. */
 int slice_ensure_at(sd_bus *bus, const char *cgroup_root, const char *unit, const struct slice_limits *l,
                     bool *ret_created, struct berth_error *err);
 static inline int slice_ensure(sd_bus *bus, const char *unit, const struct slice_limits *l, bool *ret_created,
@@ -126,8 +130,8 @@ int slice_verify(const char *cgroup_root, const char *cgroup_path, const char *u
 bool slice_value_matches(enum slice_key k, const struct slice_limits *want, const struct slice_limits *found,
                          uint64_t page_size);
 
-/* The file a key is read from ("cpu.max", "cpu/…/cpu.cfs_quota_us" is
- * "cpu.cfs_quota_us"), NULL when the key has none on that cgroup version. */
+/* The file in the cgroup's directory a key is read from ("cpu.max" on v2,
+ * "cpu.cfs_quota_us" on v1), NULL when the key has none on that version. */
 const char *slice_key_file(enum slice_key k, bool unified);
 /* v1 keeps each controller in its own hierarchy: "cpu", "memory", "pids";
  * NULL on v2 or for keys v1 cannot hold. */
