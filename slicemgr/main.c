@@ -95,6 +95,7 @@ int main(int argc, char **argv) {
 
         r = sd_event_loop(m->event);
         sd_notify(0, "STOPPING=1");
+        manager_mark_clean_stop(m);
         manager_free(m);
         return r < 0 ? 1 : 0;
 }

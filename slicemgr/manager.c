@@ -3,6 +3,7 @@
 #include "manager.h"
 #include "audit.h"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 
@@ -119,6 +120,7 @@ void manager_free(Manager *m) {
         sd_event_unref(m->event);
         free(m->config_dir);
         free(m->cgroup_root);
+        free(m->clean_marker);
         free(m);
 }
 
@@ -160,9 +162,43 @@ void manager_schedule_expiry(Manager *m) {
         sd_event_source_set_enabled(m->expiry_timer, SD_EVENT_ONESHOT);
 }
 
+/* A marker beside the control socket says a daemon is running.  Found at
+ * start, the last one did not stop cleanly (kill -9, a crash), and the
+ * reservations it handed out may still be taken up within reservation_ttl.
+ * It lives in /run, so a reboot clears it. */
+static void setup_grace(Manager *m) {
+        _cleanup_free_ char *dir = strdup(m->config->control_socket);
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+        uint64_t now;
+
+        if (!slash)
+                return;
+        *slash = 0;
+        if (asprintf(&m->clean_marker, "%s/slicemgr.running", *dir ? dir : "/") < 0) {
+                m->clean_marker = NULL;
+                return;
+        }
+        if (access(m->clean_marker, F_OK) == 0) {
+                sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+                m->gpu_grace_until = now + m->config->reservation_ttl_usec;
+                log_info("berth-slicemgr: the last daemon did not stop cleanly; GPUs are handed out again in %llu s",
+                         (unsigned long long) (m->config->reservation_ttl_usec / 1000000));
+        }
+        int fd = open(m->clean_marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd >= 0)
+                close(fd);
+}
+
+void manager_mark_clean_stop(Manager *m) {
+        if (m->clean_marker)
+                (void) unlink(m->clean_marker);
+}
+
 int manager_start(Manager *m) {
         struct berth_error err = { 0 };
         int r;
+
+        setup_grace(m);
 
         r = control_listen(m);
         if (r < 0)

@@ -44,12 +44,18 @@ typedef struct Manager {
         bool docker_synced; /* the ledger was rebuilt from Docker */
 
         sd_event_source *expiry_timer;
+
+        /* After an unclean stop, reservations the old daemon handed out may
+         * still turn into containers: no GPU is handed out before this. */
+        uint64_t gpu_grace_until;
+        char *clean_marker;
 } Manager;
 
 /* manager.c */
 int manager_new(const char *config_dir, Manager **ret);
 void manager_free(Manager *m);
 int manager_start(Manager *m);
+void manager_mark_clean_stop(Manager *m);
 int manager_reload(Manager *m, char **ret_message);
 bool manager_is_admin(Manager *m, uid_t uid, gid_t gid);
 void manager_schedule_expiry(Manager *m);

@@ -270,6 +270,12 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_spec *s
                         gpus = 1; /* the ledger says why this is refused */
         }
 
+        sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        if ((gpus > 0 || spec->devices) && now < m->gpu_grace_until)
+                return error_line("unavailable",
+                                  "berth: the berth daemon restarted after a crash; GPUs are handed out again in %llu s, once the old daemon's reservations have run out.",
+                                  (unsigned long long) ((m->gpu_grace_until - now) / 1000000 + 1));
+
         if (manager_ensure_user_slice(m, &c->ru, &slice, &err) < 0)
                 return error_line("slice_failed", "%s", err.message);
 
