@@ -402,11 +402,11 @@ int ledger_set_inventory(struct ledger *l, const struct gpu_inventory *inv) {
         }
         l->inv = inv;
 
-        /* A new MIG layout can relate devices that two entries hold. */
-        for (size_t i = 0; i < l->n_entries; i++)
-                for (size_t j = i + 1; j < l->n_entries; j++)
-                        if (!l->entries[i]->conflict && !l->entries[j]->conflict &&
-                            entries_overlap(l->entries[i], l->entries[j])) {
+        /* A new MIG layout can relate devices that two entries hold; the later
+         * one carries the mark, as adopt does. */
+        for (size_t j = 0; j < l->n_entries; j++)
+                for (size_t i = 0; i < j && !l->entries[j]->conflict; i++)
+                        if (entries_overlap(l->entries[i], l->entries[j])) {
                                 l->entries[j]->conflict = true;
                                 conflicts++;
                         }
@@ -775,6 +775,11 @@ static int fraction_over_quota(const struct ledger *l, const struct ledger_reque
                                        gpu_noun(req->per_container_gpus_max));
         if (!fits(u.slices, d->slices, req->user_gpus_max)) {
                 struct name_list nl = { .n = 0 };
+                if (u.slices == 0)
+                        return berth_error_set(err, -EDQUOT,
+                                               "berth: the smallest free device with at least %s GPU is %s, but you may hold at most %s %s; wait for a smaller one to be freed.",
+                                               a, dev, format_gpus(req->user_gpus_max, c, sizeof(c)),
+                                               gpu_noun(req->user_gpus_max));
                 user_gpu_holders(l, req->user, &nl);
                 return berth_error_set(err, -EDQUOT,
                                        "berth: the smallest free device with at least %s GPU is %s, but you hold %s of %s %s%s%s%s; wait for a smaller one to be freed or retire one with 'container retire NAME'.",
@@ -782,6 +787,11 @@ static int fraction_over_quota(const struct ledger *l, const struct ledger_reque
                                        format_gpus(req->user_gpus_max, c, sizeof(c)), gpu_noun(req->user_gpus_max),
                                        nl.n ? " (" : "", nl.n ? name_list_done(&nl) : "", nl.n ? ")" : "");
         }
+        if (g.slices == 0)
+                return berth_error_set(err, -EDQUOT,
+                                       "berth: the smallest free device with at least %s GPU is %s, but group %s may hold at most %s %s; wait for a smaller one to be freed or ask an admin.",
+                                       a, dev, req->group, format_gpus(req->group_gpus_max, c, sizeof(c)),
+                                       gpu_noun(req->group_gpus_max));
         return berth_error_set(err, -EDQUOT,
                                "berth: the smallest free device with at least %s GPU is %s, but group %s holds %s of %s %s; wait for a smaller one to be freed or ask an admin.",
                                a, dev, req->group, format_gpus(slices_to_gpus((double) g.slices), h, sizeof(h)),
@@ -1288,7 +1298,9 @@ int ledger_check_invariants(const struct ledger *l) {
                                 return -EUCLEAN;
                         if (e->container_id && streq_ptr(o->container_id, e->container_id))
                                 return -EUCLEAN;
-                        if (!e->conflict && !o->conflict && entries_overlap(e, o))
+                        /* a shared device is only ever recorded on top of an older
+                         * holder, with the mark on the newer entry */
+                        if (!e->conflict && entries_overlap(e, o))
                                 return -EUCLEAN;
                 }
         }

@@ -70,8 +70,8 @@ struct ledger_entry {
         uint64_t created_usec;
         uint64_t expires_usec; /* RESERVED/COMMITTED; LEDGER_NEVER for BOUND/ADOPTED */
         uint64_t ttl_usec;     /* what commit extends the expiry by */
-        bool conflict;         /* shares a device with another entry (adopted, or after a
-                                * reload changed the inventory); see ledger_adopt() */
+        bool conflict;         /* shares a device with an older entry (adopted, or a reload
+                                * changed the inventory); see ledger_adopt() */
 };
 
 struct ledger_request {
@@ -215,8 +215,9 @@ const struct ledger_entry *ledger_find_container(const struct ledger *l, const c
 /* "GPU-…,MIG-…" for labels and the audit; "" when the entry holds none. */
 int ledger_entry_uuids(const struct ledger_entry *e, char **ret);
 
-/* 0 when the ledger is consistent (ids unique and well formed, states and
- * expiries agree, devices match the inventory, sums add up, no device or
- * MIG parent/child pair shared unless an entry is marked conflict), else
+/* 0 when the ledger is consistent (ids and Docker ids unique, states and
+ * expiries agree, devices match the inventory, sums add up, and no device or
+ * MIG parent/child pair is shared unless the newer of the two entries is
+ * marked conflict, so reserve never hands out what anyone holds), else
  * -EUCLEAN.  For tests and fuzzers. */
 int ledger_check_invariants(const struct ledger *l);
