@@ -38,7 +38,7 @@ is "$(cg cpu $R/$J cpu.cfs_quota_us)" 150000 "jean-luc: CPU quota 1.5 CPUs"
 is "$(cg memory $R/$J memory.limit_in_bytes)" 805306368 "jean-luc: memory 768M"
 is "$(cg pids $R/$J pids.max)" 500 "jean-luc: 500 tasks"
 is "$(cg cpu $R cpu.cfs_quota_us)" 400000 "researchers group slice: CPU quota 4 CPUs"
-is "$(sb_exec journalctl -o cat BERTH_EVENT=slice.create BERTH_SLICE="$J" | wc -l)" 1 "slice.create audited for jean-luc's slice"
+is "$(journal 1 BERTH_EVENT=slice.create SYSLOG_IDENTIFIER=berth-slicemgr BERTH_SLICE="$J" | grep -c .)" 1 "slice.create audited for jean-luc's slice"
 
 # --- reload with a container running in the slice ---------------------------
 sbdocker run -d --name hold._.berthtali --cgroup-parent berth-students-berthtali.slice berth-test sleep 300 >/dev/null
@@ -59,7 +59,8 @@ sb_exec systemctl kill -s HUP berth-slicemgr
 for i in $(seq 50); do [ "$(cg cpu $U/berth-students-berthtali.slice cpu.cfs_quota_us)" = 500000 ] && break; sleep 0.1; done
 is "$(cg cpu $U cpu.cfs_quota_us)" 600000 "raised by SIGHUP: the group slice first, to 6 CPUs"
 is "$(cg cpu $U/berth-students-berthtali.slice cpu.cfs_quota_us)" 500000 "raised: alice's CPU quota is 5 CPUs, above the old group total"
-is "$(sb_exec journalctl -o cat BERTH_EVENT=config.reload | wc -l)" 2 "config.reload audited twice"
+for i in $(seq 50); do [ "$(sb_exec journalctl -o cat BERTH_EVENT=config.reload SYSLOG_IDENTIFIER=berth-slicemgr | wc -l)" -ge 2 ] && break; sleep 0.1; done
+is "$(sb_exec journalctl -o cat BERTH_EVENT=config.reload SYSLOG_IDENTIFIER=berth-slicemgr | wc -l)" 2 "config.reload audited twice"
 
 cp "$ETC/groups.d/students.conf" "$SB/students.good"
 sed -i 's/^tasks = 300$/task = 10/; s/^memory = 384M$/memory = 12Q/' "$ETC/groups.d/students.conf"
@@ -67,8 +68,9 @@ out=$(as root '{"op":"reload"}')
 is "$(jq -r .error <<<"$out")" config_invalid "a broken edit is refused"
 like "$(jq -r .message <<<"$out")" "students.conf:[0-9]+: memory: invalid value '12Q'.*students.conf:[0-9]+: task: unknown key 'task'" "and names every error with file:line"
 is "$(cg memory $U/berth-students-berthtali.slice memory.limit_in_bytes)" 402653184 "the old limits stay in force"
-like "$(sb_exec journalctl -o cat BERTH_EVENT=config.invalid)" "keeping the last good one" "config.invalid goes to the journal"
-like "$(sb_exec journalctl -o json BERTH_EVENT=config.invalid | jq -r .BERTH_REASON)" "12Q" "with every error in BERTH_REASON"
+like "$(journal 1 BERTH_EVENT=config.invalid SYSLOG_IDENTIFIER=berth-slicemgr)" "keeping the last good one" "config.invalid goes to the journal"
+journal 1 BERTH_EVENT=config.invalid SYSLOG_IDENTIFIER=berth-slicemgr >/dev/null
+like "$(sb_exec journalctl -o json BERTH_EVENT=config.invalid SYSLOG_IDENTIFIER=berth-slicemgr | jq -r .BERTH_REASON)" "12Q" "with every error in BERTH_REASON"
 out=$(as berthtali '{"op":"whoami"}')
 is "$(jq -r .limits.cpus <<<"$out")" 5 "the daemon still serves with the last good config"
 cp "$SB/students.good" "$ETC/groups.d/students.conf"
@@ -96,7 +98,7 @@ for op in reload users '{"op":"release","target":"x"}'; do
 	out=$(as berthtali "$req")
 	is "$(jq -r .error <<<"$out")" permission_denied "a student's $(jq -r .op <<<"$req") is refused"
 done
-like "$(sb_exec journalctl -o cat BERTH_EVENT=access.deny BERTH_USER=berthtali)" "admin operation refused" "access.deny audited"
+like "$(journal 1 BERTH_EVENT=access.deny SYSLOG_IDENTIFIER=berth-slicemgr BERTH_USER=berthtali)" "admin operation refused" "access.deny audited"
 out=$(as berthtadmin '{"op":"users","target":"jean-luc"}')
 is "$(jq -r '.users[0].group' <<<"$out")" researchers "a member of admin_group may use admin ops"
 

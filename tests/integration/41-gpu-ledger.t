@@ -128,7 +128,7 @@ uuid=$(jq -r '.gpus[0]' <<<"$out")
 is "$(status | jq -r --arg u "$uuid" '.gpus[] | select(.uuid == $u) | .state')" reserved "a reservation holds its GPU"
 sleep 6.5
 is "$(status | jq -r --arg u "$uuid" '.gpus[] | select(.uuid == $u) | .user')" null "never committed, it expired and the GPU is free"
-like "$(sb_exec journalctl -o cat BERTH_EVENT=gpu.release BERTH_USER=berthtcar)" "expired" "gpu.release audited with the reason"
+like "$(journal 1 BERTH_EVENT=gpu.release SYSLOG_IDENTIFIER=berth-slicemgr BERTH_USER=berthtcar)" "expired" "gpu.release audited with the reason"
 
 out=$(as berthtcar '{"op":"reserve","spec":{"name":"job","gpus":0.4}}')
 mig=$(jq -r '.gpus[0]' <<<"$out")
@@ -139,4 +139,4 @@ n=$(status | jq '[.gpus[] | select(.user == "berthtcar")] | length')
 sbdocker rm -f job2._.berthtcar >/dev/null
 for i in $(seq 50); do [ "$(status | jq '[.gpus[] | select(.user == "berthtcar")] | length')" -lt "$n" ] && break; sleep 0.1; done
 is "$(status | jq -r '[.gpus[] | select(.container == "job2._.berthtcar")] | length')" 0 "removing a container frees its GPUs at once"
-like "$(sb_exec journalctl -o cat BERTH_EVENT=gpu.bind BERTH_USER=berthtcar)" "job2._.berthtcar holds" "gpu.bind audited when Docker reports the container"
+like "$(journal 1 BERTH_EVENT=gpu.bind SYSLOG_IDENTIFIER=berth-slicemgr BERTH_USER=berthtcar)" "job2._.berthtcar holds" "gpu.bind audited when Docker reports the container"

@@ -43,3 +43,16 @@ make_user() { # make_user NAME [SUPPLEMENTARY-GROUP...]
 	id "$u" >/dev/null 2>&1 || useradd --badname -m -s /bin/sh -U "$u" 2>/dev/null || useradd -m -s /bin/sh -U "$u"
 	for g in "$@"; do usermod -a -G "$g" "$u"; done
 }
+
+# journal MIN JOURNALCTL-ARGS...: the sandbox journal's messages, waiting up
+# to 5 s for at least MIN of them (journald takes entries asynchronously).
+journal() {
+	local min=$1 out i
+	shift
+	for i in $(seq 50); do
+		out=$(sb_exec journalctl -o cat "$@" 2>/dev/null)
+		[ "$(printf '%s' "$out" | grep -c .)" -ge "$min" ] && break
+		sleep 0.1
+	done
+	printf '%s\n' "$out"
+}
