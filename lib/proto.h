@@ -11,6 +11,7 @@
 
 #define PROTO_MAX_LINE (64 * 1024)
 #define PROTO_MAX_DEVICES 64
+#define PROTO_MAX_REPLY (16 * 1024 * 1024) /* a status of a very busy box */
 
 enum proto_op {
         OP_HELLO,

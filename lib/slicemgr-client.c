@@ -127,7 +127,7 @@ int slicemgr_client_call(struct slicemgr_client *c, json_t *request, int timeout
                         *ret = reply;
                         return 0;
                 }
-                if (c->len >= PROTO_MAX_LINE * 4)
+                if (c->len >= PROTO_MAX_REPLY)
                         return berth_error_set(err, -EBADMSG, "berth: the berth daemon's reply is too long.");
                 char *nb = realloc(c->buf, c->len + 65536);
                 if (!nb)

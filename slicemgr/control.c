@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#define OUTPUT_MAX (4 * 1024 * 1024) /* a client that does not read is dropped */
+#define OUTPUT_MAX (2 * PROTO_MAX_REPLY) /* a client that does not read is dropped */
 
 struct connection {
         Manager *m;

@@ -113,6 +113,7 @@ void manager_free(Manager *m) {
         control_close_all(m);
         docker_watch_stop(m);
         sd_event_source_disable_unref(m->expiry_timer);
+        manager_slice_cache_clear(m);
         ledger_free(m->ledger);
         gpu_inventory_free(m->inventory);
         config_free(m->config);

@@ -21,6 +21,7 @@
 #define DOCKER_RETRY_USEC (2ULL * 1000000)
 
 struct connection;
+struct slice_cache_entry;
 
 typedef struct Manager {
         char *config_dir;
@@ -48,6 +49,12 @@ typedef struct Manager {
         /* After an unclean stop, reservations the old daemon handed out may
          * still turn into containers: no GPU is handed out before this. */
         uint64_t gpu_grace_until;
+
+        /* slices this daemon set up, with what it set: a request for a slice
+         * that still holds exactly that (read back from the cgroup files)
+         * needs no bus call.  Emptied on reload. */
+        struct slice_cache_entry *slice_cache;
+        size_t n_slice_cache;
         char *clean_marker;
 } Manager;
 
@@ -63,6 +70,7 @@ void manager_schedule_expiry(Manager *m);
 /* slices.c: group and user slices with their limits */
 int manager_ensure_user_slice(Manager *m, const struct resolved_user *u, char **ret_slice, struct berth_error *err);
 int manager_apply_all_slices(Manager *m, struct berth_error *err);
+void manager_slice_cache_clear(Manager *m);
 
 /* control.c */
 int control_listen(Manager *m);

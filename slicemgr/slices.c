@@ -6,6 +6,62 @@
 #include "names.h"
 #include "slice.h"
 
+struct slice_cache_entry {
+        char *unit;
+        char *cgroup_path;
+        double cpus;
+        uint64_t memory_max, memory_high, tasks_max;
+};
+
+void manager_slice_cache_clear(Manager *m) {
+        for (size_t i = 0; i < m->n_slice_cache; i++) {
+                free(m->slice_cache[i].unit);
+                free(m->slice_cache[i].cgroup_path);
+        }
+        free(m->slice_cache);
+        m->slice_cache = NULL;
+        m->n_slice_cache = 0;
+}
+
+static struct slice_cache_entry *cache_find(Manager *m, const char *unit) {
+        for (size_t i = 0; i < m->n_slice_cache; i++)
+                if (streq(m->slice_cache[i].unit, unit))
+                        return &m->slice_cache[i];
+        return NULL;
+}
+
+/* Create or update one slice, unless it already holds exactly these limits:
+ * that is checked in the cgroup files, so a slice stopped or changed behind
+ * our back is set up again. */
+static int ensure_one(Manager *m, const char *unit, const struct slice_limits *l, bool *ret_created,
+                      struct berth_error *err) {
+        struct slice_cache_entry *e = cache_find(m, unit);
+        int r;
+
+        if (e && e->cpus == l->cpus && e->memory_max == l->memory_max && e->memory_high == l->memory_high &&
+            e->tasks_max == l->tasks_max && slice_verify(m->cgroup_root, e->cgroup_path, unit, l, NULL) >= 0)
+                return 0;
+        r = slice_ensure_at(m->bus, m->cgroup_root, unit, l, ret_created, err);
+        if (r < 0)
+                return r;
+        if (!e) {
+                _cleanup_free_ char *path = NULL, *name = strdup(unit);
+                if (!name || slice_cgroup_path(m->bus, unit, &path, NULL) < 0)
+                        return 0; /* no cache entry: the next request asks systemd again */
+                struct slice_cache_entry *n = reallocarray(m->slice_cache, m->n_slice_cache + 1, sizeof(*n));
+                if (!n)
+                        return 0;
+                m->slice_cache = n;
+                e = &n[m->n_slice_cache++];
+                *e = (struct slice_cache_entry) { .unit = TAKE_PTR(name), .cgroup_path = TAKE_PTR(path) };
+        }
+        e->cpus = l->cpus;
+        e->memory_max = l->memory_max;
+        e->memory_high = l->memory_high;
+        e->tasks_max = l->tasks_max;
+        return 0;
+}
+
 int manager_ensure_user_slice(Manager *m, const struct resolved_user *u, char **ret_slice, struct berth_error *err) {
         _cleanup_free_ char *group_unit = NULL, *user_unit = NULL;
         struct slice_limits gl, ul;
@@ -25,7 +81,7 @@ int manager_ensure_user_slice(Manager *m, const struct resolved_user *u, char **
 
         /* the parent first, so the child's limits fit under it */
         slice_limits_from_total(&u->total, &gl);
-        r = slice_ensure_at(m->bus, m->cgroup_root, group_unit, &gl, &created, err);
+        r = ensure_one(m, group_unit, &gl, &created, err);
         slice_limits_done(&gl);
         if (r < 0)
                 return r;
@@ -36,7 +92,7 @@ int manager_ensure_user_slice(Manager *m, const struct resolved_user *u, char **
 
         slice_limits_from_user(&u->limits, &ul);
         created = false;
-        r = slice_ensure_at(m->bus, m->cgroup_root, user_unit, &ul, &created, err);
+        r = ensure_one(m, user_unit, &ul, &created, err);
         slice_limits_done(&ul);
         if (r < 0)
                 return r;
@@ -62,6 +118,7 @@ int manager_apply_all_slices(Manager *m, struct berth_error *err) {
         size_t n_groups = 0;
         int r, ret = 0;
 
+        manager_slice_cache_clear(m); /* what we set may change now */
         r = slice_list(m->bus, &units);
         if (r < 0)
                 return berth_error_set(err, r, "berth: cannot list berth slices: %s.", strerror(-r));

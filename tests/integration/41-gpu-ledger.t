@@ -4,7 +4,7 @@
 # the middle, expiry of uncommitted reservations, and removal freeing GPUs.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 23
+plan 26
 
 cleanup() {
 	ids=$(sbdocker ps -aq --filter label=berth.managed=true 2>/dev/null)
@@ -140,3 +140,14 @@ sbdocker rm -f job2._.berthtcar >/dev/null
 for i in $(seq 50); do [ "$(status | jq '[.gpus[] | select(.user == "berthtcar")] | length')" -lt "$n" ] && break; sleep 0.1; done
 is "$(status | jq -r '[.gpus[] | select(.container == "job2._.berthtcar")] | length')" 0 "removing a container frees its GPUs at once"
 like "$(journal 1 BERTH_EVENT=gpu.bind SYSLOG_IDENTIFIER=berth-slicemgr BERTH_USER=berthtcar)" "job2._.berthtcar holds" "gpu.bind audited when Docker reports the container"
+
+# --- NUMA affinity: node 0 has CPUs 0-1, node 1 only CPU 3 ---------------------
+numa() { # numa GPU CPUS: "cpus/mems" injected for a reservation of that GPU
+	local out
+	out=$(as berthteve "{\"op\":\"reserve\",\"spec\":{\"name\":\"numa$RANDOM\",\"gpus\":\"device=$1\",\"cpus\":$2}}")
+	echo "$(jq -r '.inject.cpuset_cpus // "none"' <<<"$out")/$(jq -r '.inject.cpuset_mems // "none"' <<<"$out")"
+	as berthteve "{\"op\":\"cancel\",\"reservation\":\"$(jq -r .reservation <<<"$out")\"}" >/dev/null
+}
+is "$(numa GPU-00000000-0000-0000-0000-000000000000 1.5)" "0-1/0" "a GPU on node 0 pins the container to node 0's CPUs and memory"
+is "$(numa GPU-22222222-2222-2222-2222-222222222222 1)" "3/1" "a GPU on node 1 pins it to node 1"
+is "$(numa GPU-22222222-2222-2222-2222-222222222222 1.5)" "none/none" "a CPU request that does not fit the node is not pinned"

@@ -88,8 +88,8 @@ EOT
 		echo $n > "$SYSFS/bus/pci/devices/0000:$p:00.0/numa_node"
 	done
 	mkdir -p "$SYSFS/devices/system/node/node0" "$SYSFS/devices/system/node/node1"
-	echo 0-7 > "$SYSFS/devices/system/node/node0/cpulist"
-	echo 8-15 > "$SYSFS/devices/system/node/node1/cpulist"
+	echo 0-1 > "$SYSFS/devices/system/node/node0/cpulist"
+	echo 3 > "$SYSFS/devices/system/node/node1/cpulist"
 }
 
 make_test_users() {
