@@ -267,10 +267,8 @@ int proto_parse_request(const char *line, size_t len, struct proto_request *ret,
         return 0;
 }
 
-char *proto_error_line(const char *kind, const char *message) {
-        _cleanup_json_ json_t *o = json_pack("{s:b,s:s,s:s}", "ok", 0, "error", kind, "message", message);
-        if (!o)
-                return NULL;
+/* One compact JSON line, newline included. */
+static char *dump_line(json_t *o) {
         char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
         if (!s)
                 return NULL;
@@ -285,19 +283,13 @@ char *proto_error_line(const char *kind, const char *message) {
         return line;
 }
 
+char *proto_error_line(const char *kind, const char *message) {
+        _cleanup_json_ json_t *o = json_pack("{s:b,s:s,s:s}", "ok", 0, "error", kind, "message", message);
+        return o ? dump_line(o) : NULL;
+}
+
 char *proto_ok_line(json_t *reply) {
         if (json_object_set_new(reply, "ok", json_true()) < 0)
                 return NULL;
-        char *s = json_dumps(reply, JSON_COMPACT | JSON_ENSURE_ASCII);
-        if (!s)
-                return NULL;
-        size_t l = strlen(s);
-        char *line = realloc(s, l + 2);
-        if (!line) {
-                free(s);
-                return NULL;
-        }
-        line[l] = '\n';
-        line[l + 1] = 0;
-        return line;
+        return dump_line(reply);
 }
