@@ -3,7 +3,6 @@
  * losing Docker) the ledger is rebuilt from the berth.* labels of existing
  * containers, then kept current from the /events stream. */
 #include "manager.h"
-#include "audit.h"
 
 #include <time.h>
 
@@ -21,26 +20,6 @@ static uid_t label_uid(json_t *labels) {
         if (errno || *end || v >= (uid_t) -1)
                 return (uid_t) -1;
         return (uid_t) v;
-}
-
-static void audit_entry(enum audit_event ev, const struct ledger_entry *e, const char *reason) {
-        struct audit_fields f = AUDIT_FIELDS_INIT;
-        _cleanup_free_ char *uuids = NULL;
-        (void) ledger_entry_uuids(e, &uuids);
-        if (!uuids || !*uuids)
-                return; /* a container without GPUs holds only a slot: nothing to audit */
-        f.user = e->user;
-        f.uid = (long) e->uid;
-        f.group = e->group;
-        f.container = e->container;
-        f.gpus = uuids;
-        f.reason = reason;
-        audit_log(ev, &f, "berth: %s %s %s (%s)", e->container ? e->container : e->id,
-                  ev == AUDIT_GPU_BIND ? "holds" : "released", uuids, reason);
-}
-
-static void on_released(const struct ledger_entry *e, void *userdata) {
-        audit_entry(AUDIT_GPU_RELEASE, e, userdata);
 }
 
 /* Record a container Docker tells us about, from its labels. */
@@ -78,7 +57,7 @@ static void adopt(Manager *m, const char *id, const char *name, json_t *labels, 
                 log_info("berth-slicemgr: container %s claims GPUs another holder has (%s); neither is handed out again until both are gone",
                          name ? name : id, gpus);
         if (e)
-                audit_entry(AUDIT_GPU_BIND, e, why);
+                manager_audit_entry(AUDIT_GPU_BIND, e, why, false);
 }
 
 static int on_event(json_t *ev, void *userdata) {
@@ -99,15 +78,15 @@ static int on_event(json_t *ev, void *userdata) {
                 const char *reservation = label(attrs, "berth.reservation");
                 const struct ledger_entry *e = NULL;
                 /* a reservation past its expiry is audited and freed first */
-                ledger_expire(m->ledger, now, on_released, (void *) "reservation expired");
+                ledger_expire(m->ledger, now, manager_audit_released, (void *) "reservation expired");
                 int r = ledger_bind(m->ledger, reservation, name, id, now, &e);
                 if (r >= 0 && e)
-                        audit_entry(AUDIT_GPU_BIND, e, "container created");
+                        manager_audit_entry(AUDIT_GPU_BIND, e, "container created", false);
                 else if (r == -ENOENT)
                         adopt(m, id, name, attrs, "container created without a live reservation");
                 manager_schedule_expiry(m);
         } else if (streq(action, "destroy"))
-                ledger_release_container(m->ledger, id, on_released, (void *) "container removed");
+                ledger_release_container(m->ledger, id, manager_audit_released, (void *) "container removed");
         return 0;
 }
 
@@ -139,7 +118,7 @@ static int resync(Manager *m) {
                         return -ENOMEM;
         }
         for (char **g = gone; g && *g; g++)
-                ledger_release_container(m->ledger, *g, on_released, (void *) "container gone while Docker was away");
+                ledger_release_container(m->ledger, *g, manager_audit_released, (void *) "container gone while Docker was away");
 
         size_t k;
         json_t *c;

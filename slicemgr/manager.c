@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The Manager: config, GPU inventory, ledger, bus and loop; reload. */
 #include "manager.h"
-#include "audit.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -125,25 +124,32 @@ void manager_free(Manager *m) {
         free(m);
 }
 
-static void audit_expired(const struct ledger_entry *e, void *userdata) {
+void manager_audit_entry(enum audit_event ev, const struct ledger_entry *e, const char *reason, bool even_without_gpus) {
         struct audit_fields f = AUDIT_FIELDS_INIT;
         _cleanup_free_ char *uuids = NULL;
+
         (void) ledger_entry_uuids(e, &uuids);
+        if (!even_without_gpus && (!uuids || !*uuids))
+                return; /* an entry without GPUs holds only a container slot */
         f.user = e->user;
         f.uid = (long) e->uid;
         f.group = e->group;
         f.container = e->container;
         f.gpus = uuids;
-        f.reason = "reservation expired";
-        audit_log(AUDIT_GPU_RELEASE, &f, "berth: reservation %s of %s expired unused; freed %s", e->id, e->user,
-                  uuids && *uuids ? uuids : "no GPUs");
+        f.reason = reason;
+        audit_log(ev, &f, "berth: %s %s %s (%s)", e->container ? e->container : e->id,
+                  ev == AUDIT_GPU_BIND ? "holds" : "released", uuids && *uuids ? uuids : "no GPUs", reason);
+}
+
+void manager_audit_released(const struct ledger_entry *e, void *reason) {
+        manager_audit_entry(AUDIT_GPU_RELEASE, e, reason, false);
 }
 
 static int on_expiry(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
         uint64_t now;
         sd_event_now(m->event, CLOCK_MONOTONIC, &now);
-        ledger_expire(m->ledger, now, audit_expired, m);
+        ledger_expire(m->ledger, now, manager_audit_released, (void *) "reservation expired");
         manager_schedule_expiry(m);
         return 0;
 }

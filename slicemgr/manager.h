@@ -9,6 +9,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "audit.h"
 #include "config.h"
 #include "docker.h"
 #include "gpu.h"
@@ -66,6 +67,11 @@ void manager_mark_clean_stop(Manager *m);
 int manager_reload(Manager *m, char **ret_message);
 bool manager_is_admin(Manager *m, uid_t uid, gid_t gid);
 void manager_schedule_expiry(Manager *m);
+/* One audit entry about a ledger entry: "berth: train._.alice holds GPU-… (why)".
+ * Entries without GPUs are skipped unless even_without_gpus. */
+void manager_audit_entry(enum audit_event ev, const struct ledger_entry *e, const char *reason, bool even_without_gpus);
+/* A ledger_entry_func: gpu.release with userdata as the reason. */
+void manager_audit_released(const struct ledger_entry *e, void *reason);
 
 /* slices.c: group and user slices with their limits */
 int manager_ensure_user_slice(Manager *m, const struct resolved_user *u, char **ret_slice, struct berth_error *err);

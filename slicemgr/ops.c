@@ -270,8 +270,9 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_spec *s
                         gpus = 1; /* the ledger says why this is refused */
         }
 
-        sd_event_now(m->event, CLOCK_MONOTONIC, &now);
-        if ((gpus > 0 || spec->devices) && now < m->gpu_grace_until)
+        bool wants_gpus = gpus > 0 || spec->devices;
+        sd_event_now(m->event, CLOCK_MONOTONIC, &now); /* this loop iteration's time */
+        if (wants_gpus && now < m->gpu_grace_until)
                 return error_line("unavailable",
                                   "berth: the berth daemon restarted after a crash; GPUs are handed out again in %llu s, once the old daemon's reservations have run out.",
                                   (unsigned long long) ((m->gpu_grace_until - now) / 1000000 + 1));
@@ -298,12 +299,10 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_spec *s
                 .admin = c->admin,
         };
         const struct ledger_entry *e = NULL;
-        sd_event_now(m->event, CLOCK_MONOTONIC, &now);
         int r = ledger_reserve(m->ledger, &req, now, &e, &err);
         if (r < 0) {
                 const char *kind = ledger_error_kind_name(ledger_error_kind_from_errno(r));
-                bool gpu_related = gpus > 0 || spec->devices;
-                return deny(c, gpu_related ? AUDIT_GPU_DENY : AUDIT_CONTAINER_DENY, full, kind, "%s", err.message);
+                return deny(c, wants_gpus ? AUDIT_GPU_DENY : AUDIT_CONTAINER_DENY, full, kind, "%s", err.message);
         }
         manager_schedule_expiry(m);
         if (ledger_entry_uuids(e, &uuids) < 0)
@@ -435,18 +434,9 @@ static char *op_status(Manager *m, struct caller *c) {
         return o ? proto_ok_line(o) : NULL;
 }
 
-static void audit_admin_release(const struct ledger_entry *e, void *userdata) {
-        struct audit_fields f = AUDIT_FIELDS_INIT;
-        _cleanup_free_ char *uuids = NULL;
-        (void) ledger_entry_uuids(e, &uuids);
-        f.user = e->user;
-        f.uid = (long) e->uid;
-        f.group = e->group;
-        f.container = e->container;
-        f.gpus = uuids;
-        f.reason = userdata;
-        audit_log(AUDIT_GPU_RELEASE, &f, "berth: released %s of %s (%s)", e->container ? e->container : e->id, e->user,
-                  (const char *) userdata);
+/* an admin's release is audited even when it freed no GPU */
+static void audit_admin_release(const struct ledger_entry *e, void *reason) {
+        manager_audit_entry(AUDIT_GPU_RELEASE, e, reason, true);
 }
 
 static char *op_admin(Manager *m, struct caller *c, const struct proto_request *req) {
