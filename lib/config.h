@@ -126,6 +126,10 @@ struct config_errors {
 };
 void config_errors_clear(struct config_errors *e);
 
+/* The config directory a program uses: --config DIR (arg), else
+ * $BERTH_CONFIG, else /etc/berth. */
+const char *config_dir_resolve(const char *arg);
+
 /* Load a whole tree.  On any error returns -EINVAL with every problem in
  * *errs (which the caller clears) and leaves *ret untouched. */
 int config_load(const char *dir, struct berth_config **ret, struct config_errors *errs);

@@ -510,12 +510,14 @@ const char *docker_socket(struct docker *d) {
 
 /* --- containers ----------------------------------------------------------- */
 
-int docker_container_inspect(struct docker *d, const char *id_or_name, json_t **ret, struct berth_error *err) {
-        _cleanup_free_ char *id = NULL, *path = NULL;
-        int r = path_escape(id_or_name, false, &id, err);
+/* GET /<kind>/<name>/json, which must answer with an object. */
+static int inspect_request(struct docker *d, const char *kind, const char *name, bool image, json_t **ret,
+                           struct berth_error *err) {
+        _cleanup_free_ char *ename = NULL, *path = NULL;
+        int r = path_escape(name, image, &ename, err);
         if (r < 0)
                 return r;
-        if (asprintf(&path, "/containers/%s/json", id) < 0)
+        if (asprintf(&path, "/%s/%s/json", kind, ename) < 0)
                 return berth_error_set(err, -ENOMEM, "Out of memory.");
         json_t *j = NULL;
         r = docker_request(d, "GET", path, NULL, NULL, &j, err);
@@ -523,10 +525,15 @@ int docker_container_inspect(struct docker *d, const char *id_or_name, json_t **
                 return r;
         if (!json_is_object(j)) {
                 json_decref(j);
-                return berth_error_set(err, -EBADMSG, "Docker's inspect reply for %s is not an object.", id_or_name);
+                return berth_error_set(err, -EBADMSG, "Docker's inspect reply for %s%s is not an object.",
+                                       image ? "image " : "", name);
         }
         *ret = j;
         return 0;
+}
+
+int docker_container_inspect(struct docker *d, const char *id_or_name, json_t **ret, struct berth_error *err) {
+        return inspect_request(d, "containers", id_or_name, false, ret, err);
 }
 
 static int list_request(struct docker *d, const char *what, bool all, char *const *label_filters, json_t **ret,
@@ -673,22 +680,7 @@ int docker_container_commit(struct docker *d, const char *id, const char *repo, 
 /* --- images --------------------------------------------------------------- */
 
 int docker_image_inspect(struct docker *d, const char *name, json_t **ret, struct berth_error *err) {
-        _cleanup_free_ char *ename = NULL, *path = NULL;
-        int r = path_escape(name, true, &ename, err);
-        if (r < 0)
-                return r;
-        if (asprintf(&path, "/images/%s/json", ename) < 0)
-                return berth_error_set(err, -ENOMEM, "Out of memory.");
-        json_t *j = NULL;
-        r = docker_request(d, "GET", path, NULL, NULL, &j, err);
-        if (r < 0)
-                return r;
-        if (!json_is_object(j)) {
-                json_decref(j);
-                return berth_error_set(err, -EBADMSG, "Docker's inspect reply for image %s is not an object.", name);
-        }
-        *ret = j;
-        return 0;
+        return inspect_request(d, "images", name, true, ret, err);
 }
 
 int docker_image_list(struct docker *d, char *const *label_filters, json_t **ret, struct berth_error *err) {

@@ -56,10 +56,7 @@ int main(int argc, char **argv) {
                 usage(stderr);
                 return 2;
         }
-        if (!config_dir)
-                config_dir = getenv("BERTH_CONFIG");
-        if (!config_dir || !*config_dir)
-                config_dir = BERTH_CONFIG_DIR;
+        config_dir = config_dir_resolve(config_dir);
         if (geteuid() != 0) {
                 fprintf(stderr, "berth-slicemgr: must run as root (it creates systemd slices).\n");
                 return 1;

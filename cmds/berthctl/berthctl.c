@@ -49,10 +49,7 @@ int main(int argc, char **argv) {
                 usage(stderr);
                 return 2;
         }
-        if (!config_dir)
-                config_dir = getenv("BERTH_CONFIG");
-        if (!config_dir || !*config_dir)
-                config_dir = BERTH_CONFIG_DIR;
+        config_dir = config_dir_resolve(config_dir);
 
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (streq(argv[optind], verbs[i].name)) {

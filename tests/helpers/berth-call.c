@@ -37,8 +37,7 @@ int main(int argc, char **argv) {
         _cleanup_config_ struct berth_config *cfg = NULL;
         if (!socket_path) {
                 struct config_errors errs = { 0 };
-                if (config_load(config_dir ? config_dir : getenv("BERTH_CONFIG") ? getenv("BERTH_CONFIG") : BERTH_CONFIG_DIR,
-                                &cfg, &errs) < 0) {
+                if (config_load(config_dir_resolve(config_dir), &cfg, &errs) < 0) {
                         config_errors_clear(&errs);
                         fprintf(stderr, "berth-call: cannot load the config to find the socket\n");
                         return 3;
