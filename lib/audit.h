@@ -22,6 +22,7 @@ enum audit_event {
         AUDIT_IMAGE_CREATE,
         AUDIT_IMAGE_DELETE,
         AUDIT_LOGIN_SESSION,
+        AUDIT_ADMIN_OVERRIDE, /* an admin did what a rule refuses ordinary users */
         _AUDIT_EVENT_MAX,
         _AUDIT_EVENT_INVALID = -EINVAL,
 };
@@ -47,6 +48,13 @@ struct audit_fields {
  * NULL.  Returns 0 also when no journald listens; a negative errno only when
  * the entry could not be built or journald refused it. */
 int audit_log(enum audit_event ev, const struct audit_fields *f, const char *fmt, ...) _printf_(3, 4);
+
+/* Where entries go: sd_journal_sendv() (lib/audit-journal.c).  A program
+ * that must not load libsystemd at start-up (the docker wrapper, whose
+ * pass-through budget is below a millisecond) defines its own, which the
+ * linker then takes instead of the library's. */
+struct iovec;
+int audit_journal_sendv(const struct iovec *iov, int n);
 
 const char *audit_event_name(enum audit_event ev);        /* "gpu.deny"; NULL if out of range */
 enum audit_event audit_event_from_name(const char *name); /* -EINVAL if unknown */

@@ -9,8 +9,8 @@
 static const char *const op_names[_OP_MAX] = {
         [OP_HELLO] = "hello",     [OP_WHOAMI] = "whoami", [OP_ENSURE_SLICE] = "ensure-slice",
         [OP_RESERVE] = "reserve", [OP_COMMIT] = "commit", [OP_CANCEL] = "cancel",
-        [OP_STATUS] = "status",   [OP_RELOAD] = "reload", [OP_RELEASE] = "release",
-        [OP_USERS] = "users",
+        [OP_STATUS] = "status",   [OP_OWNER] = "owner",   [OP_RELOAD] = "reload",
+        [OP_RELEASE] = "release", [OP_USERS] = "users",
 };
 
 const char *proto_op_name(enum proto_op op) {
@@ -28,6 +28,7 @@ void proto_request_done(struct proto_request *r) {
         free(r->spec.project);
         free(r->spec.image);
         strv_free(r->spec.devices);
+        strv_free(r->targets);
         *r = (struct proto_request) { 0 };
 }
 
@@ -192,12 +193,34 @@ static int parse_spec(json_t *obj, struct proto_spec *spec, struct berth_error *
         return 0;
 }
 
+/* "targets": 1..PROTO_MAX_TARGETS container names or id prefixes. */
+static int parse_targets(json_t *v, char ***ret, struct berth_error *err, const char **ret_kind) {
+        /* names, id prefixes and image references: printable, no spaces */
+        _cleanup_strv_free_ char **list = NULL;
+        size_t i;
+        json_t *t;
+
+        if (!v || !json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > PROTO_MAX_TARGETS)
+                return bad(err, ret_kind, "bad_request",
+                           "berth: 'owner' needs \"targets\": an array of 1 to %d container names.", PROTO_MAX_TARGETS);
+        json_array_foreach(v, i, t) {
+                if (!json_is_string(t) || !valid_text(json_string_value(t), 255) || strchr(json_string_value(t), ' '))
+                        return bad(err, ret_kind, "bad_request",
+                                   "berth: every target must be a container name or id of at most 255 printable characters.");
+                if (strv_push(&list, json_string_value(t)) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(list);
+        return 0;
+}
+
 int proto_parse_request(const char *line, size_t len, struct proto_request *ret, const char **ret_kind,
                         struct berth_error *err) {
         static const char *const common[] = { "op", NULL };
         static const char *const with_reservation[] = { "op", "reservation", NULL };
         static const char *const with_spec[] = { "op", "spec", NULL };
         static const char *const with_target[] = { "op", "target", NULL };
+        static const char *const with_targets[] = { "op", "targets", "kind", NULL };
         struct proto_request r = { 0 };
         json_error_t jerr;
         int k;
@@ -231,6 +254,8 @@ int proto_parse_request(const char *line, size_t len, struct proto_request *ret,
                 allowed = with_spec;
         else if (r.op == OP_RELEASE || r.op == OP_USERS)
                 allowed = with_target;
+        else if (r.op == OP_OWNER)
+                allowed = with_targets;
         int q = check_keys(root, allowed, "the request", err, ret_kind);
         if (q < 0)
                 return q;
@@ -255,6 +280,17 @@ int proto_parse_request(const char *line, size_t len, struct proto_request *ret,
                 break;
         case OP_USERS:
                 q = get_string(root, "target", 255, &r.target, err, ret_kind);
+                break;
+        case OP_OWNER:
+                q = parse_targets(json_object_get(root, "targets"), &r.targets, err, ret_kind);
+                if (q >= 0) {
+                        json_t *kind = json_object_get(root, "kind");
+                        if (kind && !(json_is_string(kind) && (streq(json_string_value(kind), "container") ||
+                                                               streq(json_string_value(kind), "image"))))
+                                q = bad(err, ret_kind, "bad_request", "berth: 'kind' is \"container\" or \"image\".");
+                        else
+                                r.images = kind && streq(json_string_value(kind), "image");
+                }
                 break;
         default:
                 q = 0;

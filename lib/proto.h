@@ -11,6 +11,7 @@
 
 #define PROTO_MAX_LINE (64 * 1024)
 #define PROTO_MAX_DEVICES 64
+#define PROTO_MAX_TARGETS 256 /* containers one 'owner' request may name */
 #define PROTO_MAX_REPLY (16 * 1024 * 1024) /* a status of a very busy box */
 
 enum proto_op {
@@ -21,6 +22,7 @@ enum proto_op {
         OP_COMMIT,
         OP_CANCEL,
         OP_STATUS,
+        OP_OWNER,  /* who owns these containers (the wrapper's ownership check) */
         OP_RELOAD, /* admin */
         OP_RELEASE, /* admin */
         OP_USERS, /* admin */
@@ -44,6 +46,8 @@ struct proto_request {
         char *reservation;   /* commit, cancel */
         char *target;        /* release: a container or a GPU UUID; users: a user name or NULL */
         struct proto_spec spec; /* reserve */
+        char **targets;      /* owner: container names or id prefixes */
+        bool images;         /* owner: "kind":"image": the targets are images */
 };
 
 void proto_request_done(struct proto_request *r);

@@ -378,8 +378,24 @@ static char *op_commit_cancel(Manager *m, struct caller *c, enum proto_op op, co
         return o ? proto_ok_line(o) : NULL;
 }
 
+/* When an entry was recorded, as UTC ISO 8601: the ledger counts in
+ * CLOCK_MONOTONIC, so the wall clock is worked back from the loop's now. */
+static const char *entry_since(Manager *m, const struct ledger_entry *e, char *buf, size_t n) {
+        uint64_t mono, real;
+        struct tm tm;
+        if (!e || sd_event_now(m->event, CLOCK_MONOTONIC, &mono) < 0 ||
+            sd_event_now(m->event, CLOCK_REALTIME, &real) < 0)
+                return NULL;
+        uint64_t age = mono > e->created_usec ? mono - e->created_usec : 0;
+        time_t t = (time_t) ((real > age ? real - age : 0) / 1000000);
+        if (!gmtime_r(&t, &tm) || strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+                return NULL;
+        return buf;
+}
+
 static char *op_status(Manager *m, struct caller *c) {
         const struct gpu_inventory *inv = ledger_inventory(m->ledger);
+        char since[64];
         json_t *gpus = json_array(), *users = json_array(), *groups = json_array();
         size_t n;
         const struct ledger_entry *const *entries = ledger_entries(m->ledger, &n);
@@ -388,10 +404,11 @@ static char *op_status(Manager *m, struct caller *c) {
         for (size_t i = 0; inv && i < inv->n_devices && gpus; i++) {
                 const struct gpu_device *d = &inv->devices[i];
                 const struct ledger_entry *h = ledger_device_holder(m->ledger, i);
-                json_t *g = json_pack("{s:s,s:s?,s:i,s:f,s:s?,s:s?,s:s?,s:s?}", "uuid", d->uuid, "pci", d->pci_bus_id,
-                                      "numa", d->numa_node, "fraction", (double) d->slices / GPU_SLICES, "parent",
-                                      d->parent_uuid, "user", h ? h->user : NULL, "container",
-                                      h ? h->container : NULL, "state", h ? ledger_state_name(h->state) : NULL);
+                json_t *g = json_pack("{s:s,s:s?,s:i,s:f,s:s?,s:s?,s:s?,s:s?,s:s?}", "uuid", d->uuid, "pci",
+                                      d->pci_bus_id, "numa", d->numa_node, "fraction", (double) d->slices / GPU_SLICES,
+                                      "parent", d->parent_uuid, "user", h ? h->user : NULL, "container",
+                                      h ? h->container : NULL, "state", h ? ledger_state_name(h->state) : NULL,
+                                      "since", entry_since(m, h, since, sizeof(since)));
                 json_array_append_new(gpus, g);
         }
         for (size_t i = 0; i < n; i++) {
@@ -424,10 +441,11 @@ static char *op_status(Manager *m, struct caller *c) {
                 _cleanup_free_ char *uuids = NULL;
                 (void) ledger_entry_uuids(e, &uuids);
                 bool mine = c->admin || e->uid == c->peer->uid;
-                json_array_append_new(containers, json_pack("{s:s?,s:s,s:s,s:s?,s:f,s:s?}", "container", e->container,
-                                                            "user", e->user, "state", ledger_state_name(e->state),
-                                                            "gpus", uuids, "fraction", e->gpus, "reservation",
-                                                            mine ? e->id : NULL));
+                json_array_append_new(containers, json_pack("{s:s?,s:s,s:s,s:s?,s:f,s:s?,s:s?}", "container",
+                                                            e->container, "user", e->user, "state",
+                                                            ledger_state_name(e->state), "gpus", uuids, "fraction",
+                                                            e->gpus, "reservation", mine ? e->id : NULL, "since",
+                                                            entry_since(m, e, since, sizeof(since))));
         }
         _cleanup_json_ json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:b}", "gpus", gpus, "users", users, "groups", groups,
                                              "containers", containers, "docker_synced", m->docker_synced);
@@ -491,6 +509,76 @@ static char *op_admin(Manager *m, struct caller *c, const struct proto_request *
         return o ? proto_ok_line(o) : NULL;
 }
 
+/* Who owns each target, by its berth.user label, looked up through the
+ * Docker API exactly as docker would resolve it (full name, name or id
+ * prefix).  A plain name that is not a container but whose "NAME._.caller"
+ * is, answers for that one, so "docker logs train" finds train._.alice.
+ * The caller (the wrapper) decides; this only reports. */
+static json_t *owner_of(Manager *m, struct caller *c, const char *target, bool *ret_failed) {
+        struct berth_error err = { 0 };
+        _cleanup_json_ json_t *info = NULL;
+        const char *asked = target;
+        _cleanup_free_ char *mine = NULL;
+
+        int r = docker_container_inspect(m->docker, target, &info, &err);
+        if (r == -ENOENT && !strstr(target, "._.") && name_container(target, c->user, &mine) >= 0) {
+                r = docker_container_inspect(m->docker, mine, &info, &err);
+                if (r >= 0)
+                        target = mine;
+        }
+        if (r == -ENOENT)
+                return json_pack("{s:s,s:b}", "target", asked, "exists", false);
+        if (r < 0) {
+                *ret_failed = true;
+                return json_pack("{s:s,s:b,s:s}", "target", asked, "exists", false, "error", err.message);
+        }
+        json_t *labels = json_object_get(json_object_get(info, "Config"), "Labels");
+        const char *user = json_string_value(json_object_get(labels, "berth.user"));
+        const char *managed = json_string_value(json_object_get(labels, "berth.managed"));
+        const char *name = json_string_value(json_object_get(info, "Name"));
+        const char *id = json_string_value(json_object_get(info, "Id"));
+        if (name && name[0] == '/')
+                name++;
+        return json_pack("{s:s,s:b,s:s?,s:s?,s:s?,s:b,s:b}", "target", asked, "exists", true, "id", id, "name", name,
+                         "user", user, "managed", streq_ptr(managed, "true"), "mine",
+                         streq_ptr(managed, "true") && streq_ptr(user, c->user));
+}
+
+/* An image's owner: its berth.user label (set by `image create` and by the
+ * wrapper on `docker build`). */
+static json_t *image_owner_of(Manager *m, struct caller *c, const char *target, bool *ret_failed) {
+        struct berth_error err = { 0 };
+        _cleanup_json_ json_t *info = NULL;
+        int r = docker_image_inspect(m->docker, target, &info, &err);
+        if (r == -ENOENT)
+                return json_pack("{s:s,s:b}", "target", target, "exists", false);
+        if (r < 0) {
+                *ret_failed = true;
+                return json_pack("{s:s,s:b,s:s}", "target", target, "exists", false, "error", err.message);
+        }
+        json_t *labels = json_object_get(json_object_get(info, "Config"), "Labels");
+        const char *user = json_string_value(json_object_get(labels, "berth.user"));
+        return json_pack("{s:s,s:b,s:s?,s:s?,s:b,s:b}", "target", target, "exists", true, "id",
+                         json_string_value(json_object_get(info, "Id")), "user", user, "managed", user != NULL, "mine",
+                         user && streq(user, c->user));
+}
+
+static char *op_owner(Manager *m, struct caller *c, char **targets, bool images) {
+        if (!m->docker || !m->docker_synced)
+                return error_line("unavailable", "berth: the berth daemon is not connected to Docker yet; try again in a moment.");
+        _cleanup_json_ json_t *list = json_array();
+        bool failed = false;
+        for (char **t = targets; t && *t && list; t++)
+                if (json_array_append_new(list, images ? image_owner_of(m, c, *t, &failed) : owner_of(m, c, *t, &failed)) < 0)
+                        return NULL;
+        if (!list)
+                return NULL;
+        if (failed)
+                return error_line("docker_error", "berth: Docker could not say who owns %s.", targets[0]);
+        _cleanup_json_ json_t *o = json_pack("{s:O,s:b}", "targets", list, "admin", c->admin);
+        return o ? proto_ok_line(o) : NULL;
+}
+
 char *ops_handle(Manager *m, const struct ucred *peer, const char *line, size_t len) {
         struct proto_request req = { 0 };
         struct berth_error err = { 0 };
@@ -529,6 +617,9 @@ char *ops_handle(Manager *m, const struct ucred *peer, const char *line, size_t 
                 break;
         case OP_STATUS:
                 reply = op_status(m, &c);
+                break;
+        case OP_OWNER:
+                reply = op_owner(m, &c, req.targets, req.images);
                 break;
         case OP_RELOAD:
         case OP_RELEASE:
