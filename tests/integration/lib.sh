@@ -24,6 +24,9 @@ like() { # like GOT REGEX DESCRIPTION
 		echo "not ok $TAP_N - $3"; echo "#   got:      '$1'"; echo "#   expected to match: '$2'"
 		TAP_FAILED=$((TAP_FAILED + 1)); fi
 }
+isnt() { # isnt GOT UNEXPECTED DESCRIPTION
+	if [ "$1" != "$2" ]; then ok 0 "$3"; else ok 1 "$3"; diag "got '$1', expected anything else"; fi
+}
 diag() { echo "# $*"; }
 
 sb_exec() { "$SANDBOX" exec "$SB" "$@"; }
