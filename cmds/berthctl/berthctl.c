@@ -12,7 +12,14 @@ static const struct verb {
         int (*run)(int argc, char **argv, const char *config_dir);
         const char *help;
 } verbs[] = {
-        { "check-config", verb_check_config, "check-config [DIR]   load a config tree, print every error or a summary" },
+        { "status", verb_status, "status [--json]                      GPUs and holders, use against quota per user and group" },
+        { "quota", verb_quota, "quota USER|@GROUP [--json]           resolved limits and the layer each came from" },
+        { "audit", verb_audit, "audit [--user U] [--event E] [--since T] [--until T] [-f] [--json]\n"
+                               "                                       berth's decisions from the journal" },
+        { "slices", verb_slices, "slices [--json]                      live slices: configured limits, kernel values, use, drift" },
+        { "reload", verb_reload, "reload                               the daemon re-reads the config and re-applies limits (admin)" },
+        { "release", verb_release, "release CONTAINER|GPU|RESERVATION    free what a container or reservation holds (admin)" },
+        { "check-config", verb_check_config, "check-config [DIR]                   load a config tree, print every error or a summary" },
 };
 
 static void usage(FILE *f) {
@@ -20,6 +27,7 @@ static void usage(FILE *f) {
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 fprintf(f, "  %s\n", verbs[i].help);
         fprintf(f, "\nThe config tree is --config DIR, else $BERTH_CONFIG, else %s.\n", BERTH_CONFIG_DIR);
+        fprintf(f, "Exit status: 0 done, 1 refused or not found, 2 usage, 3 daemon or system error.\n");
 }
 
 int main(int argc, char **argv) {
@@ -40,14 +48,14 @@ int main(int argc, char **argv) {
                         break;
                 case 'h':
                         usage(stdout);
-                        return 0;
+                        return EXIT_OK;
                 default:
                         usage(stderr);
-                        return 2;
+                        return EXIT_USAGE;
                 }
         if (optind >= argc) {
                 usage(stderr);
-                return 2;
+                return EXIT_USAGE;
         }
         config_dir = config_dir_resolve(config_dir);
 
@@ -59,5 +67,5 @@ int main(int argc, char **argv) {
                         return verbs[i].run(vargc, vargv, config_dir);
                 }
         fprintf(stderr, "berthctl: unknown verb '%s'; 'berthctl --help' lists them.\n", argv[optind]);
-        return 2;
+        return EXIT_USAGE;
 }

@@ -1,6 +1,93 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "util.h"
+
+/* Exit statuses of every verb (berthctl(8), EXIT STATUS). */
+enum {
+        EXIT_OK = 0,      /* done */
+        EXIT_REFUSED = 1, /* refused, not found, or an invalid config */
+        EXIT_USAGE = 2,   /* bad arguments */
+        EXIT_SYSTEM = 3,  /* the daemon, the journal, the bus or a file failed */
+};
+
 /* Every verb of berthctl: argv[0] is the verb; config_dir is --config,
  * else $BERTH_CONFIG, else /etc/berth.  Returns the exit status. */
 int verb_check_config(int argc, char **argv, const char *config_dir);
+int verb_status(int argc, char **argv, const char *config_dir);
+int verb_quota(int argc, char **argv, const char *config_dir);
+int verb_audit(int argc, char **argv, const char *config_dir);
+int verb_slices(int argc, char **argv, const char *config_dir);
+int verb_reload(int argc, char **argv, const char *config_dir);
+int verb_release(int argc, char **argv, const char *config_dir);
+
+/* --- common.c ------------------------------------------------------------- */
+
+/* Load the config tree; on failure print why (every error of an invalid
+ * tree) and return the exit status to use, EXIT_OK on success. */
+int ctl_load_config(const char *dir, struct berth_config **ret);
+
+/* One request to the daemon at the config's control socket.  Returns
+ * EXIT_OK with the reply, EXIT_REFUSED when the daemon said no (its
+ * message printed unless quiet_refusal; *ret_kind gets its error kind when
+ * not NULL), EXIT_SYSTEM when it could not be reached. */
+int ctl_call(const struct berth_config *c, json_t *request, bool quiet_refusal, json_t **ret, char **ret_kind);
+
+/* Print a JSON document on stdout, indented, with a newline. */
+int ctl_print_json(json_t *o);
+
+/* Values for people: "infinity" for unlimited, as berth.conf spells it. */
+const char *ctl_fmt_cpus(double v, char *buf, size_t n);  /* CPUS_INFINITY: "infinity" */
+const char *ctl_fmt_gpus(double v, char *buf, size_t n);  /* INFINITY: "infinity" */
+const char *ctl_fmt_size(uint64_t v, char *buf, size_t n);
+const char *ctl_fmt_count(uint64_t v, char *buf, size_t n);
+/* Local time "YYYY-MM-DD HH:MM:SS" of a wall-clock time in microseconds. */
+const char *ctl_fmt_time(uint64_t usec, char *buf, size_t n);
+
+/* Values for scripts, as the control protocol writes them: null is unlimited. */
+json_t *ctl_json_cpus(double v);
+json_t *ctl_json_gpus(double v);
+json_t *ctl_json_size(uint64_t v);
+
+/* One limit key's value, for people and for scripts (durations in seconds). */
+const char *ctl_fmt_limit(const struct limits *l, enum limit_key k, char *buf, size_t n);
+json_t *ctl_json_limit(const struct limits *l, enum limit_key k);
+
+/* A table for people: columns padded to their widest cell, two spaces
+ * apart, the last column never padded. */
+struct table;
+struct table *table_new(size_t n_cols, ...); /* the headers, n_cols strings */
+void table_free(struct table *t);
+static inline void table_freep(struct table **t) {
+        table_free(*t);
+}
+#define _cleanup_table_ _cleanup_(table_freep)
+int table_add(struct table *t, ...); /* n_cols strings; NULL prints as "-" */
+size_t table_rows(const struct table *t);
+void table_print(const struct table *t, FILE *f);
+
+/* --- cgroup-use.c --------------------------------------------------------- */
+
+enum {
+        CGROUP_USE_MEMORY = 1u << 0,
+        CGROUP_USE_TASKS = 1u << 1,
+        CGROUP_USE_CPU = 1u << 2,
+};
+
+/* What a cgroup uses now: memory.current (v2) or memory.usage_in_bytes
+ * (v1), pids.current, and CPU time (cpu.stat usage_usec on v2,
+ * cpuacct.usage on v1).  known says which were found. */
+struct cgroup_use {
+        uint64_t memory;
+        uint64_t tasks;
+        uint64_t cpu_nsec;
+        unsigned known;
+};
+
+/* cgroup_root NULL: /sys/fs/cgroup.  -ENOENT when nothing was found. */
+int cgroup_use_read(const char *cgroup_root, const char *cgroup_path, struct cgroup_use *ret);

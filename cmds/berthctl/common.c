@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/* What every verb of berthctl shares: the config, the daemon, tables and
+ * the way values are written for people and for scripts. */
+#include "berthctl.h"
+#include "slicemgr-client.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <time.h>
+
+#define CTL_TIMEOUT_MS 10000
+
+int ctl_load_config(const char *dir, struct berth_config **ret) {
+        struct config_errors errs = { 0 };
+        int r = config_load(dir, ret, &errs);
+
+        if (r == -EINVAL) {
+                for (size_t i = 0; i < errs.n; i++)
+                        fprintf(stderr, "%s\n", errs.lines[i]);
+                fprintf(stderr, "berthctl: %s is not valid (%zu error%s); fix it, then run 'berthctl check-config'.\n",
+                        dir, errs.n, errs.n == 1 ? "" : "s");
+                config_errors_clear(&errs);
+                return EXIT_REFUSED;
+        }
+        config_errors_clear(&errs);
+        if (r < 0) {
+                log_error_errno(r, "cannot load the configuration in %s: %m", dir);
+                return EXIT_SYSTEM;
+        }
+        return EXIT_OK;
+}
+
+int ctl_call(const struct berth_config *c, json_t *request, bool quiet_refusal, json_t **ret, char **ret_kind) {
+        struct berth_error err = { 0 };
+        _cleanup_free_ char *kind = NULL;
+        json_t *reply = NULL;
+
+        int r = slicemgr_call(c->control_socket, request, CTL_TIMEOUT_MS, &reply, &kind, &err);
+        if (r == -EPERM) {
+                if (!quiet_refusal)
+                        fprintf(stderr, "%s\n", err.message);
+                json_decref(reply);
+                if (ret_kind)
+                        *ret_kind = TAKE_PTR(kind);
+                return EXIT_REFUSED;
+        }
+        if (r < 0) {
+                fprintf(stderr, "%s\n", err.message[0] ? err.message : "berth: the berth daemon did not answer.");
+                return EXIT_SYSTEM;
+        }
+        *ret = reply;
+        return EXIT_OK;
+}
+
+int ctl_print_json(json_t *o) {
+        if (json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0) {
+                fprintf(stderr, "berthctl: could not write the JSON output.\n");
+                return EXIT_SYSTEM;
+        }
+        putchar('\n');
+        return EXIT_OK;
+}
+
+const char *ctl_fmt_cpus(double v, char *buf, size_t n) {
+        if (v == CPUS_INFINITY)
+                return "infinity";
+        return format_cpus(v, buf, n);
+}
+
+const char *ctl_fmt_gpus(double v, char *buf, size_t n) {
+        if (isinf(v))
+                return "infinity";
+        if (v == 0)
+                return "0"; /* format_cpus() reads 0 as "no quota" */
+        /* MIG fractions are sevenths: two decimals say enough */
+        if (fabs(v - round(v)) < 1e-9)
+                snprintf(buf, n, "%.0f", v);
+        else
+                snprintf(buf, n, "%.2f", v);
+        return buf;
+}
+
+const char *ctl_fmt_size(uint64_t v, char *buf, size_t n) {
+        if (v == LIMIT_INFINITY)
+                return "infinity";
+        return format_size(v, buf, n);
+}
+
+const char *ctl_fmt_count(uint64_t v, char *buf, size_t n) {
+        if (v == LIMIT_INFINITY)
+                return "infinity";
+        snprintf(buf, n, "%llu", (unsigned long long) v);
+        return buf;
+}
+
+const char *ctl_fmt_time(uint64_t usec, char *buf, size_t n) {
+        time_t t = (time_t) (usec / 1000000);
+        struct tm tm;
+        if (!localtime_r(&t, &tm) || strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+                return "?";
+        return buf;
+}
+
+json_t *ctl_json_cpus(double v) {
+        return v == CPUS_INFINITY ? json_null() : json_real(v);
+}
+
+json_t *ctl_json_gpus(double v) {
+        return isinf(v) ? json_null() : json_real(v);
+}
+
+json_t *ctl_json_size(uint64_t v) {
+        return v == LIMIT_INFINITY ? json_null() : json_integer((json_int_t) v);
+}
+
+static json_t *json_duration(uint64_t usec) {
+        return usec == LIMIT_INFINITY ? json_null() : json_integer((json_int_t) (usec / 1000000));
+}
+
+const char *ctl_fmt_limit(const struct limits *l, enum limit_key k, char *buf, size_t n) {
+        switch (k) {
+        case LIMIT_CPUS:
+                return ctl_fmt_cpus(l->cpus, buf, n);
+        case LIMIT_CONTAINER_CPUS:
+                return ctl_fmt_cpus(l->container_cpus, buf, n);
+        case LIMIT_MEMORY:
+                return ctl_fmt_size(l->memory, buf, n);
+        case LIMIT_MEMORY_HIGH:
+                return ctl_fmt_size(l->memory_high, buf, n);
+        case LIMIT_CONTAINER_MEMORY:
+                return ctl_fmt_size(l->container_memory, buf, n);
+        case LIMIT_TASKS:
+                return ctl_fmt_count(l->tasks, buf, n);
+        case LIMIT_CONTAINERS:
+                return ctl_fmt_count(l->containers, buf, n);
+        case LIMIT_GPUS:
+                return ctl_fmt_gpus(l->gpus, buf, n);
+        case LIMIT_GPUS_PER_CONTAINER:
+                return ctl_fmt_gpus(l->gpus_per_container, buf, n);
+        case LIMIT_IDLE_TIMEOUT:
+                return l->idle_timeout_usec == LIMIT_INFINITY ? "infinity" : format_duration(l->idle_timeout_usec, buf, n);
+        case LIMIT_MAX_RUNTIME:
+                return l->max_runtime_usec == LIMIT_INFINITY ? "infinity" : format_duration(l->max_runtime_usec, buf, n);
+        case _LIMIT_MAX:
+        default:
+                return "?";
+        }
+}
+
+json_t *ctl_json_limit(const struct limits *l, enum limit_key k) {
+        switch (k) {
+        case LIMIT_CPUS:
+                return ctl_json_cpus(l->cpus);
+        case LIMIT_CONTAINER_CPUS:
+                return ctl_json_cpus(l->container_cpus);
+        case LIMIT_MEMORY:
+                return ctl_json_size(l->memory);
+        case LIMIT_MEMORY_HIGH:
+                return ctl_json_size(l->memory_high);
+        case LIMIT_CONTAINER_MEMORY:
+                return ctl_json_size(l->container_memory);
+        case LIMIT_TASKS:
+                return ctl_json_size(l->tasks);
+        case LIMIT_CONTAINERS:
+                return ctl_json_size(l->containers);
+        case LIMIT_GPUS:
+                return ctl_json_gpus(l->gpus);
+        case LIMIT_GPUS_PER_CONTAINER:
+                return ctl_json_gpus(l->gpus_per_container);
+        case LIMIT_IDLE_TIMEOUT:
+                return json_duration(l->idle_timeout_usec);
+        case LIMIT_MAX_RUNTIME:
+                return json_duration(l->max_runtime_usec);
+        case _LIMIT_MAX:
+        default:
+                return json_null();
+        }
+}
+
+/* ---- tables ------------------------------------------------------------------ */
+
+struct table {
+        size_t n_cols;
+        char **cells; /* row-major, the header first */
+        size_t n_cells;
+};
+
+void table_free(struct table *t) {
+        if (!t)
+                return;
+        for (size_t i = 0; i < t->n_cells; i++)
+                free(t->cells[i]);
+        free(t->cells);
+        free(t);
+}
+
+static int table_addv(struct table *t, va_list ap) {
+        char **cells = reallocarray(t->cells, t->n_cells + t->n_cols, sizeof(char *));
+        if (!cells)
+                return -ENOMEM;
+        t->cells = cells;
+        for (size_t i = 0; i < t->n_cols; i++) {
+                const char *s = va_arg(ap, const char *);
+                char *copy = strdup(s ? s : "-");
+                if (!copy) {
+                        for (size_t j = 0; j < i; j++)
+                                free(t->cells[t->n_cells + j]);
+                        return -ENOMEM;
+                }
+                /* one line per row: a newline in a value would break the columns */
+                for (char *p = copy; *p; p++)
+                        if (*p == '\n' || *p == '\t')
+                                *p = ' ';
+                t->cells[t->n_cells + i] = copy;
+        }
+        t->n_cells += t->n_cols;
+        return 0;
+}
+
+struct table *table_new(size_t n_cols, ...) {
+        struct table *t = calloc(1, sizeof(*t));
+        va_list ap;
+        if (!t || n_cols == 0) {
+                free(t);
+                return NULL;
+        }
+        t->n_cols = n_cols;
+        va_start(ap, n_cols);
+        int r = table_addv(t, ap);
+        va_end(ap);
+        if (r < 0) {
+                table_free(t);
+                return NULL;
+        }
+        return t;
+}
+
+int table_add(struct table *t, ...) {
+        va_list ap;
+        va_start(ap, t);
+        int r = table_addv(t, ap);
+        va_end(ap);
+        return r;
+}
+
+size_t table_rows(const struct table *t) {
+        return t->n_cells / t->n_cols - 1;
+}
+
+/* display width of UTF-8 text: one column per code point is enough here */
+static size_t text_width(const char *s) {
+        size_t w = 0;
+        for (; *s; s++)
+                if (((unsigned char) *s & 0xc0) != 0x80)
+                        w++;
+        return w;
+}
+
+void table_print(const struct table *t, FILE *f) {
+        _cleanup_free_ size_t *width = calloc(t->n_cols, sizeof(size_t));
+        if (!width)
+                return;
+        for (size_t i = 0; i < t->n_cells; i++) {
+                size_t w = text_width(t->cells[i]);
+                if (w > width[i % t->n_cols])
+                        width[i % t->n_cols] = w;
+        }
+        for (size_t i = 0; i < t->n_cells; i++) {
+                size_t col = i % t->n_cols;
+                bool last = col == t->n_cols - 1;
+                fputs(t->cells[i], f);
+                if (last)
+                        fputc('\n', f);
+                else
+                        fprintf(f, "%*s", (int) (width[col] - text_width(t->cells[i]) + 2), "");
+        }
+}

@@ -1,0 +1,194 @@
+#!/bin/bash
+# berthctl against a live daemon in the sandbox: status and quota from real
+# holdings and config layers, audit read back from the journal (exactly one
+# user's decisions, in order, filtered and followed), slices flagging a
+# cgroup value changed behind berth's back, and the admin-only verbs.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/slicemgr-lib.sh"
+plan 69
+
+U=berthtctl # a user of this test only: its audit trail is this test's
+CTL="$BUILD/berthctl"
+ctl() { sb_exec "$CTL" --config "$ETC" "$@"; }
+ctl_as() { # ctl_as USER ARGS...: berthctl run by that user
+	local u=$1; shift
+	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups "$CTL" --config "$ETC" "$@"
+}
+cleanup() {
+	sbdocker rm -f "a._.$U" >/dev/null 2>&1
+	rm -f "$ETC/users.d/berthtbob.conf"
+	stop_daemon
+}
+trap cleanup EXIT
+chmod 755 "$SB"
+write_config
+write_inventory
+make_test_users
+make_user "$U" berthtstu
+cat > "$ETC/users.d/berthtbob.conf" <<EOT
+[user]
+gpus = 1
+tasks = 200
+expires = 2099-01-01
+reason = paper deadline
+EOT
+chmod -R a+rX "$ETC"
+T0=$(date +%s)
+sleep 1 # --until @T0 must end before anything this test does
+start_daemon
+ok $? "daemon started"
+
+# --- quota: every value with the layer it came from --------------------------
+out=$(ctl quota berthtbob)
+like "$out" "override .*/users.d/berthtbob.conf: until 2099-01-01, reason: paper deadline" "quota names the override with its expiry and reason"
+like "$(grep -m1 '^gpus ' <<<"$out")" "^gpus +1 +override, until 2099-01-01 \(.*users.d/berthtbob.conf:2\)$" "gpus comes from the override, file and line given"
+like "$(grep -m1 '^cpus ' <<<"$out")" "^cpus +2 +group students \(.*groups.d/students.conf:[0-9]+\)$" "cpus comes from the group"
+j=$(ctl quota berthtbob --json)
+is "$(jq -r '[.sources.gpus.layer, .sources.gpus.expires, .sources.gpus.reason, .limits.gpus, .limits.tasks] | join("|")' <<<"$j")" \
+	"override|2099-01-01|paper deadline|1|200" "--json: the override's values, expiry and reason"
+is "$(jq -r '[.group, .sources.cpus.layer, .sources.tasks.layer, .sources.idle_timeout.layer, .override.expired] | join("|")' <<<"$j")" \
+	"students|group|override|built-in|false" "--json: group, group, override and built-in layers"
+is "$(ctl quota berthtcar --json | jq -r '[.group, .limits.cpus, .sources.containers.layer] | join("|")')" \
+	"researchers|1.5|group" "a member named in members= resolves into researchers"
+j=$(ctl quota @students --json)
+is "$(jq -r '[.limits.cpus, .limits.memory, .limits.memory_high, .total.cpus, .total.gpus, .total.containers] | map(tostring) | join("|")' <<<"$j")" \
+	"2|536870912|419430400|3|3|null" "quota @students: [user] and [total], unset total unlimited"
+is "$(jq -r '[.sources.memory.layer, .total_sources.cpus.layer, .total_sources.containers.layer] | join("|")' <<<"$j")" \
+	"group|total|unset" "and where each came from"
+is "$(ctl quota @default --json | jq -r '[.default, .limits.cpus, .sources.cpus.layer] | map(tostring) | join("|")')" \
+	"true|1|defaults" "quota @default: the default group gets [defaults]"
+out=$(ctl quota nosuchuserx 2>&1); rc=$?
+is "$rc" 1 "quota of an unknown user exits 1"
+like "$out" "^berth: there is no user 'nosuchuserx'" "with one sentence"
+out=$(ctl quota @nosuch 2>&1); rc=$?
+is "$rc/$out" "1/berth: there is no group 'nosuch' in $ETC/groups.d; 'berthctl check-config' lists the groups." "quota of an unknown group exits 1"
+ctl quota >/dev/null 2>&1
+is "$?" 2 "quota without a name is a usage error"
+
+# --- real holdings: one GPU container, one refusal ----------------------------
+out=$(as "$U" '{"op":"reserve","spec":{"name":"a","gpus":1}}')
+is "$(jq -r .ok <<<"$out")" true "$U reserves a GPU"
+res=$(jq -r .reservation <<<"$out")
+gpu=$(jq -r '.gpus[0]' <<<"$out")
+labels=$(jq -r '.inject.labels|to_entries|map("--label=\(.key)=\(.value)")|join(" ")' <<<"$out")
+sbdocker create --name "a._.$U" $labels --cgroup-parent "$(jq -r .slice <<<"$out")" berth-test sleep 600 >/dev/null
+as "$U" "{\"op\":\"commit\",\"reservation\":\"$res\"}" >/dev/null
+sbdocker start "a._.$U" >/dev/null # something running in the slice, for its use
+for i in $(seq 50); do
+	[ "$(as root '{"op":"status"}' | jq -r --arg g "$gpu" '.gpus[] | select(.uuid == $g) | .state')" = bound ] && break
+	sleep 0.1
+done
+out=$(as "$U" '{"op":"reserve","spec":{"name":"big","gpus":3}}')
+is "$(jq -r .error <<<"$out")" quota_exceeded "a reservation over the per-container quota is refused"
+deny_msg=$(jq -r .message <<<"$out")
+
+# --- status -----------------------------------------------------------------
+j=$(ctl status --json)
+is "$(jq -r --arg g "$gpu" '.gpus[] | select(.uuid == $g) | [.kind, .user, .container, .state] | join("|")' <<<"$j")" \
+	"gpu|$U|a._.$U|bound" "status --json: the GPU, its holder, container and state"
+like "$(jq -r --arg g "$gpu" '.gpus[] | select(.uuid == $g) | .since' <<<"$j")" "^20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9:]{8}Z$" "with the time it was taken"
+is "$(jq -r '[.gpus[] | select(.kind == "mig")] | length' <<<"$j")" 3 "MIG instances are listed as such"
+is "$(jq -r --arg u "$U" '.users[] | select(.user == $u) | [.group, .gpus.used, .gpus.limit, .containers.used, .containers.limit, .memory.limit, .cpus.limit] | map(tostring) | join("|")' <<<"$j")" \
+	"students|1|2|1|4|536870912|2" "per user: GPUs and containers used against quota, memory and CPU limits"
+is "$(jq -r --arg u "$U" '.users[] | select(.user == $u) | [(.memory.used | type), (.cpus.used | type), .slice] | join("|")' <<<"$j")" \
+	"number|number|berth-students-$U.slice" "and what the user's slice uses now"
+is "$(jq -r '.groups[] | select(.group == "students") | [.gpus.used, .gpus.limit, .cpus.limit, .memory.limit] | map(tostring) | join("|")' <<<"$j")" \
+	"1|3|3|1073741824" "per group: totals against the group's [total]"
+is "$(jq -r .limits_from <<<"$j")" daemon "an admin gets the daemon's limits"
+out=$(ctl status)
+like "$out" "$gpu +gpu +$U +a\._\.$U +bound +20" "status table: a GPU row with holder, container, state and since"
+like "$(grep "^$U " <<<"$out")" "^$U +students +[0-9.]+/2 +[0-9.]+[KMG]?/512M +1/2 +1/4$" "status table: the user's use/limit columns"
+like "$(grep "^students " <<<"$out")" "^students +[0-9]+ +[0-9.-]+/3 +[0-9.KMG-]+/1G +1/3 +[0-9]+/infinity$" "status table: the group's totals"
+is "$(ctl_as berthtali status --json | jq -r --arg u "$U" '[.limits_from, (.users[] | select(.user == $u) | .gpus.limit)] | map(tostring) | join("|")')" \
+	"config|2" "a non-admin may see status, limits read from the config files"
+as berthtali '{"op":"users"}' >/dev/null # one access.deny, after whatever status logged
+is "$(journal 1 --since "@$T0" BERTH_EVENT=access.deny BERTH_USER=berthtali | grep -c .)" 1 \
+	"a non-admin's status leaves no access.deny: it asks whoami before an admin op"
+
+# --- audit: exactly this user's decisions, in order ---------------------------
+truth() { # what journald holds for the user, berth's events only
+	sb_exec journalctl -o json --no-pager BERTH_USER="$U" | jq -r 'select(.MESSAGE_ID != null) | .BERTH_EVENT' | tr '\n' ' '
+}
+for i in $(seq 50); do [[ "$(truth)" == *gpu.deny* ]] && break; sleep 0.1; done
+want=$(truth)
+like "$want" "gpu.reserve gpu.bind gpu.deny $" "the journal holds the reservation, the bind and the refusal"
+j=$(ctl audit --user "$U" --json)
+is "$(jq -r .event <<<"$j" | tr '\n' ' ')" "$want" "audit --user: exactly the user's decisions, in order"
+is "$(jq -r .user <<<"$j" | sort -u)" "$U" "and no one else's"
+is "$(jq -r 'select(.event == "gpu.deny") | [.uid, .identifier, .container, .reason] | map(tostring) | join("|")' <<<"$j")" \
+	"0|berth-slicemgr|big._.$U|$deny_msg" "a refusal: trusted _UID 0 (the daemon), container and reason"
+is "$(jq -r 'select(.event == "gpu.reserve") | .gpus' <<<"$j")" "$gpu" "the reservation names its GPU"
+is "$(ctl audit --user "$U" --event gpu.deny --json | jq -s -r 'map(.event) | join(" ")')" "gpu.deny" "--event selects one kind"
+is "$(ctl audit --user "$U" --until "@$T0" --json | wc -l)" 0 "--until before the test: nothing"
+is "$(ctl audit --user "$U" --since -1h --json | jq -r .event | tr '\n' ' ')" "$want" "--since -1h: everything"
+is "$(ctl audit --user "$U" --since today --json | jq -r .event | tr '\n' ' ')" "$want" "--since today: everything"
+out=$(ctl audit --user "$U")
+like "$(sed -n 1p <<<"$out")" "^TIME +EVENT +UID +USER +CONTAINER +GPUS +MESSAGE$" "the table has a header"
+like "$(grep gpu.deny <<<"$out")" "^20[0-9-]+ [0-9:]+ +gpu.deny +0 +$U +big\._\.$U +- +berth: " "and one row per decision"
+is "$(grep -c . <<<"$out")" "$(( $(wc -w <<<"$want") + 1 ))" "one row per entry"
+out=$(ctl audit --event gpu.steal 2>&1); rc=$?
+is "$rc" 2 "an unknown event is a usage error"
+like "$out" "unknown event 'gpu.steal'; valid events: slice.create, .*gpu.deny, .*login.session[,.]" "and lists the valid ones"
+out=$(ctl audit --since "last tuesday" 2>&1); rc=$?
+like "$rc/$out" "^2/berthctl: cannot read the time 'last tuesday'" "an unreadable time is a usage error"
+
+# -f: a decision made while following shows up
+sb_exec timeout 8 "$CTL" --config "$ETC" audit -f --json --user "$U" --event access.deny > "$SB/follow.out" 2>&1 &
+fpid=$!
+sleep 1
+ctl_as "$U" reload >/dev/null 2>&1
+for i in $(seq 60); do grep -q access.deny "$SB/follow.out" && break; sleep 0.1; done
+kill $fpid 2>/dev/null; wait $fpid 2>/dev/null
+is "$(jq -r '[.event, .user, .reason] | join("|")' "$SB/follow.out" 2>/dev/null | tail -n 1)" \
+	"access.deny|$U|admin operation refused" "audit -f prints a decision made while it follows"
+
+# --- slices: configured beside the kernel, drift flagged ----------------------
+S=berth-students-$U.slice
+CGP=/berth.slice/berth-students.slice/$S
+j=$(ctl slices --json)
+is "$(jq -r --arg s "$S" '.slices[] | select(.slice == $s) | [.kind, .group, .user, .configured.tasks_max, .kernel.tasks_max, .configured.cpus, .kernel.cpus, (.drift | length)] | map(tostring) | join("|")' <<<"$j")" \
+	"user|students|$U|300|300|2|2|0" "slices --json: configured and kernel values agree"
+is "$(jq -r '.slices[] | select(.slice == "berth-students.slice") | [.kind, .configured.memory_max, .kernel.memory_max] | map(tostring) | join("|")' <<<"$j")" \
+	"group|1073741824|1073741824" "a group slice holds the group's [total]"
+is "$(jq -r --arg s "$S" '.slices[] | select(.slice == $s) | .use | [(.memory | type), (.tasks | type), (.cpu_usec | type)] | join("|")' <<<"$j")" \
+	"number|number|number" "with its current use"
+is "$(jq -r .cgroup <<<"$j")" "$( [ -e /sys/fs/cgroup/cgroup.controllers ] && echo v2 || echo v1)" "and the cgroup layout"
+sb_exec sh -c "echo 77 > /sys/fs/cgroup/pids$CGP/pids.max"
+is "$(cg pids "$CGP" pids.max)" 77 "pids.max changed behind berth's back"
+j=$(ctl slices --json)
+is "$(jq -r --arg s "$S" '.slices[] | select(.slice == $s) | [.kernel.tasks_max, .configured.tasks_max, (.drift | join(","))] | map(tostring) | join("|")' <<<"$j")" \
+	"77|300|tasks_max" "slices flags the drift: kernel 77, configured 300"
+is "$(jq -r .drifted <<<"$j")" 1 "one slice drifted"
+out=$(ctl slices)
+like "$(grep "^$S " <<<"$out")" " 77 \(config 300\) .*DRIFT: tasks_max$" "the table shows kernel and configured values and DRIFT"
+like "$out" "1 slice drifted" "and says what to do"
+like "$(grep '^berth-students.slice ' <<<"$out")" " 1000 .* -$" "a slice that holds its configured values shows no drift"
+
+# --- reload and release: admin only -------------------------------------------
+out=$(ctl_as berthtali reload 2>&1); rc=$?
+is "$rc" 1 "reload as a student exits 1"
+like "$out" "^berth: 'reload' is for admins" "with the daemon's message"
+out=$(ctl reload); rc=$?
+is "$rc" 0 "reload as root"
+is "$(cg pids "$CGP" pids.max)" 300 "reload put the configured pids.max back"
+is "$(ctl slices --json | jq -r .drifted)" 0 "and slices shows no drift"
+ctl_as berthtadmin reload >/dev/null 2>&1
+is "$?" 0 "reload as a member of admin_group"
+out=$(ctl_as berthtali release "a._.$U" 2>&1); rc=$?
+is "$rc/$out" "1/berth: 'release' is for admins (root or members of berthtadm)." "release as a student is refused"
+is "$(as root '{"op":"status"}' | jq -r --arg g "$gpu" '.gpus[] | select(.uuid == $g) | .user')" "$U" "and the GPU is still held"
+out=$(ctl release "a._.$U"); rc=$?
+is "$rc/$out" "0/berth: released 1 holding matching a._.$U." "release as root frees the container's holding"
+is "$(ctl status --json | jq -r --arg g "$gpu" '.gpus[] | select(.uuid == $g) | .state')" free "its GPU is free"
+for i in $(seq 50); do [ -n "$(ctl audit --user "$U" --event gpu.release --json)" ] && break; sleep 0.1; done
+is "$(ctl audit --user "$U" --event gpu.release --json | jq -r '[.container, .reason] | join("|")')" "a._.$U|released by admin uid 0" "the release is audited with who did it"
+out=$(ctl release nosuchthing 2>&1); rc=$?
+is "$rc" 1 "releasing what nobody holds exits 1"
+ctl release >/dev/null 2>&1
+is "$?" 2 "release without a target is a usage error"
+
+# --- no daemon ----------------------------------------------------------------
+stop_daemon
+out=$(ctl status 2>&1); rc=$?
+is "$rc" 3 "status without a daemon exits 3"
+like "$out" "^berth: " "with one sentence"
