@@ -1,0 +1,164 @@
+#!/bin/bash
+# The user commands `container` and `image`, run as real test users against
+# the sandbox's systemd, dockerd and berth-slicemgr: deploy, list (limits
+# from the cgroup files), shell, retire --save, deploy from the saved image,
+# image create from a local base with --file, and the refusals (quota, a
+# taken name, another user's container), each one sentence and exit 1.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/slicemgr-lib.sh"
+plan 54
+
+cleanup() {
+	ids=$(sbdocker ps -aq --filter label=berth.managed=true 2>/dev/null)
+	[ -n "$ids" ] && sbdocker rm -f $ids >/dev/null 2>&1
+	imgs=$(sbdocker images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | grep '^berth/')
+	[ -n "$imgs" ] && sbdocker rmi -f $imgs >/dev/null 2>&1
+	stop_daemon
+}
+trap cleanup EXIT
+chmod 755 "$SB"
+write_config
+cat >> "$ETC/berth.conf" <<EOT
+
+[deploy]
+base_image = berth-test:latest
+workspace = ~/workspace
+EOT
+write_inventory
+make_test_users
+# the sandbox's dockerd socket is root's; test users reach it like docker-group members would
+chmod 666 "$SB/docker.sock"
+start_daemon
+ok $? "daemon started"
+
+A=berthtali
+B=berthtbob
+AUID=$(id -u $A)
+AGID=$(id -g $A)
+AHOME=$(getent passwd $A | cut -d: -f6)
+
+# run USER PROG ARGS...: a user command as that user, no terminal, in /
+run() {
+	local u=$1 p=$2; shift 2
+	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups \
+		env -C / HOME="$(getent passwd "$u" | cut -d: -f6)" BERTH_CONFIG="$ETC" "$BUILD/$p" "$@"
+}
+# one line of stderr, and the exit status, of a refused command
+refusal() { # refusal USER PROG ARGS... -> sets RC and MSG
+	MSG=$(run "$@" 2>&1 >/dev/null); RC=$?
+}
+one_sentence() { [ "$(printf '%s\n' "$1" | grep -c .)" = 1 ] && [[ "$1" == berth:* ]]; }
+
+# --- deploy ------------------------------------------------------------------
+out=$(run $A container deploy train --detach --json)
+is "$?" 0 "deploy train --detach succeeds"
+is "$(jq -r .container <<<"$out")" "train._.$A" "--json names the container"
+is "$(jq -r .image <<<"$out")" "berth-test:latest" "the image is the configured base image"
+cid=$(jq -r .id <<<"$out")
+insp=$(sbdocker inspect "train._.$A")
+is "$(jq -r '.[0].Config.User' <<<"$insp")" "$AUID:$AGID" "it runs as the user's uid:gid"
+is "$(jq -r '.[0].Config.Hostname' <<<"$insp")" "train" "hostname is the name"
+is "$(jq -r '.[0].HostConfig.Init' <<<"$insp")" "true" "with an init process"
+is "$(jq -r '.[0].HostConfig.CgroupParent' <<<"$insp")" "berth-students-$A.slice" "in the user's slice"
+is "$(jq -r '.[0].Config.Labels["berth.user"]' <<<"$insp")" "$A" "labelled as the user's"
+like "$(jq -r '.[0].HostConfig.Binds[0]' <<<"$insp")" "^$AHOME/workspace/train:/workspace\$" "workspace mounted at /workspace"
+is "$(stat -c %U "$AHOME/workspace/train")" "$A" "the workspace directory belongs to the user"
+like "$(jq -r '.[0].Config.Env[]' <<<"$insp" | tr '\n' ' ')" "HOME=/workspace .*NVIDIA_VISIBLE_DEVICES=void" "HOME set, no GPU visible"
+
+# --- list: limits from the cgroup files -----------------------------------
+scope="/berth.slice/berth-students.slice/berth-students-$A.slice/docker-$cid.scope"
+list=$(run $A container list --json)
+is "$?" 0 "list --json succeeds"
+is "$(jq -r 'length' <<<"$list")" 1 "list shows one container"
+is "$(jq -r '.[0].name + " " + .[0].state + " " + .[0].limits.source' <<<"$list")" "train running cgroup" \
+	"list shows it running with limits from the cgroup files"
+mem_file=$(cg memory "$scope" memory.limit_in_bytes || sb_exec cat "/sys/fs/cgroup$scope/memory.max")
+is "$(jq -r '.[0].limits.memory' <<<"$list")" "$mem_file" "memory limit as the cgroup file says ($mem_file)"
+is "$(jq -r '.[0].limits.memory' <<<"$list")" "268435456" "which is the group's container_memory (256M)"
+quota=$(cg cpu "$scope" cpu.cfs_quota_us); period=$(cg cpu "$scope" cpu.cfs_period_us)
+[ -n "$quota" ] || { read -r quota period < <(sb_exec cat "/sys/fs/cgroup$scope/cpu.max"); }
+is "$(jq -r '.[0].limits.cpus' <<<"$list")" "$(awk -v q="$quota" -v p="$period" 'BEGIN {print q / p}')" \
+	"CPU limit as the cgroup files say ($quota/$period)"
+like "$(jq -r '.[0].use.memory' <<<"$list")" '^[0-9]+$' "current memory use is read"
+like "$(run $A container list)" "train +[a-z0-9.-]+ +berth-test:latest +running" "the table lists it"
+
+# --- shell ---------------------------------------------------------------------
+is "$(run $A container shell train id -u)" "$AUID" "container shell NAME id -u prints the user's uid"
+# the image's root file system is root's: the test writes as root
+sbdocker exec -u 0 "train._.$A" sh -c 'echo kept > /marker'
+ok $? "a file written inside it"
+
+# --- refusals --------------------------------------------------------------------
+refusal $A container deploy train --detach
+is "$RC" 1 "a taken name is refused with exit 1"
+ok "$(one_sentence "$MSG" && [[ "$MSG" == *--replace* ]]; echo $?)" "in one sentence that mentions --replace: $MSG"
+
+refusal $A container deploy big --cpus 8 --detach
+is "$RC" 1 "more CPUs than the slice has are refused with exit 1"
+ok "$(one_sentence "$MSG"; echo $?)" "in one sentence: $MSG"
+refusal $A container deploy many --gpus 3 --detach
+is "$RC" 1 "more GPUs than a container may hold are refused with exit 1"
+ok "$(one_sentence "$MSG"; echo $?)" "in one sentence: $MSG"
+
+refusal $B container stop "train._.$A"
+is "$RC" 1 "another user's container cannot be stopped"
+ok "$(one_sentence "$MSG"; echo $?)" "in one sentence: $MSG"
+refusal $B container shell "train._.$A" id -u
+is "$RC" 1 "nor entered"
+is "$(run $B container list --json | jq length)" 0 "nor listed"
+is "$(sbdocker inspect -f '{{.State.Running}}' "train._.$A")" true "and it still runs"
+
+refusal $A container deploy 'bad name!' --detach
+is "$RC" 2 "a malformed name is a usage error (exit 2)"
+
+dry=$(run $A container deploy probe --dry-run)
+like "$dry" "^docker run -d --name probe\\._\\.$A .*berth-test:latest sleep infinity\$" "--dry-run prints the docker run line"
+ok "$(sbdocker inspect "probe._.$A" >/dev/null 2>&1; [ $? != 0 ]; echo $?)" "and creates nothing"
+
+# --- a failed deploy holds nothing --------------------------------------------------
+# The sandbox has no NVIDIA runtime: Docker creates a GPU container but cannot
+# start it, which is exactly a deploy failing after its reservation.
+refusal $A container deploy gpu --gpus 1 --detach
+is "$RC" 3 "a deploy Docker cannot start is a Docker error (exit 3)"
+ok "$(one_sentence "$MSG"; echo $?)" "in one sentence: $MSG"
+ok "$(sbdocker inspect "gpu._.$A" >/dev/null 2>&1; [ $? != 0 ]; echo $?)" "the half-made container was removed"
+is "$(as root '{"op":"status"}' | jq "[.gpus[] | select(.container == \"gpu._.$A\")] | length")" 0 \
+	"and its GPU reservation cancelled"
+
+# --- retire --save, then deploy again from the saved image --------------------------
+run $A container retire train --save >/dev/null
+is "$?" 0 "retire --save succeeds"
+ok "$(sbdocker inspect "train._.$A" >/dev/null 2>&1; [ $? != 0 ]; echo $?)" "the container is gone"
+held=1
+for i in $(seq 50); do # the daemon frees on Docker's destroy event
+	held=$(as root '{"op":"status"}' | jq "[.containers[] | select(.container == \"train._.$A\")] | length")
+	[ "$held" = 0 ] && break
+	sleep 0.1
+done
+is "$held" 0 "the daemon no longer counts it against the quota"
+like "$(journal 1 BERTH_EVENT=container.retire BERTH_CONTAINER="train._.$A")" "retired, saved as berth/$A/train:latest" \
+	"the retirement is audited"
+imgs=$(run $A image list --json)
+is "$(jq -r '.[] | select(.name == "train") | .image' <<<"$imgs")" "berth/$A/train:latest" "image list shows the saved image"
+out=$(run $A container deploy train --detach --json)
+is "$(jq -r .image <<<"$out")" "berth/$A/train:latest" "deploy again starts from the saved image"
+is "$(run $A container shell train cat /marker)" "kept" "with the state it was saved with"
+
+# --- image create from a local base, offline -------------------------------------------
+printf 'FROM berth-test:latest\nRUN echo built > /built-marker\n' > "$AHOME/Dockerfile.tool"
+chown $A "$AHOME/Dockerfile.tool"
+run $A image create tool --file "$AHOME/Dockerfile.tool" --no-cache >/dev/null 2>&1
+is "$?" 0 "image create --file builds offline from berth-test:latest"
+is "$(sbdocker image inspect -f '{{index .Config.Labels "berth.user"}}' "berth/$A/tool:latest")" "$A" \
+	"the image is labelled as the user's"
+ok "$(grep -q '^FROM berth-test:latest' "$AHOME/.config/berth/images/tool/Dockerfile"; echo $?)" \
+	"its readable Dockerfile is kept under ~/.config/berth/images/tool"
+run $A container deploy tool --detach >/dev/null
+is "$(run $A container shell tool cat /built-marker)" "built" "a container runs from the built image"
+refusal $A image delete tool
+is "$RC" 1 "image delete refuses while a container uses the image"
+run $A image delete tool --force >/dev/null 2>&1
+is "$?" 0 "image delete --force retires its container and deletes it"
+ok "$(sbdocker image inspect "berth/$A/tool:latest" >/dev/null 2>&1; [ $? != 0 ]; echo $?)" "the image is gone"
+
+exit $((TAP_FAILED > 0))
