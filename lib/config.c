@@ -90,6 +90,7 @@ static const struct key_def policy_keys[] = {
         { "allowed_binds", KEY_LIST, CFG(allowed_binds), 0 },
         { "allow_host_network", KEY_BOOL, CFG(allow_host_network), 0 },
         { "allowed_runtimes", KEY_LIST, CFG(allowed_runtimes), 0 },
+        { "allowed_devices", KEY_LIST, CFG(allowed_devices), 0 },
         { "allowed_caps", KEY_LIST, CFG(allowed_caps), 0 },
         {},
 };
@@ -580,6 +581,10 @@ static void set_list(struct parse_state *s, char ***list, const char *key, const
                         perror_at(s, s->line, key, "'%s' is not an absolute path or '~'", *w);
                         continue;
                 }
+                if (streq(key, "allowed_devices") && strncmp(*w, "/dev/", 5) != 0) {
+                        perror_at(s, s->line, key, "'%s' is not a path under /dev", *w);
+                        continue;
+                }
                 if (streq(key, "allowed_binds") && (*w)[0] == '~' && (*w)[1] && (*w)[1] != '/') {
                         perror_at(s, s->line, key, "'%s': only '~' (the user's own home) is allowed, not '~user'", *w);
                         continue;
@@ -863,7 +868,8 @@ int config_new(const char *dir, struct berth_config **ret) {
             !c->default_group || !c->nvml_library || !c->sysfs_root || !c->base_image || !c->workspace)
                 return -ENOMEM;
         if (strv_push(&c->allowed_binds, "~") < 0 || strv_push(&c->allowed_runtimes, "runc") < 0 ||
-            strv_push(&c->allowed_runtimes, "nvidia") < 0)
+            strv_push(&c->allowed_runtimes, "nvidia") < 0 || strv_push(&c->allowed_devices, "/dev/fuse") < 0 ||
+            strv_push(&c->allowed_devices, "/dev/net/tun") < 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(c);
         return 0;
@@ -899,6 +905,7 @@ void config_free(struct berth_config *c) {
         strv_free(c->mounts);
         strv_free(c->allowed_binds);
         strv_free(c->allowed_runtimes);
+        strv_free(c->allowed_devices);
         strv_free(c->allowed_caps);
         for (size_t i = 0; i < c->n_groups; i++)
                 group_done(&c->groups[i]);

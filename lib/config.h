@@ -108,6 +108,7 @@ struct berth_config {
         char **allowed_binds;
         bool allow_host_network;
         char **allowed_runtimes;
+        char **allowed_devices; /* host devices users may pass with --device */
         char **allowed_caps;
 
         /* [defaults] */

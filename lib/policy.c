@@ -570,7 +570,7 @@ static bool dev_path_is_gpu(const char *p) {
         return streq(p, "/dev/dri") || streq(p, "/dev/accel");
 }
 
-static bool check_devices(struct decision *d, const struct container_spec *s) {
+static bool check_devices(struct decision *d, const struct berth_config *c, const struct container_spec *s) {
         static const char *const forbidden[] = { "/dev/mem", "/dev/kmem", "/dev/port", "/dev/kmsg", "/dev/cpu" };
 
         for (size_t i = 0; i < s->n_devices; i++) {
@@ -601,6 +601,8 @@ static bool check_devices(struct decision *d, const struct container_spec *s) {
                         why = "could not be checked";
                 else if (strncmp(dev->resolved, "/dev/", 5) != 0)
                         why = "is not under /dev";
+                else if (!strv_contains(c->allowed_devices, dev->resolved))
+                        why = "is not one of the devices this machine allows (allowed_devices)";
                 if (why && refuse(d, "device", "Ask an admin if your work needs this device.",
                                   "berth: --device %s is not allowed: it %s.", strempty(dev->path), why))
                         return true;
@@ -776,7 +778,7 @@ int policy_check(const struct berth_config *c, const struct resolved_user *ru, c
             (spec->cgroup_parent &&
              refuse(&d, "cgroup-parent", "Leave --cgroup-parent out: berth puts the container in your slice.",
                     "berth: --cgroup-parent is not allowed: your containers run in your own slice.")) ||
-            check_security(&d, c, spec) || check_namespaces(&d, c, spec) || check_devices(&d, spec) ||
+            check_security(&d, c, spec) || check_namespaces(&d, c, spec) || check_devices(&d, c, spec) ||
             check_mounts(&d, c, spec) || check_gpus(&d, spec) || check_resources(&d, ru, spec)) {
                 /* refused */
         }

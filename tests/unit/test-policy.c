@@ -606,7 +606,14 @@ START_TEST(test_devices) {
                 { "/home/alice/m", "/dev/mem", SPEC_DEVICE_CHAR, "--device /home/alice/m is not allowed" },
                 { "/dev/fuse", "/dev/fuse", SPEC_DEVICE_CHAR, NULL },
                 { "/dev/net/tun", "/dev/net/tun", SPEC_DEVICE_CHAR, NULL },
-                { "/dev/memory_bandwidth", "/dev/memory_bandwidth", SPEC_DEVICE_CHAR, NULL },
+                /* char devices that are not on the allow list: raw disks
+                 * through SCSI generic / NVMe generic, the watchdog, input */
+                { "/dev/memory_bandwidth", "/dev/memory_bandwidth", SPEC_DEVICE_CHAR, "allowed_devices" },
+                { "/dev/sg0", "/dev/sg0", SPEC_DEVICE_CHAR, "allowed_devices" },
+                { "/dev/ng0n1", "/dev/ng0n1", SPEC_DEVICE_CHAR, "allowed_devices" },
+                { "/dev/watchdog", "/dev/watchdog", SPEC_DEVICE_CHAR, "allowed_devices" },
+                { "/dev/uinput", "/dev/uinput", SPEC_DEVICE_CHAR, "allowed_devices" },
+                { "/home/alice/sg", "/dev/bsg/0:0:0:0", SPEC_DEVICE_CHAR, "allowed_devices" },
                 { "/home/alice/tun", "/dev/net/tun", SPEC_DEVICE_CHAR, NULL },
                 /* a character device node made outside /dev */
                 { "/home/alice/null", "/home/alice/null", SPEC_DEVICE_CHAR, "it is not under /dev" },
