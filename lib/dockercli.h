@@ -15,6 +15,8 @@
 #include "policy.h"
 #include "util.h"
 
+struct docker_verb;
+
 /* What the wrapper does with a command. */
 enum docker_cmd {
         DOCKER_CMD_NONE,           /* no command word at all ("docker", "docker --help") */
@@ -36,7 +38,10 @@ enum docker_cmd {
 struct docker_invocation {
         enum docker_cmd cmd;
         const char *verb;   /* canonical, static: "run", "exec", "rm", "ps", "inspect",
-                             * "cp", "rename", "update", "build", "rmi", "prune" … */
+                             * "cp", "rename", "update", "build" ("buildx" for buildx
+                             * build|b), "rmi", "prune", "checkpoint", "volume-create",
+                             * "network-connect" …; for a command berth does not
+                             * know, the word as typed (points into argv) */
         const char *words;  /* the command words as typed, joined by a space, static
                              * storage of the parser: "container rm", "rm" */
         int words_at;       /* argv index of the first command word; argc when none */
@@ -45,7 +50,10 @@ struct docker_invocation {
         const char *host;    /* -H/--host */
         const char *context; /* -c/--context */
         const char *config;  /* --config */
-        bool help;           /* -h/--help anywhere before the command, or "help" */
+        bool help;           /* -h/--help anywhere before the command, or "help";
+                              * says what the user asked, never that docker will
+                              * only print help: police the command all the same */
+        const struct docker_verb *spec; /* the parser's own entry for the command (opaque) */
 };
 
 /* Parse the global options and find the command.  An unknown global option
@@ -76,16 +84,19 @@ struct docker_args {
         int *targets;
         bool *target_colon;
         size_t n_targets;
-        bool help; /* -h/--help was given to the command */
+        int rename_new_at; /* rename: argv index of NEW_NAME, -1 if none */
+        int dashdash_at;   /* argv index of a "--" that ended the options, -1 if none */
+        bool help;         /* -h/--help (last value true) was given to the command */
 };
 
 void docker_args_done(struct docker_args *a);
 
 /* Parse the command's options and arguments (argv[inv->args_at…]).  Knows
- * which options take a value (--flag v, --flag=v, -fv, -f v), boolean
- * bundles (-itd, -it=false is an error like pflag), repeated options and
- * "--".  An option the command does not have is an error naming it.  For
- * DOCKER_CMD_PASS the parse is not needed and returns -EOPNOTSUPP. */
+ * which options take a value (--flag v, --flag=v, -fv, -f v, -f=v), boolean
+ * bundles (-itd; -it=false sets t to false, as pflag does), repeated options
+ * and "--".  An option the command does not have is an error naming it.  For
+ * DOCKER_CMD_PASS the parse is not needed and returns -EOPNOTSUPP
+ * (so do DOCKER_CMD_ADMIN and DOCKER_CMD_NONE). */
 int docker_parse_args(const struct docker_invocation *inv, int argc, char *const *argv, struct docker_args *ret,
                       struct berth_error *err);
 

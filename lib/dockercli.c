@@ -1,0 +1,1062 @@
+/* SPDX-License-Identifier: MIT */
+/* docker's argv, parsed by the rules of cobra and pflag as the docker CLI
+ * applies them (DESIGN §5).  The option tables are in dockercli-tables.c.
+ *
+ * pflag, as reproduced here: "--name=v" and "--name v" (a value-taking
+ * option takes the next word whatever it looks like, "-x" included);
+ * "--bool=false"; "-abc" is a bundle of shorthands where the first one that
+ * takes a value ends the word: "-dv/x:/y" is -d and -v "/x:/y"; "-x=v" gives
+ * "v", but "-x=" gives "=" ("=" is the attached value); "-" and "" are
+ * positionals; "--" ends the options.  run, create, exec, top and commit
+ * stop at their first positional: what follows belongs to the container. */
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "dockercli.h"
+#include "dockercli-tables.h"
+
+/* How the positionals of a command name containers. */
+enum docker_targets {
+        TARGETS_NONE,
+        TARGETS_ALL,    /* rm, stop, kill, inspect … */
+        TARGETS_FIRST,  /* logs, port, commit, checkpoint … */
+        TARGETS_SECOND, /* network connect|disconnect NETWORK CONTAINER */
+        TARGETS_RENAME, /* rename OLD NEW: OLD, and NEW recorded */
+        TARGETS_CP,     /* cp: the "NAME:path" arguments */
+        TARGETS_HEAD,   /* exec, top: the first positional ends the options */
+        TARGETS_IMAGE,  /* run, create: the image ends the options, no target */
+};
+
+struct docker_verb {
+        const char *word;  /* as typed */
+        const char *words; /* the command words, for messages and the caller */
+        const char *verb;  /* canonical */
+        enum docker_cmd cmd;
+        int flags; /* enum docker_flags_id; -1: not parsed (PASS, ADMIN) */
+        enum docker_targets targets;
+        bool interspersed;
+};
+
+struct docker_group {
+        const char *word;
+        const struct docker_verb *subs;
+        size_t n_subs;
+        enum docker_cmd other; /* a subcommand not listed: docker refuses it, or it is admin's */
+        bool buildx;           /* buildx's own root options may come between the words */
+};
+
+#define VERB(w, ws, v, c, f, t, i) { w, ws, v, c, f, t, i }
+#define TGT(w, ws, v, f, t) VERB(w, ws, v, DOCKER_CMD_TARGET, DOCKER_FLAGS_##f, t, true)
+#define PASS(w, ws) VERB(w, ws, w, DOCKER_CMD_PASS, -1, TARGETS_NONE, true)
+#define ADMIN(w, ws) VERB(w, ws, w, DOCKER_CMD_ADMIN, -1, TARGETS_NONE, true)
+#define PRUNE(w, ws, f) VERB(w, ws, "prune", DOCKER_CMD_PRUNE, DOCKER_FLAGS_##f, TARGETS_NONE, true)
+
+/* The container verbs, top level and under "container". */
+#define CONTAINER_VERBS(p)                                                                              \
+        VERB("run", p "run", "run", DOCKER_CMD_RUN, DOCKER_FLAGS_RUN, TARGETS_IMAGE, false),           \
+        VERB("create", p "create", "create", DOCKER_CMD_CREATE, DOCKER_FLAGS_CREATE, TARGETS_IMAGE,    \
+             false),                                                                                    \
+        VERB("exec", p "exec", "exec", DOCKER_CMD_TARGET, DOCKER_FLAGS_EXEC, TARGETS_HEAD, false),     \
+        VERB("top", p "top", "top", DOCKER_CMD_TARGET, DOCKER_FLAGS_TOP, TARGETS_HEAD, false),         \
+        VERB("commit", p "commit", "commit", DOCKER_CMD_TARGET, DOCKER_FLAGS_COMMIT, TARGETS_FIRST,    \
+             false),                                                                                    \
+        TGT("logs", p "logs", "logs", LOGS, TARGETS_FIRST),                                             \
+        TGT("port", p "port", "port", PORT, TARGETS_FIRST),                                             \
+        TGT("attach", p "attach", "attach", ATTACH, TARGETS_ALL),                                       \
+        TGT("diff", p "diff", "diff", DIFF, TARGETS_ALL),                                               \
+        TGT("export", p "export", "export", EXPORT, TARGETS_ALL),                                       \
+        TGT("wait", p "wait", "wait", WAIT, TARGETS_ALL),                                               \
+        TGT("stop", p "stop", "stop", STOP, TARGETS_ALL),                                               \
+        TGT("start", p "start", "start", START, TARGETS_ALL),                                           \
+        TGT("restart", p "restart", "restart", RESTART, TARGETS_ALL),                                   \
+        TGT("pause", p "pause", "pause", PAUSE, TARGETS_ALL),                                           \
+        TGT("unpause", p "unpause", "unpause", UNPAUSE, TARGETS_ALL),                                   \
+        TGT("kill", p "kill", "kill", KILL, TARGETS_ALL),                                               \
+        TGT("rm", p "rm", "rm", RM, TARGETS_ALL),                                                       \
+        TGT("stats", p "stats", "stats", STATS, TARGETS_ALL),                                           \
+        TGT("update", p "update", "update", UPDATE, TARGETS_ALL),                                       \
+        TGT("rename", p "rename", "rename", RENAME, TARGETS_RENAME),                                    \
+        TGT("cp", p "cp", "cp", CP, TARGETS_CP)
+
+/* Top level.  Anything not listed is PASS: docker's own unpoliced verbs
+ * (images pull push login logout search version info events history
+ * import load save tag), or a CLI plugin (compose …), or an error. */
+static const struct docker_verb top_verbs[] = {
+        CONTAINER_VERBS(""),
+        TGT("inspect", "inspect", "inspect", INSPECT, TARGETS_ALL),
+        VERB("ps", "ps", "ps", DOCKER_CMD_PS, DOCKER_FLAGS_PS, TARGETS_NONE, true),
+        VERB("build", "build", "build", DOCKER_CMD_BUILD, DOCKER_FLAGS_BUILD, TARGETS_NONE, true),
+        VERB("rmi", "rmi", "rmi", DOCKER_CMD_RMI, DOCKER_FLAGS_RMI, TARGETS_NONE, true),
+        PASS("help", "help"),
+};
+
+static const struct docker_verb container_verbs[] = {
+        CONTAINER_VERBS("container "),
+        TGT("inspect", "container inspect", "inspect", CONTAINER_INSPECT, TARGETS_ALL),
+        TGT("remove", "container remove", "rm", RM, TARGETS_ALL),
+        VERB("ls", "container ls", "ps", DOCKER_CMD_PS, DOCKER_FLAGS_PS, TARGETS_NONE, true),
+        VERB("list", "container list", "ps", DOCKER_CMD_PS, DOCKER_FLAGS_PS, TARGETS_NONE, true),
+        VERB("ps", "container ps", "ps", DOCKER_CMD_PS, DOCKER_FLAGS_PS, TARGETS_NONE, true),
+        PRUNE("prune", "container prune", CONTAINER_PRUNE),
+};
+
+static const struct docker_verb image_verbs[] = {
+        VERB("build", "image build", "build", DOCKER_CMD_BUILD, DOCKER_FLAGS_BUILD, TARGETS_NONE, true),
+        VERB("rm", "image rm", "rmi", DOCKER_CMD_RMI, DOCKER_FLAGS_RMI, TARGETS_NONE, true),
+        VERB("remove", "image remove", "rmi", DOCKER_CMD_RMI, DOCKER_FLAGS_RMI, TARGETS_NONE, true),
+        VERB("rmi", "image rmi", "rmi", DOCKER_CMD_RMI, DOCKER_FLAGS_RMI, TARGETS_NONE, true),
+        PRUNE("prune", "image prune", IMAGE_PRUNE),
+};
+
+/* "builder" is docker's, or buildx when the user's config aliases it
+ * ("aliases": {"builder": "buildx"}), so it gets buildx's verbs too.
+ * buildx create starts a BuildKit container that runs privileged; rm and
+ * stop reach builders others use. */
+static const struct docker_verb builder_verbs[] = {
+        VERB("build", "builder build", "build", DOCKER_CMD_BUILD, DOCKER_FLAGS_BUILD, TARGETS_NONE, true),
+        VERB("b", "builder b", "buildx", DOCKER_CMD_BUILD, DOCKER_FLAGS_BUILD, TARGETS_NONE, true),
+        PRUNE("prune", "builder prune", BUILDER_PRUNE),
+        ADMIN("create", "builder create"),
+        ADMIN("rm", "builder rm"),
+        ADMIN("stop", "builder stop"),
+};
+
+static const struct docker_verb buildx_verbs[] = {
+        VERB("build", "buildx build", "buildx", DOCKER_CMD_BUILD, DOCKER_FLAGS_BUILD, TARGETS_NONE, true),
+        VERB("b", "buildx b", "buildx", DOCKER_CMD_BUILD, DOCKER_FLAGS_BUILD, TARGETS_NONE, true),
+        PRUNE("prune", "buildx prune", BUILDER_PRUNE),
+        ADMIN("create", "buildx create"),
+        ADMIN("rm", "buildx rm"),
+        ADMIN("stop", "buildx stop"),
+};
+
+static const struct docker_verb volume_verbs[] = {
+        VERB("create", "volume create", "volume-create", DOCKER_CMD_VOLUME_CREATE, DOCKER_FLAGS_VOLUME_CREATE,
+             TARGETS_NONE, true),
+        PRUNE("prune", "volume prune", VOLUME_PRUNE),
+        ADMIN("update", "volume update"), /* cluster volumes */
+};
+
+static const struct docker_verb network_verbs[] = {
+        VERB("connect", "network connect", "network-connect", DOCKER_CMD_NETWORK_ATTACH,
+             DOCKER_FLAGS_NETWORK_CONNECT, TARGETS_SECOND, true),
+        VERB("disconnect", "network disconnect", "network-disconnect", DOCKER_CMD_NETWORK_ATTACH,
+             DOCKER_FLAGS_NETWORK_DISCONNECT, TARGETS_SECOND, true),
+        PRUNE("prune", "network prune", NETWORK_PRUNE),
+};
+
+/* dial-stdio is a raw tunnel to the Docker API. */
+static const struct docker_verb system_verbs[] = {
+        PRUNE("prune", "system prune", SYSTEM_PRUNE),
+        ADMIN("dial-stdio", "system dial-stdio"),
+};
+
+static const struct docker_verb checkpoint_verbs[] = {
+        TGT("create", "checkpoint create", "checkpoint", CHECKPOINT_CREATE, TARGETS_FIRST),
+        TGT("ls", "checkpoint ls", "checkpoint", CHECKPOINT_LS, TARGETS_FIRST),
+        TGT("list", "checkpoint list", "checkpoint", CHECKPOINT_LS, TARGETS_FIRST),
+        TGT("rm", "checkpoint rm", "checkpoint", CHECKPOINT_RM, TARGETS_FIRST),
+        TGT("remove", "checkpoint remove", "checkpoint", CHECKPOINT_RM, TARGETS_FIRST),
+};
+
+/* Groups whose writes are the admin's: only the read-only verbs pass. */
+static const struct docker_verb plugin_verbs[] = {
+        PASS("ls", "plugin ls"), PASS("list", "plugin list"), PASS("inspect", "plugin inspect"),
+};
+static const struct docker_verb node_verbs[] = {
+        PASS("ls", "node ls"), PASS("list", "node list"), PASS("inspect", "node inspect"), PASS("ps", "node ps"),
+};
+static const struct docker_verb service_verbs[] = {
+        PASS("ls", "service ls"),           PASS("list", "service list"), PASS("inspect", "service inspect"),
+        PASS("ps", "service ps"),           PASS("logs", "service logs"),
+};
+static const struct docker_verb secret_verbs[] = {
+        PASS("ls", "secret ls"), PASS("list", "secret list"), PASS("inspect", "secret inspect"),
+};
+static const struct docker_verb config_verbs[] = {
+        PASS("ls", "config ls"), PASS("list", "config list"), PASS("inspect", "config inspect"),
+};
+static const struct docker_verb stack_verbs[] = {
+        PASS("ls", "stack ls"),   PASS("list", "stack list"),     PASS("ps", "stack ps"),
+        PASS("services", "stack services"), PASS("config", "stack config"),
+};
+
+#define GROUP(w, v, o, b) { w, v, ELEMENTSOF(v), o, b }
+static const struct docker_group groups[] = {
+        GROUP("container", container_verbs, DOCKER_CMD_PASS, false),
+        GROUP("image", image_verbs, DOCKER_CMD_PASS, false),
+        GROUP("builder", builder_verbs, DOCKER_CMD_PASS, true),
+        GROUP("buildx", buildx_verbs, DOCKER_CMD_PASS, true),
+        GROUP("volume", volume_verbs, DOCKER_CMD_PASS, false),
+        GROUP("network", network_verbs, DOCKER_CMD_PASS, false),
+        GROUP("system", system_verbs, DOCKER_CMD_PASS, false),
+        GROUP("checkpoint", checkpoint_verbs, DOCKER_CMD_ADMIN, false),
+        GROUP("plugin", plugin_verbs, DOCKER_CMD_ADMIN, false),
+        GROUP("node", node_verbs, DOCKER_CMD_ADMIN, false),
+        GROUP("service", service_verbs, DOCKER_CMD_ADMIN, false),
+        GROUP("secret", secret_verbs, DOCKER_CMD_ADMIN, false),
+        GROUP("config", config_verbs, DOCKER_CMD_ADMIN, false),
+        GROUP("stack", stack_verbs, DOCKER_CMD_ADMIN, false),
+        { "swarm", NULL, 0, DOCKER_CMD_ADMIN, false },
+};
+
+/* A command word with no entry of its own keeps these. */
+static const struct docker_verb pass_verb = PASS("", "");
+static const struct docker_verb admin_verb = ADMIN("", "");
+
+/* Between "buildx" and its verb: buildx's root options. */
+static const struct docker_flag buildx_root_flags[] = {
+        { "builder", 0, DOCKER_FLAG_VALUE },
+        { "debug", 'D', DOCKER_FLAG_BOOL },
+        { "help", 'h', DOCKER_FLAG_BOOL },
+};
+static const struct docker_flag group_flags[] = {
+        { "help", 'h', DOCKER_FLAG_BOOL },
+};
+
+/* strconv.ParseBool */
+static int pflag_parse_bool(const char *s, bool *ret) {
+        static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+        static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+                if (streq(s, yes[i])) {
+                        *ret = true;
+                        return 0;
+                }
+        for (size_t i = 0; i < ELEMENTSOF(no); i++)
+                if (streq(s, no[i])) {
+                        *ret = false;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+static const struct docker_flag *flag_by_name(const struct docker_flag *flags, size_t n, const char *name, size_t len) {
+        for (size_t i = 0; i < n; i++)
+                if (strlen(flags[i].name) == len && strncmp(flags[i].name, name, len) == 0)
+                        return &flags[i];
+        return NULL;
+}
+
+static const struct docker_flag *flag_by_short(const struct docker_flag *flags, size_t n, char c) {
+        for (size_t i = 0; i < n; i++)
+                if (flags[i].shorthand == c)
+                        return &flags[i];
+        return NULL;
+}
+
+static int push_opt(struct docker_args *a, const struct docker_flag *f, const char *value, int at, int value_at) {
+        struct docker_opt *o = reallocarray(a->opts, a->n_opts + 1, sizeof(*o));
+        if (!o)
+                return -ENOMEM;
+        a->opts = o;
+        a->opts[a->n_opts++] = (struct docker_opt) { .name = f->name, .value = value, .at = at, .value_at = value_at };
+        return 0;
+}
+
+static int push_index(int **v, size_t *n, int i) {
+        int *p = reallocarray(*v, *n + 1, sizeof(int));
+        if (!p)
+                return -ENOMEM;
+        p[(*n)++] = i;
+        *v = p;
+        return 0;
+}
+
+static int push_target(struct docker_args *a, int i, bool colon) {
+        bool *c = reallocarray(a->target_colon, a->n_targets + 1, sizeof(bool));
+        if (!c)
+                return -ENOMEM;
+        a->target_colon = c;
+        c[a->n_targets] = colon;
+        size_t n = a->n_targets;
+        int r = push_index(&a->targets, &n, i);
+        if (r < 0)
+                return r;
+        a->n_targets = n;
+        return 0;
+}
+
+/* A value given to a boolean ("--rm=false", "-t=0") must be one pflag takes. */
+static int check_bool_value(const struct docker_flag *f, const char *value, const char *shown, const char *where,
+                            struct berth_error *err) {
+        bool b;
+        if (f->kind != DOCKER_FLAG_BOOL || !value || pflag_parse_bool(value, &b) == 0)
+                return 0;
+        return berth_error_set(err, -EINVAL, "berth: option %s of '%s' takes true or false, not '%s'.", shown,
+                               where, value);
+}
+
+/* pflag's FlagSet.Parse over argv[start…].  Stops at the first positional
+ * when !interspersed (*ret_end: its index), else collects positionals; "--"
+ * ends the options (*ret_end: the word after it).  where: "docker run", for
+ * messages. */
+static int parse_options(const struct docker_flag *flags, size_t n_flags, bool interspersed, int argc,
+                         char *const *argv, int start, const char *where, struct docker_args *a, int *ret_end,
+                         struct berth_error *err) {
+        int i = start, r;
+        while (i < argc) {
+                const char *s = argv[i];
+                if (s[0] != '-' || s[1] == 0) {
+                        if (!interspersed)
+                                break;
+                        r = push_index(&a->positionals, &a->n_positionals, i);
+                        if (r < 0)
+                                return r;
+                        i++;
+                        continue;
+                }
+                if (s[1] == '-') {
+                        if (s[2] == 0) {
+                                a->dashdash_at = i++;
+                                if (interspersed)
+                                        for (; i < argc; i++)
+                                                if ((r = push_index(&a->positionals, &a->n_positionals, i)) < 0)
+                                                        return r;
+                                break;
+                        }
+                        const char *name = s + 2;
+                        if (name[0] == '-' || name[0] == '=')
+                                return berth_error_set(err, -EINVAL, "berth: '%s' is not an option docker understands (bad flag syntax).", s);
+                        const char *eq = strchr(name, '=');
+                        size_t len = eq ? (size_t) (eq - name) : strlen(name);
+                        const struct docker_flag *f = flag_by_name(flags, n_flags, name, len);
+                        if (!f)
+                                return berth_error_set(err, -EINVAL,
+                                                       "berth: unknown option --%.*s for '%s'; see '%s --help' for the options it takes.",
+                                                       (int) len, name, where, where);
+                        const char *value = NULL;
+                        int value_at = -1, at = i;
+                        if (eq)
+                                value = eq + 1;
+                        else if (f->kind == DOCKER_FLAG_VALUE) {
+                                if (i + 1 >= argc)
+                                        return berth_error_set(err, -EINVAL, "berth: option --%s of '%s' needs a value.",
+                                                               f->name, where);
+                                value = argv[++i];
+                                value_at = i;
+                        }
+                        _cleanup_free_ char *shown = NULL;
+                        if (asprintf(&shown, "--%s", f->name) < 0)
+                                return -ENOMEM;
+                        r = check_bool_value(f, value, shown, where, err);
+                        if (r < 0)
+                                return r;
+                        r = push_opt(a, f, value, at, value_at);
+                        if (r < 0)
+                                return r;
+                        i++;
+                        continue;
+                }
+                /* A bundle of shorthands. */
+                int at = i;
+                for (const char *p = s + 1; *p;) {
+                        const struct docker_flag *f = flag_by_short(flags, n_flags, *p);
+                        if (!f)
+                                return berth_error_set(err, -EINVAL,
+                                                       "berth: unknown option -%c for '%s'; see '%s --help' for the options it takes.",
+                                                       *p, where, where);
+                        const char *value = NULL;
+                        int value_at = -1;
+                        char shown[3] = { '-', *p, 0 };
+                        if (p[1] == '=' && p[2]) {
+                                value = p + 2;
+                                p = "";
+                        } else if (f->kind != DOCKER_FLAG_VALUE)
+                                p++;
+                        else if (p[1]) {
+                                value = p + 1;
+                                p = "";
+                        } else if (i + 1 < argc) {
+                                value = argv[++i];
+                                value_at = i;
+                                p = "";
+                        } else
+                                return berth_error_set(err, -EINVAL, "berth: option -%c (--%s) of '%s' needs a value.",
+                                                       f->shorthand, f->name, where);
+                        r = check_bool_value(f, value, shown, where, err);
+                        if (r < 0)
+                                return r;
+                        r = push_opt(a, f, value, at, value_at);
+                        if (r < 0)
+                                return r;
+                }
+                i++;
+        }
+        *ret_end = i;
+        return 0;
+}
+
+void docker_args_done(struct docker_args *a) {
+        if (!a)
+                return;
+        free(a->opts);
+        free(a->positionals);
+        free(a->targets);
+        free(a->target_colon);
+        *a = (struct docker_args) { .image_at = -1, .rename_new_at = -1, .dashdash_at = -1 };
+}
+
+const char *docker_args_last(const struct docker_args *a, const char *name) {
+        for (size_t i = a->n_opts; i > 0; i--)
+                if (streq(a->opts[i - 1].name, name))
+                        return a->opts[i - 1].value;
+        return NULL;
+}
+
+bool docker_args_has(const struct docker_args *a, const char *name) {
+        for (size_t i = a->n_opts; i > 0; i--)
+                if (streq(a->opts[i - 1].name, name)) {
+                        bool b = true;
+                        if (a->opts[i - 1].value && pflag_parse_bool(a->opts[i - 1].value, &b) < 0)
+                                return true; /* a value-taking option given at all */
+                        return b;
+                }
+        return false;
+}
+
+static const struct docker_verb *find_verb(const struct docker_verb *v, size_t n, const char *word) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(v[i].word, word))
+                        return &v[i];
+        return NULL;
+}
+
+int docker_parse_invocation(int argc, char *const *argv, struct docker_invocation *ret, struct berth_error *err) {
+        _cleanup_(docker_args_done) struct docker_args g = { .image_at = -1, .rename_new_at = -1, .dashdash_at = -1 };
+        const struct docker_flag_table *t = &docker_flag_tables[DOCKER_FLAGS_GLOBAL];
+        struct docker_invocation inv = { .cmd = DOCKER_CMD_NONE, .verb = "", .words = "", .words_at = argc,
+                                         .args_at = argc };
+        int i, r;
+
+        if (argc < 1)
+                return berth_error_set(err, -EINVAL, "berth: no program name in argv.");
+        r = parse_options(t->flags, t->n_flags, false, argc, argv, 1, "docker", &g, &i, err);
+        if (r < 0)
+                return r;
+        inv.host = docker_args_last(&g, "host");
+        inv.context = docker_args_last(&g, "context");
+        inv.config = docker_args_last(&g, "config");
+        inv.help = docker_args_has(&g, "help");
+        if (i >= argc) {
+                *ret = inv;
+                return 0;
+        }
+
+        const char *word = argv[i];
+        inv.words_at = i;
+        inv.args_at = i + 1;
+        const struct docker_verb *v = find_verb(top_verbs, ELEMENTSOF(top_verbs), word);
+        if (v) {
+                if (streq(v->word, "help"))
+                        inv.help = true;
+        } else {
+                const struct docker_group *grp = NULL;
+                for (size_t k = 0; k < ELEMENTSOF(groups); k++)
+                        if (streq(groups[k].word, word))
+                                grp = &groups[k];
+                v = &pass_verb;
+                if (grp) {
+                        /* Options between the words: only help (and buildx's
+                         * own root options); anything else makes docker fail,
+                         * or could hide the verb from us. */
+                        _cleanup_(docker_args_done) struct docker_args b = { .image_at = -1, .rename_new_at = -1,
+                                                                             .dashdash_at = -1 };
+                        _cleanup_free_ char *where = NULL;
+                        int j;
+                        if (asprintf(&where, "docker %s", grp->word) < 0)
+                                return -ENOMEM;
+                        r = parse_options(grp->buildx ? buildx_root_flags : group_flags,
+                                          grp->buildx ? ELEMENTSOF(buildx_root_flags) : ELEMENTSOF(group_flags), false,
+                                          argc, argv, i + 1, where, &b, &j, err);
+                        if (r < 0)
+                                return r;
+                        if (b.dashdash_at >= 0)
+                                return berth_error_set(err, -EINVAL, "berth: '--' cannot come between the words of 'docker %s …'.", grp->word);
+                        if (docker_args_has(&b, "help"))
+                                inv.help = true;
+                        const struct docker_verb *sub = j < argc && grp->subs ? find_verb(grp->subs, grp->n_subs, argv[j]) : NULL;
+                        if (sub) {
+                                v = sub;
+                                inv.args_at = j + 1;
+                        } else if (j < argc) {
+                                v = grp->other == DOCKER_CMD_ADMIN ? &admin_verb : &pass_verb;
+                                inv.args_at = j + 1;
+                        } else
+                                inv.args_at = j; /* "docker container": its help */
+                        if (v == &pass_verb || v == &admin_verb) {
+                                inv.cmd = v->cmd;
+                                inv.verb = grp->word;
+                                inv.words = grp->word;
+                                inv.spec = v;
+                                *ret = inv;
+                                return 0;
+                        }
+                }
+        }
+        inv.cmd = v->cmd;
+        inv.verb = v == &pass_verb ? word : v->verb;
+        inv.words = v == &pass_verb ? word : v->words;
+        inv.spec = v;
+        *ret = inv;
+        return 0;
+}
+
+/* docker cp's splitCpArg: an absolute path is local; else "NAME:path" names
+ * a container unless NAME is empty or starts with "." ("./a:b" is local). */
+static bool cp_arg_is_container(const char *s) {
+        if (s[0] == '/')
+                return false;
+        const char *colon = strchr(s, ':');
+        return colon && colon != s && s[0] != '.';
+}
+
+int docker_parse_args(const struct docker_invocation *inv, int argc, char *const *argv, struct docker_args *ret,
+                      struct berth_error *err) {
+        _cleanup_(docker_args_done) struct docker_args a = { .image_at = -1, .rename_new_at = -1, .dashdash_at = -1 };
+        const struct docker_verb *v = inv->spec;
+        int end, r;
+
+        if (!v || v->flags < 0)
+                return -EOPNOTSUPP;
+        if (inv->args_at < 0 || inv->args_at > argc)
+                return -EINVAL;
+        const struct docker_flag_table *t = &docker_flag_tables[v->flags];
+        _cleanup_free_ char *where = NULL;
+        if (asprintf(&where, "docker %s", v->words) < 0)
+                return -ENOMEM;
+        r = parse_options(t->flags, t->n_flags, v->interspersed, argc, argv, inv->args_at, where, &a, &end, err);
+        if (r < 0)
+                return r;
+        if (!v->interspersed) {
+                /* The first positional ends the options; run/exec/top keep
+                 * the rest as the container's command, never looked at. */
+                if (end < argc) {
+                        if (v->targets == TARGETS_IMAGE || v->targets == TARGETS_HEAD) {
+                                a.image_at = end;
+                                r = push_index(&a.positionals, &a.n_positionals, end);
+                                if (r < 0)
+                                        return r;
+                        } else
+                                for (int k = end; k < argc; k++)
+                                        if ((r = push_index(&a.positionals, &a.n_positionals, k)) < 0)
+                                                return r;
+                }
+        }
+        a.help = docker_args_has(&a, "help");
+
+        switch (v->targets) {
+        case TARGETS_ALL:
+                for (size_t k = 0; k < a.n_positionals; k++)
+                        if ((r = push_target(&a, a.positionals[k], false)) < 0)
+                                return r;
+                break;
+        case TARGETS_FIRST:
+        case TARGETS_HEAD:
+        case TARGETS_RENAME:
+                if (a.n_positionals > 0 && (r = push_target(&a, a.positionals[0], false)) < 0)
+                        return r;
+                if (v->targets == TARGETS_RENAME && a.n_positionals > 1)
+                        a.rename_new_at = a.positionals[1];
+                break;
+        case TARGETS_SECOND:
+                if (a.n_positionals > 1 && (r = push_target(&a, a.positionals[1], false)) < 0)
+                        return r;
+                break;
+        case TARGETS_CP:
+                for (size_t k = 0; k < a.n_positionals; k++)
+                        if (cp_arg_is_container(argv[a.positionals[k]]) &&
+                            (r = push_target(&a, a.positionals[k], true)) < 0)
+                                return r;
+                break;
+        case TARGETS_NONE:
+        case TARGETS_IMAGE:
+        default:
+                break;
+        }
+        *ret = a;
+        a = (struct docker_args) { 0 };
+        return 0;
+}
+
+/* --- docker run/create → struct container_spec ------------------------- */
+
+/* go-units RAMInBytes: "^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$", 1024-based. */
+static int docker_ram_in_bytes(const char *s, uint64_t *ret) {
+        const char *p = s;
+        if (!isdigit((unsigned char) *p))
+                return -EINVAL;
+        while (isdigit((unsigned char) *p))
+                p++;
+        while (*p == '.' && isdigit((unsigned char) p[1]))
+                for (p++; isdigit((unsigned char) *p); p++)
+                        ;
+        _cleanup_free_ char *num = strndup(s, (size_t) (p - s));
+        if (!num)
+                return -ENOMEM;
+        if (*p == ' ')
+                p++;
+        double mult = 1;
+        const char *units = "kmgtp";
+        const char *u = *p ? strchr(units, tolower((unsigned char) *p)) : NULL;
+        if (u) {
+                mult = ldexp(1.0, 10 * (int) (u - units + 1));
+                p++;
+        }
+        if (*p == 'i' || *p == 'I')
+                p++;
+        if (*p == 'b' || *p == 'B')
+                p++;
+        if (*p)
+                return -EINVAL;
+        /* Go's ParseFloat refuses "1.2.3", which the pattern lets through. */
+        char *end;
+        errno = 0;
+        double v = strtod(num, &end);
+        if (errno || *end || !isfinite(v))
+                return -EINVAL;
+        v *= mult;
+        if (v >= 9223372036854775807.0)
+                return -ERANGE;
+        *ret = (uint64_t) v;
+        return 0;
+}
+
+/* docker's NanoCPUs: a rational number ("1.5", "3/2"), positive, at most
+ * nine decimals. */
+static int docker_parse_cpus(const char *s, double *ret) {
+        const char *slash = strchr(s, '/');
+        char *end;
+        double v;
+
+        for (const char *p = s; *p; p++)
+                if (!strchr("0123456789.eE+-/", *p))
+                        return -EINVAL;
+        errno = 0;
+        if (slash) {
+                _cleanup_free_ char *n = strndup(s, (size_t) (slash - s));
+                if (!n)
+                        return -ENOMEM;
+                double a = strtod(n, &end);
+                if (errno || *end || !*n)
+                        return -EINVAL;
+                double b = strtod(slash + 1, &end);
+                if (errno || *end || !slash[1] || b == 0)
+                        return -EINVAL;
+                v = a / b;
+        } else {
+                v = strtod(s, &end);
+                if (errno || *end || !*s)
+                        return -EINVAL;
+        }
+        if (!isfinite(v) || v < 0)
+                return -EINVAL;
+        if (fabs(v * 1e9 - nearbyint(v * 1e9)) > 1e-3 * fmax(1.0, v))
+                return -EINVAL; /* "value is too precise" */
+        *ret = v;
+        return 0;
+}
+
+static bool volume_name_valid(const char *s) {
+        /* [a-zA-Z0-9][a-zA-Z0-9_.-]+ : what the local driver names */
+        if (!isalnum((unsigned char) s[0]) || !s[1])
+                return false;
+        for (const char *p = s + 1; *p; p++)
+                if (!isalnum((unsigned char) *p) && !strchr("_.-", *p))
+                        return false;
+        return true;
+}
+
+static int push_mount(struct container_spec *s, struct spec_mount *m) {
+        struct spec_mount *v = reallocarray(s->mounts, s->n_mounts + 1, sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        s->mounts = v;
+        v[s->n_mounts++] = *m;
+        *m = (struct spec_mount) { 0 };
+        return 0;
+}
+
+static void spec_mount_clear(struct spec_mount *m) {
+        free(m->type);
+        free(m->source);
+        free(m->target);
+        free(m->resolved);
+        strv_free(m->volume_opts);
+        free(m->volume_driver);
+        free(m->flag);
+        *m = (struct spec_mount) { 0 };
+}
+
+/* -v [SOURCE:]TARGET[:MODE], as the Linux daemon splits it.  A source that
+ * is not a volume name is a host path (docker 28 makes "./x" absolute, 20.10
+ * refuses it; "~" is not expanded by docker): a bind, for the caller to
+ * resolve. */
+static int spec_volume(struct container_spec *s, const char *value, struct berth_error *err) {
+        _cleanup_(spec_mount_clear) struct spec_mount m = { 0 };
+        _cleanup_strv_free_ char **parts = NULL;
+        const char *p = value;
+        for (;;) {
+                size_t n = strcspn(p, ":");
+                _cleanup_free_ char *part = strndup(p, n);
+                if (!part || strv_push(&parts, part) < 0)
+                        return -ENOMEM;
+                if (!p[n])
+                        break;
+                p += n + 1;
+        }
+        size_t n = strv_length(parts);
+        if (n > 3 || (n == 1 && !*parts[0]) || (n >= 2 && (!*parts[0] || !*parts[1])))
+                return berth_error_set(err, -EINVAL, "berth: invalid volume specification '%s'; use -v SOURCE:TARGET[:MODE].", value);
+        const char *target = n == 1 ? parts[0] : parts[1];
+        if (target[0] != '/')
+                return berth_error_set(err, -EINVAL, "berth: invalid volume specification '%s': the mount point must be an absolute path.", value);
+        m.flag = strdup("-v");
+        m.target = strdup(target);
+        if (!m.flag || !m.target)
+                return -ENOMEM;
+        if (n == 1)
+                m.kind = SPEC_MOUNT_VOLUME;
+        else {
+                m.kind = volume_name_valid(parts[0]) ? SPEC_MOUNT_VOLUME : SPEC_MOUNT_BIND;
+                m.source = strdup(parts[0]);
+                if (!m.source)
+                        return -ENOMEM;
+        }
+        m.type = strdup(m.kind == SPEC_MOUNT_BIND ? "bind" : "volume");
+        if (!m.type)
+                return -ENOMEM;
+        return push_mount(s, &m);
+}
+
+/* One field of a --mount value: Go's encoding/csv, so a field may be quoted
+ * ("a,b" with "" for a quote).  *p moves past the field and its comma. */
+static int csv_field(const char **p, char **ret) {
+        const char *q = *p;
+        _cleanup_free_ char *out = malloc(strlen(q) + 1);
+        size_t n = 0;
+        if (!out)
+                return -ENOMEM;
+        if (*q == '"') {
+                for (q++;; q++) {
+                        if (!*q)
+                                return -EINVAL;
+                        if (*q == '"') {
+                                if (q[1] == '"') {
+                                        out[n++] = '"';
+                                        q++;
+                                        continue;
+                                }
+                                q++;
+                                break;
+                        }
+                        out[n++] = *q;
+                }
+                if (*q && *q != ',')
+                        return -EINVAL;
+        } else {
+                for (; *q && *q != ','; q++) {
+                        if (*q == '"')
+                                return -EINVAL; /* bare quote */
+                        out[n++] = *q;
+                }
+        }
+        out[n] = 0;
+        *p = *q == ',' ? q + 1 : q;
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+static int spec_mount_csv(struct container_spec *s, const char *value, struct berth_error *err) {
+        static const char *const known[] = {
+                "type", "source", "src", "target", "destination", "dst", "readonly", "ro", "consistency",
+                "bind-propagation", "bind-nonrecursive", "bind-recursive", "volume-nocopy", "volume-subpath",
+                "volume-label", "volume-driver", "volume-opt", "tmpfs-size", "tmpfs-mode", "tmpfs-options",
+                "image-subpath",
+        };
+        static const char *const flags[] = { "readonly", "ro", "bind-nonrecursive", "volume-nocopy" };
+        _cleanup_(spec_mount_clear) struct spec_mount m = { 0 };
+        _cleanup_free_ char *type = strdup("volume");
+        const char *p = value;
+        int r;
+
+        if (!type)
+                return -ENOMEM;
+        if (!*value)
+                return berth_error_set(err, -EINVAL, "berth: --mount needs a value such as type=bind,source=/data,target=/data.");
+        while (*p || p == value) {
+                _cleanup_free_ char *field = NULL;
+                r = csv_field(&p, &field);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return berth_error_set(err, -EINVAL, "berth: --mount '%s' has a badly quoted field.", value);
+                char *eq = strchr(field, '=');
+                if (eq)
+                        *eq = 0;
+                for (char *c = field; *c; c++)
+                        *c = (char) tolower((unsigned char) *c);
+                bool ok = false;
+                for (size_t k = 0; k < ELEMENTSOF(known); k++)
+                        ok = ok || streq(field, known[k]);
+                if (!ok)
+                        return berth_error_set(err, -EINVAL, "berth: --mount '%s' has an unknown key '%s'.", value, field);
+                if (!eq) {
+                        bool flag = false;
+                        for (size_t k = 0; k < ELEMENTSOF(flags); k++)
+                                flag = flag || streq(field, flags[k]);
+                        if (!flag)
+                                return berth_error_set(err, -EINVAL, "berth: --mount '%s': '%s' needs a value (%s=…).", value, field, field);
+                        continue;
+                }
+                const char *v = eq + 1;
+                char **slot = NULL;
+                if (streq(field, "type"))
+                        slot = &type;
+                else if (streq(field, "source") || streq(field, "src"))
+                        slot = &m.source;
+                else if (streq(field, "target") || streq(field, "destination") || streq(field, "dst"))
+                        slot = &m.target;
+                else if (streq(field, "volume-driver"))
+                        slot = &m.volume_driver;
+                else if (streq(field, "volume-opt")) {
+                        if (!strchr(v, '='))
+                                return berth_error_set(err, -EINVAL, "berth: --mount '%s': volume-opt takes key=value.", value);
+                        if (strv_push(&m.volume_opts, v) < 0)
+                                return -ENOMEM;
+                }
+                if (slot) {
+                        free(*slot);
+                        *slot = strdup(v);
+                        if (!*slot)
+                                return -ENOMEM;
+                }
+                if (!*p)
+                        break;
+        }
+        for (char *c = type; *c; c++)
+                *c = (char) tolower((unsigned char) *c);
+        if (!m.target || !*m.target)
+                return berth_error_set(err, -EINVAL, "berth: --mount '%s' has no target.", value);
+        if (m.source && !*m.source) {
+                free(m.source);
+                m.source = NULL;
+        }
+        if (streq(type, "bind")) {
+                m.kind = SPEC_MOUNT_BIND;
+                if (!m.source)
+                        return berth_error_set(err, -EINVAL, "berth: --mount '%s' is a bind without a source.", value);
+        } else if (streq(type, "volume"))
+                m.kind = SPEC_MOUNT_VOLUME;
+        else if (streq(type, "tmpfs"))
+                m.kind = SPEC_MOUNT_TMPFS;
+        else
+                m.kind = SPEC_MOUNT_OTHER;
+        m.type = TAKE_PTR(type);
+        m.flag = strdup("--mount");
+        if (!m.flag)
+                return -ENOMEM;
+        return push_mount(s, &m);
+}
+
+static int spec_tmpfs(struct container_spec *s, const char *value, struct berth_error *err) {
+        _cleanup_(spec_mount_clear) struct spec_mount m = { .kind = SPEC_MOUNT_TMPFS };
+        m.target = strndup(value, strcspn(value, ":"));
+        m.type = strdup("tmpfs");
+        m.flag = strdup("--tmpfs");
+        if (!m.target || !m.type || !m.flag)
+                return -ENOMEM;
+        if (m.target[0] != '/')
+                return berth_error_set(err, -EINVAL, "berth: --tmpfs '%s' must start with an absolute path.", value);
+        return push_mount(s, &m);
+}
+
+static int push_ref(struct container_spec *s, const char *name, size_t len, const char *flag,
+                    struct berth_error *err) {
+        if (len == 0)
+                return berth_error_set(err, -EINVAL, "berth: %s names no container.", flag);
+        struct spec_ref *v = reallocarray(s->refs, s->n_refs + 1, sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        s->refs = v;
+        v[s->n_refs] = (struct spec_ref) { .name = strndup(name, len), .flag = strdup(flag) };
+        if (!v[s->n_refs].name || !v[s->n_refs].flag) {
+                free(v[s->n_refs].name);
+                free(v[s->n_refs].flag);
+                return -ENOMEM;
+        }
+        s->n_refs++;
+        return 0;
+}
+
+static int push_device(struct container_spec *s, const char *value, struct berth_error *err) {
+        size_t len = strcspn(value, ":");
+        if (len == 0)
+                return berth_error_set(err, -EINVAL, "berth: --device '%s' names no host device.", value);
+        struct spec_device *v = reallocarray(s->devices, s->n_devices + 1, sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        s->devices = v;
+        v[s->n_devices] = (struct spec_device) { .path = strndup(value, len) };
+        if (!v[s->n_devices].path)
+                return -ENOMEM;
+        s->n_devices++;
+        return 0;
+}
+
+static int set_str(char **slot, const char *v) {
+        char *c = strdup(v);
+        if (!c)
+                return -ENOMEM;
+        free(*slot);
+        *slot = c;
+        return 0;
+}
+
+static int push_file_lines(char ***list, const char *path, const char *flag, docker_read_lines_t read_lines,
+                           void *userdata, struct berth_error *err) {
+        _cleanup_strv_free_ char **lines = NULL;
+        if (!read_lines)
+                return berth_error_set(err, -EINVAL, "berth: %s is not supported here.", flag);
+        int r = read_lines(path, &lines, userdata);
+        if (r < 0)
+                return berth_error_set(err, r, "berth: cannot read %s file '%s': %s.", flag, path, strerror(-r));
+        for (char **l = lines; l && *l; l++)
+                if (strv_push(list, *l) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+/* "container:X" of --network/--pid/--ipc names another container. */
+static int ns_ref(struct container_spec *s, const char *value, const char *flag, struct berth_error *err) {
+        if (strncmp(value, "container:", 10) != 0)
+                return 0;
+        return push_ref(s, value + 10, strlen(value + 10), flag, err);
+}
+
+static int spec_opt(struct container_spec *s, const struct docker_opt *o, docker_read_lines_t read_lines,
+                    void *userdata, struct berth_error *err) {
+        const char *n = o->name, *v = o->value;
+        _cleanup_free_ char *flag = NULL;
+        int r;
+
+        if (asprintf(&flag, "--%s", n) < 0)
+                return -ENOMEM;
+        if (!v)
+                return 0; /* booleans are read with docker_args_has() */
+        if (streq(n, "name"))
+                return set_str(&s->name, v);
+        if (streq(n, "label"))
+                return strv_push(&s->labels, v);
+        if (streq(n, "label-file"))
+                return push_file_lines(&s->labels, v, flag, read_lines, userdata, err);
+        if (streq(n, "cgroup-parent"))
+                return set_str(&s->cgroup_parent, v);
+        if (streq(n, "gpus"))
+                return strv_push(&s->gpus, v);
+        if (streq(n, "cpus")) {
+                r = docker_parse_cpus(v, &s->cpus);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return berth_error_set(err, -EINVAL, "berth: invalid --cpus '%s'; give a number of CPUs such as 2 or 0.5.", v);
+                s->cpus_given = true;
+                return 0;
+        }
+        if (streq(n, "cpu-quota") || streq(n, "cpu-period") || streq(n, "cpu-rt-period") || streq(n, "cpu-rt-runtime")) {
+                s->cpu_quota_given = true;
+                return 0;
+        }
+        if (streq(n, "memory")) {
+                r = docker_ram_in_bytes(v, &s->memory);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return berth_error_set(err, -EINVAL, "berth: invalid --memory '%s'; give a size such as 512m or 16g.", v);
+                s->memory_given = true;
+                return 0;
+        }
+        if (streq(n, "cap-add"))
+                return strv_push(&s->cap_add, v);
+        if (streq(n, "device"))
+                return push_device(s, v, err);
+        if (streq(n, "device-cgroup-rule"))
+                return strv_push(&s->device_cgroup_rules, v);
+        if (streq(n, "pid")) {
+                r = ns_ref(s, v, flag, err);
+                return r < 0 ? r : set_str(&s->pid, v);
+        }
+        if (streq(n, "ipc")) {
+                r = ns_ref(s, v, flag, err);
+                return r < 0 ? r : set_str(&s->ipc, v);
+        }
+        if (streq(n, "uts"))
+                return set_str(&s->uts, v);
+        if (streq(n, "userns"))
+                return set_str(&s->userns, v);
+        if (streq(n, "cgroupns"))
+                return set_str(&s->cgroupns, v);
+        if (streq(n, "network") || streq(n, "net")) {
+                r = ns_ref(s, v, flag, err);
+                return r < 0 ? r : strv_push(&s->networks, v);
+        }
+        if (streq(n, "volume"))
+                return spec_volume(s, v, err);
+        if (streq(n, "mount"))
+                return spec_mount_csv(s, v, err);
+        if (streq(n, "tmpfs"))
+                return spec_tmpfs(s, v, err);
+        if (streq(n, "volumes-from") || streq(n, "link"))
+                return push_ref(s, v, strcspn(v, ":"), flag, err);
+        if (streq(n, "env"))
+                return strv_push(&s->env, v);
+        if (streq(n, "env-file"))
+                return push_file_lines(&s->env, v, flag, read_lines, userdata, err);
+        if (streq(n, "runtime"))
+                return set_str(&s->runtime, v);
+        if (streq(n, "security-opt"))
+                return strv_push(&s->security_opts, v);
+        if (streq(n, "sysctl"))
+                return strv_push(&s->sysctls, v);
+        if (streq(n, "oom-score-adj")) {
+                /* pflag's IntVar: strconv.ParseInt(v, 0, 64) */
+                char *end;
+                errno = 0;
+                long l = strtol(v, &end, 0);
+                if (errno || !*v || *end)
+                        return berth_error_set(err, -EINVAL, "berth: invalid --oom-score-adj '%s'; give a whole number.", v);
+                s->oom_score_adj = l;
+                s->oom_score_adj_given = true;
+                return 0;
+        }
+        if (streq(n, "publish"))
+                return strv_push(&s->publish, v);
+        return 0;
+}
+
+int docker_run_spec(const struct docker_invocation *inv, int argc, char *const *argv, const struct docker_args *a,
+                    docker_read_lines_t read_lines, void *userdata, struct container_spec *ret,
+                    struct berth_error *err) {
+        _cleanup_(container_spec_done) struct container_spec s = { 0 };
+        int r;
+
+        if (inv->cmd != DOCKER_CMD_RUN && inv->cmd != DOCKER_CMD_CREATE)
+                return -EOPNOTSUPP;
+        if (a->image_at < 0 || a->image_at >= argc)
+                return berth_error_set(err, -EINVAL, "berth: 'docker %s' needs an image.", inv->words);
+        s.image = strdup(argv[a->image_at]);
+        if (!s.image)
+                return -ENOMEM;
+        for (size_t i = 0; i < a->n_opts; i++) {
+                r = spec_opt(&s, &a->opts[i], read_lines, userdata, err);
+                if (r == -ENOMEM)
+                        return berth_error_set(err, r, "berth: out of memory.");
+                if (r < 0)
+                        return r;
+        }
+        s.privileged = docker_args_has(a, "privileged");
+        *ret = s;
+        s = (struct container_spec) { 0 };
+        return 0;
+}
