@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/* berth-docker: installed as /usr/local/bin/docker.  Verbs berth does not
+ * police are exec'ed at once (the pass-through budget is well below a
+ * millisecond: this program loads no libcurl and no libsystemd); run,
+ * create, the container-targeting verbs, ps, build, rmi, prunes and admin
+ * verbs go through lib/policy and berth-slicemgr first. */
+#include "wrapper.h"
+
+#include <grp.h>
+#include <ini.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "audit.h"
+#include "slicemgr-client.h"
+
+#define DEFAULT_REAL_DOCKER "/usr/bin/docker"
+#define SLICEMGR_TIMEOUT_MS 15000
+
+/* The config directory: $BERTH_CONFIG, else /etc/berth.  A user could
+ * otherwise write a permissive policy of their own and point the variable
+ * at it, so the variable is honoured only for a directory that root owns
+ * and nobody else may write (DESIGN §5: no environment variable turns the
+ * wrapper off for ordinary users). */
+static const char *config_dir(void) {
+        const char *e = secure_getenv("BERTH_CONFIG");
+        struct stat st;
+        if (!e || !*e || e[0] != '/')
+                return BERTH_CONFIG_DIR;
+        if (stat(e, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+                return BERTH_CONFIG_DIR;
+        return e;
+}
+
+struct daemon_keys {
+        char *real_docker;
+};
+
+static int daemon_key(void *userdata, const char *section, const char *name, const char *value) {
+        struct daemon_keys *k = userdata;
+        if (streq(section, "daemon") && streq(name, "real_docker") && value && value[0] == '/') {
+                free(k->real_docker);
+                k->real_docker = strdup(value);
+        }
+        return 1;
+}
+
+/* Pass-through only needs real_docker: read just that key of berth.conf
+ * (the full loader walks groups.d and users.d). */
+static char *real_docker_quick(const char *dir) {
+        char path[PATH_MAX];
+        struct daemon_keys k = { 0 };
+        snprintf(path, sizeof(path), "%s/berth.conf", dir);
+        (void) ini_parse(path, daemon_key, &k);
+        return k.real_docker ? k.real_docker : strdup(DEFAULT_REAL_DOCKER);
+}
+
+int wrapper_load_config(struct wrapper *w) {
+        struct config_errors errs = { 0 };
+        const char *dir = config_dir();
+
+        if (w->config)
+                return 0;
+        int r = config_load(dir, &w->config, &errs);
+        if (r < 0) {
+                fprintf(stderr, "berth: the berth configuration in %s is invalid (%s); ask an admin to run 'berthctl check-config'.\n",
+                        dir, errs.n > 0 ? errs.lines[0] : strerror(-r));
+                config_errors_clear(&errs);
+                return r;
+        }
+        w->real_docker = w->config->real_docker ? w->config->real_docker : w->real_docker;
+        return 0;
+}
+
+static bool in_group(gid_t gid) {
+        int n = getgroups(0, NULL);
+        if (getegid() == gid || getgid() == gid)
+                return true;
+        if (n <= 0)
+                return false;
+        gid_t *list = calloc((size_t) n, sizeof(gid_t));
+        if (!list)
+                return false;
+        n = getgroups(n, list);
+        bool found = false;
+        for (int i = 0; i < n; i++)
+                if (list[i] == gid)
+                        found = true;
+        free(list);
+        return found;
+}
+
+int wrapper_identity(struct wrapper *w) {
+        struct passwd *pw;
+
+        if (w->user)
+                return 0;
+        w->uid = getuid();
+        w->gid = getgid();
+        pw = getpwuid(w->uid);
+        if (!pw) {
+                fprintf(stderr, "berth: your uid %u has no account name; ask an admin to check the user database.\n",
+                        (unsigned) w->uid);
+                return -ENOENT;
+        }
+        w->user = strdup(pw->pw_name);
+        w->home = strdup(pw->pw_dir ? pw->pw_dir : "/");
+        if (!w->user || !w->home)
+                return -ENOMEM;
+        w->admin = w->uid == 0;
+        if (!w->admin && w->config && w->config->admin_group && *w->config->admin_group) {
+                struct group *g = getgrnam(w->config->admin_group);
+                if (g && in_group(g->gr_gid))
+                        w->admin = true;
+        }
+        return 0;
+}
+
+int wrapper_refuse(struct wrapper *w, const char *reason, const char *hint) {
+        if (hint && *hint)
+                fprintf(stderr, "%s %s\n", reason, hint);
+        else
+                fprintf(stderr, "%s\n", reason);
+        return WRAPPER_EXIT_REFUSED;
+}
+
+int wrapper_copy_argv(struct wrapper *w, char ***v, int from, int to) {
+        for (int i = from; i < to && i < w->argc; i++)
+                if (strv_push(v, w->argv[i]) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+void wrapper_exec(struct wrapper *w, char **argv) {
+        execv(w->real_docker, argv);
+        fprintf(stderr, "berth: cannot run the real docker at %s: %s.\n", w->real_docker, strerror(errno));
+        _exit(127);
+}
+
+static volatile pid_t child_pid;
+
+/* Signals someone sent us with kill(1) go on to docker.  Those the terminal
+ * raised (Ctrl-C, Ctrl-\, a hang-up) reach docker by themselves, as it is
+ * in our process group: forwarding them would deliver them twice. */
+static void forward(int sig, siginfo_t *info, void *ctx) {
+        if (child_pid > 0 && info && info->si_code <= 0)
+                kill(child_pid, sig);
+}
+
+int wrapper_spawn(struct wrapper *w, char **argv) {
+        static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+        struct sigaction sa = { .sa_sigaction = forward, .sa_flags = SA_SIGINFO | SA_RESTART }, old[ELEMENTSOF(sigs)];
+        sigset_t block, saved;
+        int status;
+
+        sigemptyset(&block);
+        for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+                sigaddset(&block, sigs[i]);
+        sigprocmask(SIG_BLOCK, &block, &saved);
+        pid_t pid = fork();
+        if (pid < 0) {
+                sigprocmask(SIG_SETMASK, &saved, NULL);
+                fprintf(stderr, "berth: cannot start docker: %s.\n", strerror(errno));
+                return 125;
+        }
+        if (pid == 0) {
+                sigprocmask(SIG_SETMASK, &saved, NULL);
+                wrapper_exec(w, argv);
+        }
+        child_pid = pid;
+        for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+                sigaction(sigs[i], &sa, &old[i]);
+        sigprocmask(SIG_SETMASK, &saved, NULL);
+
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR) {
+                        status = 125 << 8;
+                        break;
+                }
+        child_pid = 0;
+        for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+                sigaction(sigs[i], &old[i], NULL);
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        if (WIFSIGNALED(status))
+                return 128 + WTERMSIG(status);
+        return 125;
+}
+
+int wrapper_call(struct wrapper *w, json_t *request, json_t **ret, struct berth_error *err) {
+        _cleanup_free_ char *kind = NULL;
+        return slicemgr_call(w->config->control_socket, request, SLICEMGR_TIMEOUT_MS, ret, &kind, err);
+}
+
+/* Verbs only an admin may use, with the sentence an ordinary user gets. */
+static int admin_only(struct wrapper *w, const char *what) {
+        int r = wrapper_identity(w);
+        if (r < 0)
+                return 125;
+        if (w->admin) {
+                struct audit_fields f = AUDIT_FIELDS_INIT;
+                f.user = w->user;
+                f.uid = (long) w->uid;
+                f.reason = what;
+                (void) audit_log(AUDIT_ADMIN_OVERRIDE, &f, "berth: admin %s ran 'docker %s', which is for admins only",
+                                 w->user, w->inv.words);
+                wrapper_exec(w, w->argv);
+        }
+        char reason[512];
+        struct audit_fields f = AUDIT_FIELDS_INIT;
+        snprintf(reason, sizeof(reason), "berth: 'docker %s' is for admins only: %s.", w->inv.words, what);
+        f.user = w->user;
+        f.uid = (long) w->uid;
+        f.reason = reason;
+        (void) audit_log(AUDIT_ACCESS_DENY, &f, "%s", reason);
+        return wrapper_refuse(w, reason, "Ask an admin.");
+}
+
+int main(int argc, char **argv) {
+        struct wrapper w = { .argc = argc, .argv = argv };
+        struct berth_error err = { 0 };
+        _cleanup_free_ char *quick = NULL;
+        int r;
+
+        program_name = "berth-docker";
+        if (argc < 1)
+                return 125;
+
+        r = docker_parse_invocation(argc, argv, &w.inv, &err);
+        if (r < 0) {
+                fprintf(stderr, "%s\n", err.message);
+                return 125;
+        }
+        argv[0] = (char *) "docker";
+
+        if (w.inv.cmd == DOCKER_CMD_NONE || w.inv.cmd == DOCKER_CMD_PASS) {
+                quick = real_docker_quick(config_dir());
+                w.real_docker = quick ? quick : DEFAULT_REAL_DOCKER;
+                wrapper_exec(&w, argv);
+        }
+
+        /* A policed verb: the whole configuration, and who is asking. */
+        w.real_docker = DEFAULT_REAL_DOCKER;
+        if (wrapper_load_config(&w) < 0)
+                return 125;
+        if (wrapper_identity(&w) < 0)
+                return 125;
+
+        switch (w.inv.cmd) {
+        case DOCKER_CMD_RUN:
+        case DOCKER_CMD_CREATE:
+                r = wrapper_run(&w);
+                break;
+        case DOCKER_CMD_TARGET:
+        case DOCKER_CMD_NETWORK_ATTACH:
+                r = wrapper_targets(&w);
+                break;
+        case DOCKER_CMD_PS:
+                r = wrapper_ps(&w);
+                break;
+        case DOCKER_CMD_BUILD:
+                r = wrapper_build(&w);
+                break;
+        case DOCKER_CMD_RMI:
+                r = wrapper_rmi(&w);
+                break;
+        case DOCKER_CMD_VOLUME_CREATE:
+                r = wrapper_volume_create(&w);
+                break;
+        case DOCKER_CMD_PRUNE:
+                r = admin_only(&w, "pruning removes every user's unused objects");
+                break;
+        case DOCKER_CMD_ADMIN:
+                r = admin_only(&w, "it changes the Docker host for everyone");
+                break;
+        case DOCKER_CMD_NONE:
+        case DOCKER_CMD_PASS:
+        default:
+                wrapper_exec(&w, argv);
+        }
+        config_free(w.config);
+        free(w.user);
+        free(w.home);
+        return r;
+}
