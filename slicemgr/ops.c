@@ -251,6 +251,11 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_spec *s
                 return error;
 
         double cpus = spec->cpus > 0 ? spec->cpus : l->container_cpus;
+        /* Docker refuses --cpus above the machine's CPU count: a default
+         * written for a bigger box is capped rather than failing every run. */
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        if (spec->cpus <= 0 && online > 0 && cpus > (double) online)
+                cpus = (double) online;
         if (spec->cpus > 0 && l->cpus != CPUS_INFINITY && spec->cpus > l->cpus + 1e-9)
                 return deny(c, AUDIT_CONTAINER_DENY, full, "quota_exceeded",
                             "berth: you asked for %s CPUs but your slice has %s; ask for at most %s.",

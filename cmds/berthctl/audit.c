@@ -5,6 +5,7 @@
 #include "audit.h"
 
 #include <getopt.h>
+#include <grp.h>
 #include <systemd/sd-journal.h>
 #include <time.h>
 
@@ -211,6 +212,28 @@ static void list_events(FILE *out) {
                 fprintf(out, "%s%s", ev ? ", " : "", audit_event_name(ev));
 }
 
+/* journald shows other users' and the system's entries only to root and
+ * the systemd-journal and adm groups: say so rather than print a table
+ * that is silently missing every daemon decision. */
+static void warn_if_partial(void) {
+        static const char *const readers[] = { "systemd-journal", "adm", "wheel" };
+        if (geteuid() == 0)
+                return;
+        gid_t groups[256];
+        int n = getgroups((int) ELEMENTSOF(groups), groups);
+        for (size_t i = 0; i < ELEMENTSOF(readers); i++) {
+                struct group *g = getgrnam(readers[i]);
+                if (!g)
+                        continue;
+                if (getegid() == g->gr_gid)
+                        return;
+                for (int k = 0; k < n; k++)
+                        if (groups[k] == g->gr_gid)
+                                return;
+        }
+        fprintf(stderr, "berthctl: you can read only your own journal entries; run as root or join the systemd-journal group to see every decision.\n");
+}
+
 int verb_audit(int argc, char **argv, const char *config_dir) {
         static const struct option options[] = {
                 { "user", required_argument, NULL, 'u' },
@@ -284,6 +307,7 @@ int verb_audit(int argc, char **argv, const char *config_dir) {
                 return EXIT_USAGE;
         }
 
+        warn_if_partial();
         r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
         if (r < 0) {
                 log_error_errno(r, "cannot open the journal: %m");
