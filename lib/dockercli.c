@@ -678,23 +678,12 @@ static int push_mount(struct container_spec *s, struct spec_mount *m) {
         return 0;
 }
 
-static void spec_mount_clear(struct spec_mount *m) {
-        free(m->type);
-        free(m->source);
-        free(m->target);
-        free(m->resolved);
-        strv_free(m->volume_opts);
-        free(m->volume_driver);
-        free(m->flag);
-        *m = (struct spec_mount) { 0 };
-}
-
 /* -v [SOURCE:]TARGET[:MODE], as the Linux daemon splits it.  A source that
  * is not a volume name is a host path (docker 28 makes "./x" absolute, 20.10
  * refuses it; "~" is not expanded by docker): a bind, for the caller to
  * resolve. */
 static int spec_volume(struct container_spec *s, const char *value, struct berth_error *err) {
-        _cleanup_(spec_mount_clear) struct spec_mount m = { 0 };
+        _cleanup_(spec_mount_done) struct spec_mount m = { 0 };
         _cleanup_strv_free_ char **parts = NULL;
         const char *p = value;
         for (;;) {
@@ -776,7 +765,7 @@ static int spec_mount_csv(struct container_spec *s, const char *value, struct be
                 "image-subpath",
         };
         static const char *const flags[] = { "readonly", "ro", "bind-nonrecursive", "volume-nocopy" };
-        _cleanup_(spec_mount_clear) struct spec_mount m = { 0 };
+        _cleanup_(spec_mount_done) struct spec_mount m = { 0 };
         _cleanup_free_ char *type = strdup("volume");
         const char *p = value;
         int r;
@@ -861,7 +850,7 @@ static int spec_mount_csv(struct container_spec *s, const char *value, struct be
 }
 
 static int spec_tmpfs(struct container_spec *s, const char *value, struct berth_error *err) {
-        _cleanup_(spec_mount_clear) struct spec_mount m = { .kind = SPEC_MOUNT_TMPFS };
+        _cleanup_(spec_mount_done) struct spec_mount m = { .kind = SPEC_MOUNT_TMPFS };
         m.target = strndup(value, strcspn(value, ":"));
         m.type = strdup("tmpfs");
         m.flag = strdup("--tmpfs");

@@ -10,7 +10,7 @@
 #include "names.h"
 #include "util.h"
 
-static void spec_mount_done(struct spec_mount *m) {
+void spec_mount_done(struct spec_mount *m) {
         free(m->type);
         free(m->source);
         free(m->target);
@@ -18,6 +18,7 @@ static void spec_mount_done(struct spec_mount *m) {
         strv_free(m->volume_opts);
         free(m->volume_driver);
         free(m->flag);
+        *m = (struct spec_mount) { 0 };
 }
 
 void container_spec_done(struct container_spec *s) {

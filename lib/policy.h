@@ -100,6 +100,7 @@ struct container_spec {
 };
 
 void container_spec_done(struct container_spec *s);
+void spec_mount_done(struct spec_mount *m); /* frees the fields, leaves it zeroed */
 
 struct policy_identity {
         const char *user;

@@ -12,6 +12,16 @@
 #include "names.h"
 #include "policy.h"
 
+/* The command's own options; what docker would not take is refused by
+ * name (WRAPPER_EXIT_REFUSED, the caller's status already). */
+static int parse_args(struct wrapper *w, struct docker_args *a) {
+        struct berth_error err = { 0 };
+        int r = docker_parse_args(&w->inv, w->argc, w->argv, a, &err);
+        if (r < 0)
+                (void) wrapper_refuse(w, err.message, NULL);
+        return r;
+}
+
 static void audit_access(struct wrapper *w, enum audit_event ev, const char *container, const char *reason) {
         struct audit_fields f = AUDIT_FIELDS_INIT;
         f.user = w->user;
@@ -146,11 +156,8 @@ int wrapper_targets(struct wrapper *w) {
         _cleanup_json_ json_t *owners = NULL;
         int status = WRAPPER_EXIT_REFUSED, r;
 
-        r = docker_parse_args(&w->inv, w->argc, w->argv, &a, &err);
-        if (r < 0) {
-                status = wrapper_refuse(w, err.message, NULL);
+        if (parse_args(w, &a) < 0)
                 goto out;
-        }
         if (a.n_targets == 0) {
                 /* docker stats with no name shows every user's containers */
                 if (streq(w->inv.verb, "stats") && !w->admin)
@@ -278,11 +285,8 @@ int wrapper_build(struct wrapper *w) {
         const char *msg = NULL, *hint = NULL;
         int status = WRAPPER_EXIT_REFUSED, r;
 
-        r = docker_parse_args(&w->inv, w->argc, w->argv, &a, &err);
-        if (r < 0) {
-                status = wrapper_refuse(w, err.message, NULL);
+        if (parse_args(w, &a) < 0)
                 goto out;
-        }
         if (w->admin)
                 wrapper_exec(w, w->argv);
         for (size_t i = 0; i < a.n_opts && !msg; i++) {
@@ -337,11 +341,8 @@ int wrapper_rmi(struct wrapper *w) {
         _cleanup_json_ json_t *owners = NULL;
         int status = WRAPPER_EXIT_REFUSED, r;
 
-        r = docker_parse_args(&w->inv, w->argc, w->argv, &a, &err);
-        if (r < 0) {
-                status = wrapper_refuse(w, err.message, NULL);
+        if (parse_args(w, &a) < 0)
                 goto out;
-        }
         if (w->admin || a.n_positionals == 0)
                 wrapper_exec(w, w->argv);
         for (size_t i = 0; i < a.n_positionals; i++) {
@@ -384,16 +385,12 @@ out:
 /* docker volume create -o type=none -o o=bind -o device=/etc would make a
  * bind mount of any host path under a volume's name. */
 int wrapper_volume_create(struct wrapper *w) {
-        struct berth_error err = { 0 };
         struct docker_args a = { 0 };
         char cwd[PATH_MAX];
-        int status = WRAPPER_EXIT_REFUSED, r;
+        int status = WRAPPER_EXIT_REFUSED;
 
-        r = docker_parse_args(&w->inv, w->argc, w->argv, &a, &err);
-        if (r < 0) {
-                status = wrapper_refuse(w, err.message, NULL);
+        if (parse_args(w, &a) < 0)
                 goto out;
-        }
         if (w->admin)
                 wrapper_exec(w, w->argv);
         if (!getcwd(cwd, sizeof(cwd)))

@@ -40,6 +40,9 @@ write_config
 write_inventory
 make_test_users
 make_user berthtnog # in no berth group
+# Earlier test files may have left the test users' slices behind (they
+# share the sandbox and the users): this file starts from none.
+sb_exec systemctl stop berth.slice >/dev/null 2>&1 || true
 start_daemon
 ok $? "berth-slicemgr runs"
 

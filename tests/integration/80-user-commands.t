@@ -116,14 +116,18 @@ like "$dry" "^docker run -d --name probe\\._\\.$A .*berth-test:latest sleep infi
 ok "$(sbdocker inspect "probe._.$A" >/dev/null 2>&1; [ $? != 0 ]; echo $?)" "and creates nothing"
 
 # --- a failed deploy holds nothing --------------------------------------------------
-# The sandbox has no NVIDIA runtime: Docker creates a GPU container but cannot
+# A GPU container whose command does not exist: Docker creates it but cannot
 # start it, which is exactly a deploy failing after its reservation.
-refusal $A container deploy gpu --gpus 1 --detach
+refusal $A container deploy gpu --gpus 1 --detach -- /no/such/program
 is "$RC" 3 "a deploy Docker cannot start is a Docker error (exit 3)"
 ok "$(one_sentence "$MSG"; echo $?)" "in one sentence: $MSG"
 ok "$(sbdocker inspect "gpu._.$A" >/dev/null 2>&1; [ $? != 0 ]; echo $?)" "the half-made container was removed"
-is "$(as root '{"op":"status"}' | jq "[.gpus[] | select(.container == \"gpu._.$A\")] | length")" 0 \
-	"and its GPU reservation cancelled"
+for i in $(seq 50); do # a bound reservation is freed on Docker's destroy event
+	held=$(as root '{"op":"status"}' | jq "[.gpus[] | select(.container == \"gpu._.$A\")] | length")
+	[ "$held" = 0 ] && break
+	sleep 0.1
+done
+is "$held" 0 "and its GPU is free again"
 
 # --- retire --save, then deploy again from the saved image --------------------------
 run $A container retire train --save >/dev/null
