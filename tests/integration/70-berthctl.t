@@ -138,7 +138,9 @@ fpid=$!
 sleep 1
 ctl_as "$U" reload >/dev/null 2>&1
 for i in $(seq 60); do grep -q access.deny "$SB/follow.out" && break; sleep 0.1; done
-kill $fpid 2>/dev/null; wait $fpid 2>/dev/null
+# end the follower inside the sandbox: killing the local sb_exec would
+# orphan nsenter and leave a process the sandbox's PID 1 cannot reap
+sb_exec pkill -TERM -f -- "audit -f --json --user $U" 2>/dev/null; wait $fpid 2>/dev/null
 is "$(jq -r '[.event, .user, .reason] | join("|")' "$SB/follow.out" 2>/dev/null | tail -n 1)" \
 	"access.deny|$U|admin operation refused" "audit -f prints a decision made while it follows"
 
