@@ -84,7 +84,7 @@ PROGRAMS := $(CMDS) $(SLICEMGR) $(WRAPPER) $(PAM_MOD) $(FAKE_NVML)
 
 all: $(LIBBERTH) $(PROGRAMS) $(UNIT) $(HELPERS) $(BENCHES)
 
-$(O)/%.o: %.c $(wildcard lib/*.h) | $(O)/
+$(O)/%.o: %.c $(wildcard lib/*.h wrapper/*.h pam/*.h slicemgr/*.h cmds/*/*.h) | $(O)/
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -37,25 +37,41 @@ static const char *config_dir(void) {
 
 struct daemon_keys {
         char *real_docker;
+        char *control_socket;
+        char *admin_group;
 };
+
+static void take(char **field, const char *value) {
+        free(*field);
+        *field = strdup(value);
+}
 
 static int daemon_key(void *userdata, const char *section, const char *name, const char *value) {
         struct daemon_keys *k = userdata;
-        if (streq(section, "daemon") && streq(name, "real_docker") && value && value[0] == '/') {
-                free(k->real_docker);
-                k->real_docker = strdup(value);
-        }
+        if (!streq(section, "daemon") || !value)
+                return 1;
+        if (streq(name, "real_docker") && value[0] == '/')
+                take(&k->real_docker, value);
+        else if (streq(name, "control_socket") && value[0] == '/')
+                take(&k->control_socket, value);
+        else if (streq(name, "admin_group"))
+                take(&k->admin_group, value);
         return 1;
 }
 
-/* Pass-through only needs real_docker: read just that key of berth.conf
- * (the full loader walks groups.d and users.d). */
-static char *real_docker_quick(const char *dir) {
+/* Pass-through, ps and the ownership checks need three keys of
+ * berth.conf's [daemon]: read just those (the full loader walks groups.d
+ * and users.d and checks everything, which the verbs that decide on
+ * limits or policy then do). */
+static void quick_config(struct wrapper *w, const char *dir) {
         char path[PATH_MAX];
         struct daemon_keys k = { 0 };
         snprintf(path, sizeof(path), "%s/berth.conf", dir);
         (void) ini_parse(path, daemon_key, &k);
-        return k.real_docker ? k.real_docker : strdup(DEFAULT_REAL_DOCKER);
+        w->quick_real_docker = k.real_docker;
+        w->real_docker = k.real_docker ? k.real_docker : DEFAULT_REAL_DOCKER;
+        w->control_socket = k.control_socket ? k.control_socket : strdup("/run/berth/slicemgr.sock");
+        w->admin_group = k.admin_group ? k.admin_group : strdup("berth-admin");
 }
 
 int wrapper_load_config(struct wrapper *w) {
@@ -72,6 +88,8 @@ int wrapper_load_config(struct wrapper *w) {
                 return r;
         }
         w->real_docker = w->config->real_docker ? w->config->real_docker : w->real_docker;
+        if (w->config->control_socket)
+                take(&w->control_socket, w->config->control_socket);
         return 0;
 }
 
@@ -111,8 +129,8 @@ int wrapper_identity(struct wrapper *w) {
         if (!w->user || !w->home)
                 return -ENOMEM;
         w->admin = w->uid == 0;
-        if (!w->admin && w->config && w->config->admin_group && *w->config->admin_group) {
-                struct group *g = getgrnam(w->config->admin_group);
+        if (!w->admin && w->admin_group && *w->admin_group) {
+                struct group *g = getgrnam(w->admin_group);
                 if (g && in_group(g->gr_gid))
                         w->admin = true;
         }
@@ -192,7 +210,7 @@ int wrapper_spawn(struct wrapper *w, char **argv) {
 
 int wrapper_call(struct wrapper *w, json_t *request, json_t **ret, struct berth_error *err) {
         _cleanup_free_ char *kind = NULL;
-        return slicemgr_call(w->config->control_socket, request, SLICEMGR_TIMEOUT_MS, ret, &kind, err);
+        return slicemgr_call(w->control_socket, request, SLICEMGR_TIMEOUT_MS, ret, &kind, err);
 }
 
 /* Verbs only an admin may use, with the sentence an ordinary user gets. */
@@ -222,7 +240,6 @@ static int admin_only(struct wrapper *w, const char *what) {
 int main(int argc, char **argv) {
         struct wrapper w = { .argc = argc, .argv = argv };
         struct berth_error err = { 0 };
-        _cleanup_free_ char *quick = NULL;
         int r;
 
         program_name = "berth-docker";
@@ -236,15 +253,17 @@ int main(int argc, char **argv) {
         }
         argv[0] = (char *) "docker";
 
-        if (w.inv.cmd == DOCKER_CMD_NONE || w.inv.cmd == DOCKER_CMD_PASS) {
-                quick = real_docker_quick(config_dir());
-                w.real_docker = quick ? quick : DEFAULT_REAL_DOCKER;
+        quick_config(&w, config_dir());
+        if (w.inv.cmd == DOCKER_CMD_NONE || w.inv.cmd == DOCKER_CMD_PASS)
                 wrapper_exec(&w, argv);
-        }
 
-        /* A policed verb: the whole configuration, and who is asking. */
-        w.real_docker = DEFAULT_REAL_DOCKER;
-        if (wrapper_load_config(&w) < 0)
+        /* A policed verb: who is asking, and for what needs limits or
+         * policy, the whole configuration (ps and ownership checks do not:
+         * berth-slicemgr answers those). */
+        bool light = w.inv.cmd == DOCKER_CMD_PS || w.inv.cmd == DOCKER_CMD_PRUNE || w.inv.cmd == DOCKER_CMD_ADMIN ||
+                     ((w.inv.cmd == DOCKER_CMD_TARGET || w.inv.cmd == DOCKER_CMD_NETWORK_ATTACH) &&
+                      !streq_ptr(w.inv.verb, "update"));
+        if (!light && wrapper_load_config(&w) < 0)
                 return 125;
         if (wrapper_identity(&w) < 0)
                 return 125;
@@ -282,6 +301,9 @@ int main(int argc, char **argv) {
                 wrapper_exec(&w, argv);
         }
         config_free(w.config);
+        free(w.quick_real_docker);
+        free(w.control_socket);
+        free(w.admin_group);
         free(w.user);
         free(w.home);
         return r;

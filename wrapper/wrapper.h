@@ -17,7 +17,12 @@ struct wrapper {
         int argc;
         char **argv;
         const char *real_docker;
-        struct berth_config *config; /* NULL until a policed verb needs it */
+        /* From berth.conf's [daemon] alone (the quick read): enough for
+         * pass-through, ps and the ownership checks. */
+        char *quick_real_docker;
+        char *control_socket;
+        char *admin_group;
+        struct berth_config *config; /* the whole tree, loaded only for what needs limits or policy */
         struct docker_invocation inv;
 
         uid_t uid;

@@ -307,7 +307,12 @@ static int parse_args(struct usercmd *u, int argc, char **argv, struct deploy_ar
                 default:
                         return USERCMD_EXIT_USAGE;
                 }
-        /* NAME may come before or after the options; "--" starts the command */
+        /* NAME may come before or after the options; "--" starts the command
+         * (getopt itself steps over a "--" that ends the options) */
+        if (optind > 1 && optind <= argc && streq(argv[optind - 1], "--")) {
+                a->cmd = argv + optind;
+                optind = argc;
+        }
         for (int i = optind; i < argc; i++) {
                 if (streq(argv[i], "--")) {
                         a->cmd = argv + i + 1;

@@ -116,9 +116,9 @@ like "$dry" "^docker run -d --name probe\\._\\.$A .*berth-test:latest sleep infi
 ok "$(sbdocker inspect "probe._.$A" >/dev/null 2>&1; [ $? != 0 ]; echo $?)" "and creates nothing"
 
 # --- a failed deploy holds nothing --------------------------------------------------
-# A GPU container whose command does not exist: Docker creates it but cannot
-# start it, which is exactly a deploy failing after its reservation.
-refusal $A container deploy gpu --gpus 1 --detach -- /no/such/program
+# A GPU container Docker will not make (4M is below Docker's 6M minimum,
+# within the user's slice): a deploy failing after its reservation.
+refusal $A container deploy gpu --gpus 1 --memory 4M --detach
 is "$RC" 3 "a deploy Docker cannot start is a Docker error (exit 3)"
 ok "$(one_sentence "$MSG"; echo $?)" "in one sentence: $MSG"
 ok "$(sbdocker inspect "gpu._.$A" >/dev/null 2>&1; [ $? != 0 ]; echo $?)" "the half-made container was removed"
