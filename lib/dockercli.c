@@ -583,7 +583,7 @@ int docker_parse_args(const struct docker_invocation *inv, int argc, char *const
 /* --- docker run/create → struct container_spec ------------------------- */
 
 /* go-units RAMInBytes: "^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$", 1024-based. */
-static int docker_ram_in_bytes(const char *s, uint64_t *ret) {
+int docker_ram_in_bytes(const char *s, uint64_t *ret) {
         const char *p = s;
         if (!isdigit((unsigned char) *p))
                 return -EINVAL;
@@ -625,7 +625,7 @@ static int docker_ram_in_bytes(const char *s, uint64_t *ret) {
 
 /* docker's NanoCPUs: a rational number ("1.5", "3/2"), positive, at most
  * nine decimals. */
-static int docker_parse_cpus(const char *s, double *ret) {
+int docker_parse_cpus(const char *s, double *ret) {
         const char *slash = strchr(s, '/');
         char *end;
         double v;

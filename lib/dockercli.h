@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "policy.h"
 #include "util.h"
@@ -113,6 +114,12 @@ typedef int (*docker_read_lines_t)(const char *path, char ***ret_lines, void *us
 int docker_run_spec(const struct docker_invocation *inv, int argc, char *const *argv, const struct docker_args *a,
                     docker_read_lines_t read_lines, void *userdata, struct container_spec *ret,
                     struct berth_error *err);
+
+/* docker's own value syntax, for options berth checks outside run/create
+ * (docker update): sizes as go-units RAMInBytes ("4g", "512m", 1024-based)
+ * and CPUs as NanoCPUs ("1.5", "3/2"). */
+int docker_ram_in_bytes(const char *s, uint64_t *ret);
+int docker_parse_cpus(const char *s, double *ret);
 
 /* The value of the last occurrence of an option (canonical name), or NULL;
  * docker_args_has() for booleans ("--privileged", "--privileged=true"). */

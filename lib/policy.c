@@ -67,6 +67,32 @@ void policy_verdict_done(struct policy_verdict *v) {
         *v = (struct policy_verdict) { 0 };
 }
 
+int policy_verdict_reserve_spec(const struct policy_verdict *v, json_t *spec) {
+        json_t *gpus = NULL;
+
+        if (v->gpu_devices) {
+                _cleanup_free_ char *list = strdup("device=");
+                for (char **d = v->gpu_devices; list && *d; d++) {
+                        char *longer = NULL;
+                        if (asprintf(&longer, "%s%s%s", list, d == v->gpu_devices ? "" : ",", *d) < 0)
+                                longer = NULL;
+                        free(list);
+                        list = longer;
+                }
+                if (!list)
+                        return -ENOMEM;
+                gpus = json_string(list);
+        } else if (v->gpus_all)
+                gpus = json_string("all");
+        else if (v->gpus > 0)
+                gpus = json_real(v->gpus);
+        if ((gpus && json_object_set_new(spec, "gpus", gpus) < 0) ||
+            (v->cpus > 0 && json_object_set_new(spec, "cpus", json_real(v->cpus)) < 0) ||
+            (v->memory > 0 && json_object_set_new(spec, "memory", json_integer((json_int_t) v->memory)) < 0))
+                return -ENOMEM;
+        return 0;
+}
+
 /* ---- paths ------------------------------------------------------------- */
 
 int path_normalize(const char *path, char **ret) {

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "config.h"
 
 enum spec_mount_kind {
@@ -131,6 +133,12 @@ struct policy_verdict {
 };
 
 void policy_verdict_done(struct policy_verdict *v);
+
+/* Put what the verdict asks for into a reserve request's "spec" object
+ * (DESIGN §4): "gpus" (N, "all" or "device=A,B"), "cpus", "memory", each
+ * only when asked.  The wrapper and `container deploy` both build their
+ * requests with it.  -ENOMEM. */
+int policy_verdict_reserve_spec(const struct policy_verdict *v, json_t *spec);
 
 /* Decide.  c: the loaded config ([policy] keys), ru: the caller's resolved
  * limits.  Returns 0 with *ret filled (allowed or not), -ENOMEM, or -EINVAL

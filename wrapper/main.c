@@ -145,6 +145,18 @@ int wrapper_refuse(struct wrapper *w, const char *reason, const char *hint) {
         return WRAPPER_EXIT_REFUSED;
 }
 
+void wrapper_audit(struct wrapper *w, enum audit_event ev, const char *container, const char *gpus, const char *slice,
+                   const char *reason, const char *message) {
+        struct audit_fields f = AUDIT_FIELDS_INIT;
+        f.user = w->user;
+        f.uid = (long) w->uid;
+        f.container = container;
+        f.gpus = gpus;
+        f.slice = slice;
+        f.reason = reason;
+        (void) audit_log(ev, &f, "%s", message);
+}
+
 int wrapper_copy_argv(struct wrapper *w, char ***v, int from, int to) {
         for (int i = from; i < to && i < w->argc; i++)
                 if (strv_push(v, w->argv[i]) < 0)
@@ -215,26 +227,16 @@ int wrapper_call(struct wrapper *w, json_t *request, json_t **ret, struct berth_
 
 /* Verbs only an admin may use, with the sentence an ordinary user gets. */
 static int admin_only(struct wrapper *w, const char *what) {
-        int r = wrapper_identity(w);
-        if (r < 0)
-                return 125;
+        char msg[512];
         if (w->admin) {
-                struct audit_fields f = AUDIT_FIELDS_INIT;
-                f.user = w->user;
-                f.uid = (long) w->uid;
-                f.reason = what;
-                (void) audit_log(AUDIT_ADMIN_OVERRIDE, &f, "berth: admin %s ran 'docker %s', which is for admins only",
-                                 w->user, w->inv.words);
+                snprintf(msg, sizeof(msg), "berth: admin %s ran 'docker %s', which is for admins only", w->user,
+                         w->inv.words);
+                wrapper_audit(w, AUDIT_ADMIN_OVERRIDE, NULL, NULL, NULL, what, msg);
                 wrapper_exec(w, w->argv);
         }
-        char reason[512];
-        struct audit_fields f = AUDIT_FIELDS_INIT;
-        snprintf(reason, sizeof(reason), "berth: 'docker %s' is for admins only: %s.", w->inv.words, what);
-        f.user = w->user;
-        f.uid = (long) w->uid;
-        f.reason = reason;
-        (void) audit_log(AUDIT_ACCESS_DENY, &f, "%s", reason);
-        return wrapper_refuse(w, reason, "Ask an admin.");
+        snprintf(msg, sizeof(msg), "berth: 'docker %s' is for admins only: %s.", w->inv.words, what);
+        wrapper_audit(w, AUDIT_ACCESS_DENY, NULL, NULL, NULL, msg, msg);
+        return wrapper_refuse(w, msg, "Ask an admin.");
 }
 
 int main(int argc, char **argv) {

@@ -100,18 +100,6 @@ static int resolve_facts(struct wrapper *w, struct container_spec *s, const char
         return 0;
 }
 
-static void audit_decision(struct wrapper *w, enum audit_event ev, const char *container, const char *gpus,
-                           const char *slice, const char *reason, const char *message) {
-        struct audit_fields f = AUDIT_FIELDS_INIT;
-        f.user = w->user;
-        f.uid = (long) w->uid;
-        f.container = container;
-        f.gpus = gpus;
-        f.slice = slice;
-        f.reason = reason;
-        (void) audit_log(ev, &f, "%s", message);
-}
-
 static bool skip_index(const struct docker_args *a, int i) {
         for (size_t k = 0; k < a->n_opts; k++) {
                 const struct docker_opt *o = &a->opts[k];
@@ -205,29 +193,10 @@ static json_t *reserve_request(const struct container_spec *s, const struct poli
                 json_object_set_new(spec, "image", json_string(s->image));
         if (name_project(v->project, secure_getenv("BERTH_PROJECT"), cwd, &project) >= 0)
                 json_object_set_new(spec, "project", json_string(project));
-        if (v->gpu_devices) {
-                _cleanup_free_ char *list = NULL;
-                size_t n = 8;
-                for (char **d = v->gpu_devices; *d; d++)
-                        n += strlen(*d) + 1;
-                list = malloc(n);
-                if (list) {
-                        strcpy(list, "device=");
-                        for (char **d = v->gpu_devices; *d; d++) {
-                                if (d != v->gpu_devices)
-                                        strcat(list, ",");
-                                strcat(list, *d);
-                        }
-                        json_object_set_new(spec, "gpus", json_string(list));
-                }
-        } else if (v->gpus_all)
-                json_object_set_new(spec, "gpus", json_string("all"));
-        else if (v->gpus > 0)
-                json_object_set_new(spec, "gpus", json_real(v->gpus));
-        if (v->cpus > 0)
-                json_object_set_new(spec, "cpus", json_real(v->cpus));
-        if (v->memory > 0)
-                json_object_set_new(spec, "memory", json_integer((json_int_t) v->memory));
+        if (policy_verdict_reserve_spec(v, spec) < 0) {
+                json_decref(spec);
+                return NULL;
+        }
         return json_pack("{s:s,s:o}", "op", "reserve", "spec", spec);
 }
 
@@ -278,14 +247,14 @@ int wrapper_run(struct wrapper *w) {
                 goto out;
         }
         if (!v.allowed) {
-                audit_decision(w, AUDIT_CONTAINER_DENY, s.name, NULL, NULL, v.reason, v.reason);
+                wrapper_audit(w, AUDIT_CONTAINER_DENY, s.name, NULL, NULL, v.reason, v.reason);
                 status = wrapper_refuse(w, v.reason, v.hint);
                 goto out;
         }
         if (v.admin_override) {
                 char msg[700];
                 snprintf(msg, sizeof(msg), "berth: admin %s was allowed what users are refused: %s", w->user, v.reason);
-                audit_decision(w, AUDIT_ADMIN_OVERRIDE, s.name, NULL, NULL, v.reason, msg);
+                wrapper_audit(w, AUDIT_ADMIN_OVERRIDE, s.name, NULL, NULL, v.reason, msg);
         }
 
         req = reserve_request(&s, &v, cwd);
@@ -318,7 +287,7 @@ int wrapper_run(struct wrapper *w) {
                 if (asprintf(&msg, "berth: %s may %s %s from %s in %s%s%s", w->user, w->inv.verb, strempty(name),
                              strempty(s.image), strempty(slice), gpus && *gpus ? " with GPUs " : "",
                              gpus ? gpus : "") >= 0)
-                        audit_decision(w, AUDIT_CONTAINER_CREATE, name, gpus, slice, NULL, msg);
+                        wrapper_audit(w, AUDIT_CONTAINER_CREATE, name, gpus, slice, NULL, msg);
                 status = wrapper_spawn(w, argv);
         }
 

@@ -6,7 +6,6 @@
 
 #include <ctype.h>
 #include <limits.h>
-#include <math.h>
 
 #include "audit.h"
 #include "names.h"
@@ -22,13 +21,10 @@ static int parse_args(struct wrapper *w, struct docker_args *a) {
         return r;
 }
 
+/* Refusals and overrides of these verbs: the sentence is both the
+ * message and the reason. */
 static void audit_access(struct wrapper *w, enum audit_event ev, const char *container, const char *reason) {
-        struct audit_fields f = AUDIT_FIELDS_INIT;
-        f.user = w->user;
-        f.uid = (long) w->uid;
-        f.container = container;
-        f.reason = reason;
-        (void) audit_log(ev, &f, "%s", reason);
+        wrapper_audit(w, ev, container, NULL, NULL, reason, reason);
 }
 
 /* Ask berth-slicemgr who owns each name; *ret is its "targets" array. */
@@ -57,49 +53,6 @@ static int refuse_unreachable(struct wrapper *w, int r, const struct berth_error
         return WRAPPER_EXIT_REFUSED;
 }
 
-/* docker's size syntax (RAMInBytes): a number with an optional b, k, m, g,
- * t or p (any case, 1024-based, optional trailing "b"/"ib"). */
-static int docker_size(const char *s, uint64_t *ret) {
-        char *end;
-        errno = 0;
-        double v = strtod(s, &end);
-        if (errno || end == s || !(v >= 0) || !isfinite(v))
-                return -EINVAL;
-        double mul = 1;
-        switch (tolower((unsigned char) *end)) {
-        case 0:
-                break;
-        case 'b':
-                end++;
-                break;
-        case 'k':
-                mul = 1024.0, end++;
-                break;
-        case 'm':
-                mul = 1024.0 * 1024, end++;
-                break;
-        case 'g':
-                mul = 1024.0 * 1024 * 1024, end++;
-                break;
-        case 't':
-                mul = 1024.0 * 1024 * 1024 * 1024, end++;
-                break;
-        case 'p':
-                mul = 1024.0 * 1024 * 1024 * 1024 * 1024, end++;
-                break;
-        default:
-                return -EINVAL;
-        }
-        if (mul > 1 && (tolower((unsigned char) *end) == 'i'))
-                end++;
-        if (mul > 1 && tolower((unsigned char) *end) == 'b')
-                end++;
-        if (*end || v * mul >= 18e18)
-                return -EINVAL;
-        *ret = (uint64_t) (v * mul);
-        return 0;
-}
-
 /* docker update may not lift a container past what run would allow. */
 static int check_update(struct wrapper *w, const struct docker_args *a) {
         struct resolved_user ru = { 0 };
@@ -120,10 +73,7 @@ static int check_update(struct wrapper *w, const struct docker_args *a) {
         double c;
         uint64_t m;
         if (cpus) {
-                char *end;
-                errno = 0;
-                c = strtod(cpus, &end);
-                if (errno || *end || !(c >= 0) || !isfinite(c))
+                if (docker_parse_cpus(cpus, &c) < 0)
                         snprintf(msg, sizeof(msg), "berth: --cpus %s is not a number of CPUs.", cpus);
                 else if (ru.limits.cpus != CPUS_INFINITY && (c == 0 || c > ru.limits.cpus + 1e-9))
                         snprintf(msg, sizeof(msg), "berth: --cpus %s is more than your slice's %s CPUs.", cpus,
@@ -134,7 +84,7 @@ static int check_update(struct wrapper *w, const struct docker_args *a) {
                         status = 1;
         }
         if (!status && mem) {
-                if (docker_size(mem, &m) < 0)
+                if (docker_ram_in_bytes(mem, &m) < 0)
                         snprintf(msg, sizeof(msg), "berth: --memory %s is not a size.", mem), status = 1;
                 else if (ru.limits.memory != LIMIT_INFINITY && (m == 0 || m > ru.limits.memory))
                         snprintf(msg, sizeof(msg), "berth: --memory %s is more than your slice's %s.",

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "audit.h"
 #include "config.h"
 #include "dockercli.h"
 
@@ -38,6 +39,10 @@ int wrapper_identity(struct wrapper *w);
 _noreturn_ void wrapper_exec(struct wrapper *w, char **argv);
 /* Print "berth: …" (one line, hint appended) and return WRAPPER_EXIT_REFUSED. */
 int wrapper_refuse(struct wrapper *w, const char *reason, const char *hint);
+/* One audit entry for the caller (BERTH_USER, BERTH_UID and what is given;
+ * NULL fields are left out).  MESSAGE is message. */
+void wrapper_audit(struct wrapper *w, enum audit_event ev, const char *container, const char *gpus, const char *slice,
+                   const char *reason, const char *message);
 /* argv[from..to) of the original command line appended to *v. */
 int wrapper_copy_argv(struct wrapper *w, char ***v, int from, int to);
 /* Run real docker with argv as a child, forwarding signals sent to us;

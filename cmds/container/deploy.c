@@ -339,27 +339,8 @@ static json_t *reserve_request(const struct deploy_args *a, const char *image, c
                                                "image", image, "project", v->project ? v->project : a->name);
         if (!req)
                 return NULL;
-        json_t *rs = json_object_get(req, "spec");
-        if (v->gpus_all)
-                json_object_set_new(rs, "gpus", json_string("all"));
-        else if (v->gpu_devices) {
-                _cleanup_free_ char *list = NULL;
-                size_t len = 0;
-                FILE *f = open_memstream(&list, &len);
-                if (!f)
-                        return NULL;
-                fputs("device=", f);
-                for (char **g = v->gpu_devices; *g; g++)
-                        fprintf(f, "%s%s", g == v->gpu_devices ? "" : ",", *g);
-                if (fclose(f) != 0 || !list)
-                        return NULL;
-                json_object_set_new(rs, "gpus", json_string(list));
-        } else if (v->gpus > 0)
-                json_object_set_new(rs, "gpus", json_real(v->gpus));
-        if (v->cpus > 0)
-                json_object_set_new(rs, "cpus", json_real(v->cpus));
-        if (v->memory > 0)
-                json_object_set_new(rs, "memory", json_integer((json_int_t) v->memory));
+        if (policy_verdict_reserve_spec(v, json_object_get(req, "spec")) < 0)
+                return NULL;
         return TAKE_PTR(req);
 }
 

@@ -1167,6 +1167,31 @@ START_TEST(test_resolve_then_check) {
 }
 END_TEST
 
+/* What a verdict puts into a reserve request's spec. */
+START_TEST(test_reserve_spec) {
+        char *dev[] = { (char *) "GPU-a", (char *) "MIG-b", NULL };
+        struct {
+                struct policy_verdict v;
+                const char *expect;
+        } cases[] = {
+                { { .gpus = 0 }, "{}" },
+                { { .gpus = 2 }, "{\"gpus\": 2.0}" },
+                { { .gpus_all = true }, "{\"gpus\": \"all\"}" },
+                { { .gpu_devices = dev }, "{\"gpus\": \"device=GPU-a,MIG-b\"}" },
+                { { .gpu_devices = dev + 1, .cpus = 1.5, .memory = 1024 },
+                  "{\"gpus\": \"device=MIG-b\", \"cpus\": 1.5, \"memory\": 1024}" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                json_t *spec = json_object();
+                ck_assert_int_eq(policy_verdict_reserve_spec(&cases[i].v, spec), 0);
+                char *got = json_dumps(spec, JSON_PRESERVE_ORDER);
+                ck_assert_str_eq(got, cases[i].expect);
+                free(got);
+                json_decref(spec);
+        }
+}
+END_TEST
+
 Suite *policy_suite(void) {
         Suite *s = suite_create("policy");
         TCase *tc = tcase_create("rules");
@@ -1190,6 +1215,7 @@ Suite *policy_suite(void) {
 
         tc = tcase_create("helpers");
         tcase_add_test(tc, test_parse_gpus);
+        tcase_add_test(tc, test_reserve_spec);
         tcase_add_test(tc, test_path_normalize);
         tcase_add_test(tc, test_bind_allowed);
         suite_add_tcase(s, tc);
