@@ -1,82 +1,41 @@
 /* SPDX-License-Identifier: MIT */
-/* berth-docker: installed as /usr/local/bin/docker.  Verbs berth does not
- * police are exec'ed at once (the pass-through budget is well below a
- * millisecond: this program loads no libcurl and no libsystemd); run,
- * create, the container-targeting verbs, ps, build, rmi, prunes and admin
- * verbs go through lib/policy and berth-slicemgr first. */
+/* berth-docker-policy: the half of the docker command that polices.  The
+ * static front (front.c, installed as /usr/local/bin/docker) execs this for
+ * run, create, the container-targeting verbs, ps, build, rmi, prunes and
+ * admin verbs, which go through lib/policy and berth-slicemgr here.  Run on
+ * its own it is the whole wrapper: verbs berth does not police are exec'ed
+ * at once.  It loads no libcurl and no libsystemd (journal.c loads that
+ * when it audits). */
 #include "wrapper.h"
 
 #include <grp.h>
-#include <ini.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "audit.h"
+#include "quick.h"
 #include "slicemgr-client.h"
 
-#define DEFAULT_REAL_DOCKER "/usr/bin/docker"
 #define SLICEMGR_TIMEOUT_MS 15000
-
-/* The config directory: $BERTH_CONFIG, else /etc/berth.  A user could
- * otherwise write a permissive policy of their own and point the variable
- * at it, so the variable is honoured only for a directory that root owns
- * and nobody else may write (DESIGN §5: no environment variable turns the
- * wrapper off for ordinary users). */
-static const char *config_dir(void) {
-        const char *e = secure_getenv("BERTH_CONFIG");
-        struct stat st;
-        if (!e || !*e || e[0] != '/')
-                return BERTH_CONFIG_DIR;
-        if (stat(e, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
-                return BERTH_CONFIG_DIR;
-        return e;
-}
-
-struct daemon_keys {
-        char *real_docker;
-        char *control_socket;
-        char *admin_group;
-};
-
-static void take(char **field, const char *value) {
-        free(*field);
-        *field = strdup(value);
-}
-
-static int daemon_key(void *userdata, const char *section, const char *name, const char *value) {
-        struct daemon_keys *k = userdata;
-        if (!streq(section, "daemon") || !value)
-                return 1;
-        if (streq(name, "real_docker") && value[0] == '/')
-                take(&k->real_docker, value);
-        else if (streq(name, "control_socket") && value[0] == '/')
-                take(&k->control_socket, value);
-        else if (streq(name, "admin_group"))
-                take(&k->admin_group, value);
-        return 1;
-}
 
 /* Pass-through, ps and the ownership checks need three keys of
  * berth.conf's [daemon]: read just those (the full loader walks groups.d
  * and users.d and checks everything, which the verbs that decide on
  * limits or policy then do). */
 static void quick_config(struct wrapper *w, const char *dir) {
-        char path[PATH_MAX];
-        struct daemon_keys k = { 0 };
-        snprintf(path, sizeof(path), "%s/berth.conf", dir);
-        (void) ini_parse(path, daemon_key, &k);
+        struct daemon_keys k;
+        wrapper_daemon_keys(dir, &k);
         w->quick_real_docker = k.real_docker;
-        w->real_docker = k.real_docker ? k.real_docker : DEFAULT_REAL_DOCKER;
+        w->real_docker = k.real_docker ? k.real_docker : WRAPPER_DEFAULT_REAL_DOCKER;
         w->control_socket = k.control_socket ? k.control_socket : strdup("/run/berth/slicemgr.sock");
         w->admin_group = k.admin_group ? k.admin_group : strdup("berth-admin");
 }
 
 int wrapper_load_config(struct wrapper *w) {
         struct config_errors errs = { 0 };
-        const char *dir = config_dir();
+        const char *dir = wrapper_config_dir();
 
         if (w->config)
                 return 0;
@@ -88,8 +47,10 @@ int wrapper_load_config(struct wrapper *w) {
                 return r;
         }
         w->real_docker = w->config->real_docker ? w->config->real_docker : w->real_docker;
-        if (w->config->control_socket)
-                take(&w->control_socket, w->config->control_socket);
+        if (w->config->control_socket) {
+                free(w->control_socket);
+                w->control_socket = strdup(w->config->control_socket);
+        }
         return 0;
 }
 
@@ -244,7 +205,7 @@ int main(int argc, char **argv) {
         struct berth_error err = { 0 };
         int r;
 
-        program_name = "berth-docker";
+        program_name = "berth-docker"; /* the journal identifier admins filter on */
         if (argc < 1)
                 return 125;
 
@@ -255,7 +216,7 @@ int main(int argc, char **argv) {
         }
         argv[0] = (char *) "docker";
 
-        quick_config(&w, config_dir());
+        quick_config(&w, wrapper_config_dir());
         if (w.inv.cmd == DOCKER_CMD_NONE || w.inv.cmd == DOCKER_CMD_PASS)
                 wrapper_exec(&w, argv);
 

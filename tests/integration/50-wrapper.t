@@ -5,7 +5,7 @@
 # clever student would; ownership of other users' containers.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 153
+plan 162
 
 IMG=berth-test:latest
 cleanup() {
@@ -38,7 +38,7 @@ wd() {
 	local u=$1; shift
 	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups \
 		env -i -C "/home/$u" PATH=/usr/bin:/bin HOME="/home/$u" USER="$u" BERTH_CONFIG="$ETC" \
-		DOCKER_HOST="unix://$SB/docker.sock" "$BUILD/berth-docker" "$@"
+		DOCKER_HOST="unix://$SB/docker.sock" "${DOCKER_BIN:-$BUILD/berth-docker}" "$@"
 }
 okd() { local rc=$1; ok "$rc" "$2"; [ "$rc" = 0 ] || diag "$3"; }
 ncont() { sbdocker ps -aq | wc -l; }
@@ -290,6 +290,25 @@ like "$j" "x._.berthtali" "container.create for alice's x is in the journal"
 like "$(sb_exec journalctl -o export BERTH_EVENT=container.deny BERTH_USER=berthtbob | grep '^BERTH_REASON=' | head -1)" \
 	'^BERTH_REASON=berth: --privileged' "deny entries carry the reason as BERTH_REASON"
 
+# --- a config of the user's own is not honoured -------------------------------------------
+# bob writes a permissive berth.conf whose real docker is his own program
+# and points BERTH_CONFIG at it: the front (pass-through) and the policy
+# half both ignore a directory root does not own.
+sb_exec install -d -o berthtbob -g "$(id -g berthtbob)" -m 0755 /home/berthtbob/cfg
+sb_exec setpriv --reuid=berthtbob --regid="$(id -g berthtbob)" --init-groups sh -c \
+	'printf "#!/bin/sh\necho HIJACKED\n" > /home/berthtbob/cfg/evil && chmod 755 /home/berthtbob/cfg/evil &&
+	 printf "[daemon]\nreal_docker = /home/berthtbob/cfg/evil\n[policy]\nallowed_binds = /\n" > /home/berthtbob/cfg/berth.conf'
+bobcfg() { sb_exec setpriv --reuid=berthtbob --regid="$(id -g berthtbob)" --init-groups \
+	env -i -C /home/berthtbob PATH=/usr/bin:/bin HOME=/home/berthtbob BERTH_CONFIG=/home/berthtbob/cfg \
+	DOCKER_HOST="unix://$SB/docker.sock" "$BUILD/berth-docker" "$@"; }
+out=$(bobcfg version --format '{{.Client.Version}}' 2>&1)
+unlike "$out" "HIJACKED" "BERTH_CONFIG at bob's own directory: docker version does not run his real_docker"
+n=$(ncont)
+out=$(bobcfg run --rm -v /etc:/x $IMG true 2>&1); rc=$?
+is "$rc" 125 "and docker run -v /etc:/x is still refused (his allowed_binds = / is not read)"
+unlike "$out" "HIJACKED" "without running his program"
+is "$(ncont)" "$n" "and nothing was created"
+
 # --- fail closed ---------------------------------------------------------------------------
 stop_daemon
 n=$(ncont)
@@ -301,3 +320,15 @@ wd berthtbob version >/dev/null 2>&1
 ok $? "other verbs still work (docker version)"
 out=$(wd berthtbob ps -a --format '{{.Names}}' 2>&1)
 is "$out" "y._.berthtbob" "docker ps still works and still shows only his own"
+
+# The front without its policy half (a copy of it alone in a directory):
+# policed verbs are refused, never passed through; the others still run.
+mkdir -p "$SB/front-alone" && cp "$BUILD/berth-docker" "$SB/front-alone/docker" && chmod 755 "$SB/front-alone"
+out=$(DOCKER_BIN="$SB/front-alone/docker" wd berthtbob run --rm $IMG true 2>&1); rc=$?
+is "$rc" 125 "front alone: docker run exits 125"
+like "$out" "^berth: cannot run berth's docker policy \\(berth-docker-policy\\)" "saying the policy half is missing"
+is "$(ncont)" "$n" "and nothing was created"
+out=$(DOCKER_BIN="$SB/front-alone/docker" wd berthtbob ps -a --format '{{.Names}}' 2>&1); rc=$?
+is "$rc" 125 "front alone: docker ps is refused too, not shown unfiltered"
+out=$(DOCKER_BIN="$SB/front-alone/docker" wd berthtbob version --format '{{.Client.Version}}' 2>&1)
+okd $? "front alone: docker version still runs the real docker" "$out"

@@ -24,6 +24,12 @@ like() { # like GOT REGEX DESCRIPTION
 		echo "not ok $TAP_N - $3"; echo "#   got:      '$1'"; echo "#   expected to match: '$2'"
 		TAP_FAILED=$((TAP_FAILED + 1)); fi
 }
+unlike() { # unlike GOT REGEX DESCRIPTION
+	TAP_N=$((TAP_N + 1))
+	if ! [[ "$1" =~ $2 ]]; then echo "ok $TAP_N - $3"; else
+		echo "not ok $TAP_N - $3"; echo "#   got:      '$1'"; echo "#   expected not to match: '$2'"
+		TAP_FAILED=$((TAP_FAILED + 1)); fi
+}
 isnt() { # isnt GOT UNEXPECTED DESCRIPTION
 	if [ "$1" != "$2" ]; then ok 0 "$3"; else ok 1 "$3"; diag "got '$1', expected anything else"; fi
 }
