@@ -61,7 +61,7 @@ CMD_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard cmds/*/*.c))))
 CMDS     := $(foreach d,$(CMD_DIRS),$(O)/$(notdir $(d)))
 SLICEMGR_SRCS := $(sort $(wildcard slicemgr/*.c))
 SLICEMGR := $(if $(SLICEMGR_SRCS),$(O)/berth-slicemgr)
-WRAPPER_SRCS := $(filter-out wrapper/front.c,$(sort $(wildcard wrapper/*.c)))
+WRAPPER_SRCS := $(filter-out wrapper/front.c wrapper/musl-compat.c,$(sort $(wildcard wrapper/*.c)))
 WRAPPER  := $(if $(WRAPPER_SRCS),$(O)/berth-docker $(O)/berth-docker-policy $(O)/wrapper/docker)
 PAM_SRCS := $(sort $(wildcard pam/*.c))
 PAM_MOD  := $(if $(PAM_SRCS),$(O)/pam_berth.so)
@@ -117,14 +117,16 @@ $(O)/berth-docker-policy: $(WRAPPER_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
 # against musl where musl-gcc is installed (make deps installs it): glibc's
 # start-up costs ~0.3 ms of CPUID exits on a VM (see wrapper/front.c).  With
 # SANITIZE=1, or without musl, it is built like everything else.
-FRONT_SRCS := wrapper/quick.c lib/dockercli.c lib/dockercli-tables.c lib/util.c lib/policy.c
+FRONT_SRCS := wrapper/common.c lib/dockercli.c lib/dockercli-tables.c lib/util.c lib/policy.c lib/names.c \
+	lib/slicemgr-client.c lib/proto.c
 MUSL_GCC   := $(shell command -v musl-gcc 2>/dev/null)
 ifneq ($(and $(MUSL_GCC),$(if $(filter 1,$(SANITIZE)),,yes)),)
+FRONT_SRCS    += wrapper/musl-compat.c
 FRONT_CC      := $(MUSL_GCC)
 FRONT_CFLAGS  := -O2 -g -std=gnu11 $(WARNINGS) -fstack-protector-strong -D_GNU_SOURCE \
 	-ffunction-sections -fdata-sections -Ilib -idirafter /usr/include
 FRONT_LDFLAGS := -static -Wl,--gc-sections -Wl,-z,relro,-z,now
-FRONT_LIBS    := $(shell $(PKG_CONFIG) --variable=libdir inih 2>/dev/null)/libinih.a
+FRONT_LIBS    := $(addprefix $(shell $(PKG_CONFIG) --variable=libdir inih 2>/dev/null)/,libinih.a libjansson.a)
 else
 FRONT_CC      := $(CC)
 FRONT_CFLAGS  := $(CFLAGS)

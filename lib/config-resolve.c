@@ -161,8 +161,7 @@ int config_resolve_user_groups(const struct berth_config *c, const char *user, u
         return 0;
 }
 
-/* The names of every group a user is in, primary first, through NSS. */
-static int user_unix_groups(const char *user, gid_t primary, char ***ret) {
+int config_user_groups(const char *user, gid_t primary, char ***ret, gid_t **ret_gids, size_t *ret_n_gids) {
         _cleanup_strv_free_ char **names = NULL;
         _cleanup_free_ gid_t *gids = NULL;
         int n = 64;
@@ -190,6 +189,10 @@ static int user_unix_groups(const char *user, gid_t primary, char ***ret) {
                         return -ENOMEM;
         }
         *ret = TAKE_PTR(names);
+        if (ret_gids) {
+                *ret_gids = TAKE_PTR(gids);
+                *ret_n_gids = (size_t) n;
+        }
         return 0;
 }
 
@@ -203,7 +206,7 @@ int config_resolve_user(const struct berth_config *c, const char *user, time_t n
                 return -e;
         if (!res)
                 return -ENOENT;
-        int r = user_unix_groups(res->pw_name, res->pw_gid, &groups);
+        int r = config_user_groups(res->pw_name, res->pw_gid, &groups, NULL, NULL);
         if (r < 0)
                 return r;
         return config_resolve_user_groups(c, res->pw_name, res->pw_uid, groups, now, ret);

@@ -172,6 +172,9 @@ void resolved_user_done(struct resolved_user *r);
  * override expiry.  -ENOENT when the user does not exist. */
 int config_resolve_user(const struct berth_config *c, const char *user, time_t now,
                         struct resolved_user *ret);
+/* The names of every Unix group USER is in (primary first), through NSS
+ * (getgrouplist, getgrgid); *ret_gids (may be NULL) gets their gids. */
+int config_user_groups(const char *user, gid_t primary, char ***ret, gid_t **ret_gids, size_t *ret_n_gids);
 /* Same, from explicit facts (no NSS): primary and supplementary group names. */
 int config_resolve_user_groups(const struct berth_config *c, const char *user, uid_t uid,
                                char *const *unix_groups, time_t now, struct resolved_user *ret);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Docker is the source of truth for who holds what: at start (and after
  * losing Docker) the ledger is rebuilt from the berth.* labels of existing
- * containers, then kept current from the /events stream. */
+ * containers, then kept current from the /events stream.  The same listing
+ * and stream keep m->containers, the mirror of every container's id, name
+ * and owner that answers the wrapper's ownership questions. */
 #include "manager.h"
 
 #include <time.h>
@@ -72,31 +74,42 @@ static int on_event(json_t *ev, void *userdata) {
 
         if (!type || !streq(type, "container") || !action || !id)
                 return 0;
+        bool managed = streq_ptr(label(attrs, "berth.managed"), "true");
         sd_event_now(m->event, CLOCK_MONOTONIC, &now);
 
         if (streq(action, "create")) {
+                int r = name ? cmirror_put(&m->containers, id, name, label(attrs, "berth.user"), managed) : 0;
+                if (r < 0)
+                        log_error_errno(r, "cannot mirror container %s (its owner is asked of Docker): %m", name);
+                if (!managed)
+                        return 0;
                 const char *reservation = label(attrs, "berth.reservation");
                 const struct ledger_entry *e = NULL;
                 /* a reservation past its expiry is audited and freed first */
                 ledger_expire(m->ledger, now, manager_audit_released, (void *) "reservation expired");
-                int r = ledger_bind(m->ledger, reservation, name, id, now, &e);
+                r = ledger_bind(m->ledger, reservation, name, id, now, &e);
                 if (r >= 0 && e)
                         manager_audit_entry(AUDIT_GPU_BIND, e, "container created", false);
                 else if (r == -ENOENT)
                         adopt(m, id, name, attrs, "container created without a live reservation");
                 manager_schedule_expiry(m);
-        } else if (streq(action, "destroy"))
+        } else if (streq(action, "rename")) {
+                /* a mirror entry that cannot follow goes: Docker is asked instead */
+                if (cmirror_rename(&m->containers, id, name) < 0)
+                        cmirror_remove(&m->containers, id);
+        } else if (streq(action, "destroy")) {
+                cmirror_remove(&m->containers, id);
                 ledger_release_container(m->ledger, id, manager_audit_released, (void *) "container removed");
+        }
         return 0;
 }
 
 static int resync(Manager *m) {
         _cleanup_json_ json_t *list = NULL;
         struct berth_error err = { 0 };
-        char *filters[] = { (char *) "berth.managed=true", NULL };
         int r;
 
-        r = docker_container_list(m->docker, true, filters, &list, &err);
+        r = docker_container_list(m->docker, true, NULL, &list, &err);
         if (r < 0)
                 return log_error_errno(r, "cannot list containers: %s", err.message);
 
@@ -120,15 +133,23 @@ static int resync(Manager *m) {
         for (char **g = gone; g && *g; g++)
                 ledger_release_container(m->ledger, *g, manager_audit_released, (void *) "container gone while Docker was away");
 
-        size_t k;
+        size_t k, n_managed = 0;
         json_t *c;
+        cmirror_clear(&m->containers);
         json_array_foreach(list, k, c) {
-                json_t *names = json_object_get(c, "Names");
-                adopt(m, json_string_value(json_object_get(c, "Id")), json_string_value(json_array_get(names, 0)),
-                      json_object_get(c, "Labels"), "found in Docker at start");
+                const char *cid = json_string_value(json_object_get(c, "Id"));
+                const char *cname = json_string_value(json_array_get(json_object_get(c, "Names"), 0));
+                json_t *labels = json_object_get(c, "Labels");
+                bool managed = streq_ptr(label(labels, "berth.managed"), "true");
+                r = cid && cname ? cmirror_put(&m->containers, cid, cname, label(labels, "berth.user"), managed) : 0;
+                if (r < 0)
+                        log_error_errno(r, "cannot mirror container %s (its owner is asked of Docker): %m", cname);
+                if (!managed)
+                        continue;
+                adopt(m, cid, cname, labels, "found in Docker at start");
+                n_managed++;
         }
-        log_info("berth-slicemgr: ledger rebuilt from %zu berth container%s", json_array_size(list),
-                 json_array_size(list) == 1 ? "" : "s");
+        log_info("berth-slicemgr: ledger rebuilt from %zu berth container%s", n_managed, n_managed == 1 ? "" : "s");
         return 0;
 }
 
@@ -195,8 +216,7 @@ static int connect_docker(Manager *m) {
         /* events since just before the listing, so nothing falls between them */
         char since[32];
         snprintf(since, sizeof(since), "%lld", (long long) time(NULL) - 1);
-        _cleanup_json_ json_t *filters = json_pack("{s:[s],s:[s],s:s}", "type", "container", "label",
-                                                   "berth.managed=true", "since", since);
+        _cleanup_json_ json_t *filters = json_pack("{s:[s],s:s}", "type", "container", "since", since);
         if (!filters)
                 return -ENOMEM;
         r = docker_event_stream_open(m->docker, filters, on_event, m, &m->events, &err);

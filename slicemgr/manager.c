@@ -114,6 +114,8 @@ void manager_free(Manager *m) {
         sd_event_source_disable_unref(m->expiry_timer);
         manager_slice_cache_clear(m);
         ledger_free(m->ledger);
+        cmirror_clear(&m->containers);
+        manager_identity_cache_clear(m);
         gpu_inventory_free(m->inventory);
         config_free(m->config);
         sd_bus_flush_close_unref(m->bus);
@@ -257,6 +259,7 @@ int manager_reload(Manager *m, char **ret_message) {
         bool socket_moved = !streq(c->control_socket, m->config->control_socket);
         config_free(m->config);
         m->config = c;
+        manager_identity_cache_clear(m); /* the admin group may have changed */
         if (socket_moved)
                 log_info("berth-slicemgr: control_socket changed; it takes effect at the next restart");
 
@@ -269,25 +272,3 @@ int manager_reload(Manager *m, char **ret_message) {
         return r < 0 ? r : 0;
 }
 
-bool manager_is_admin(Manager *m, uid_t uid, gid_t gid) {
-        struct passwd pw, *pwr = NULL;
-        struct group gr, *grr = NULL;
-        char buf[16384], gbuf[16384];
-        gid_t groups[256];
-        int n = (int) ELEMENTSOF(groups);
-
-        if (uid == 0)
-                return true;
-        if (getgrnam_r(m->config->admin_group, &gr, gbuf, sizeof(gbuf), &grr) != 0 || !grr)
-                return false;
-        if (gid == grr->gr_gid)
-                return true;
-        if (getpwuid_r(uid, &pw, buf, sizeof(buf), &pwr) != 0 || !pwr)
-                return false;
-        if (getgrouplist(pwr->pw_name, pwr->pw_gid, groups, &n) < 0)
-                return false;
-        for (int i = 0; i < n; i++)
-                if (groups[i] == grr->gr_gid)
-                        return true;
-        return false;
-}

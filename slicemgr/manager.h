@@ -10,6 +10,7 @@
 #include <systemd/sd-event.h>
 
 #include "audit.h"
+#include "cmirror.h"
 #include "config.h"
 #include "docker.h"
 #include "gpu.h"
@@ -23,6 +24,7 @@
 
 struct connection;
 struct slice_cache_entry;
+struct identity;
 
 typedef struct Manager {
         char *config_dir;
@@ -44,6 +46,9 @@ typedef struct Manager {
         sd_event_source *events_source;
         sd_event_source *docker_retry;
         bool docker_synced; /* the ledger was rebuilt from Docker */
+        struct cmirror containers; /* every container's id, name and owner, while synced */
+        struct identity *identities; /* callers by uid, kept a few seconds (identity.c) */
+        size_t n_identities;
 
         sd_event_source *expiry_timer;
 
@@ -65,7 +70,11 @@ void manager_free(Manager *m);
 int manager_start(Manager *m);
 void manager_mark_clean_stop(Manager *m);
 int manager_reload(Manager *m, char **ret_message);
+/* identity.c: who a caller is (uid 0, or in admin_group by membership or
+ * by the connection's gid, is an admin); answers are kept a few seconds. */
+int manager_caller_identity(Manager *m, uid_t uid, gid_t gid, char **ret_user, char ***ret_groups, bool *ret_admin);
 bool manager_is_admin(Manager *m, uid_t uid, gid_t gid);
+void manager_identity_cache_clear(Manager *m);
 void manager_schedule_expiry(Manager *m);
 /* One audit entry about a ledger entry: "berth: train._.alice holds GPU-… (why)".
  * Entries without GPUs are skipped unless even_without_gpus. */

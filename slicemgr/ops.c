@@ -33,26 +33,24 @@ static char *error_line(const char *kind, const char *fmt, ...) {
 }
 
 static int caller_resolve(Manager *m, const struct ucred *peer, struct caller *ret, char **ret_error) {
-        struct passwd pw, *res = NULL;
-        char buf[16384];
         struct caller c = { .peer = peer };
+        _cleanup_strv_free_ char **groups = NULL;
 
-        if (getpwuid_r(peer->uid, &pw, buf, sizeof(buf), &res) != 0 || !res) {
+        int r = manager_caller_identity(m, peer->uid, peer->gid, &c.user, &groups, &c.admin);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
                 *ret_error = error_line("unknown_user", "berth: uid %u has no account name; ask an admin to check NSS.",
                                         (unsigned) peer->uid);
                 return -ENOENT;
         }
-        c.user = strdup(res->pw_name);
-        if (!c.user)
-                return -ENOMEM;
-        int r = config_resolve_user(m->config, c.user, time(NULL), &c.ru);
+        r = config_resolve_user_groups(m->config, c.user, peer->uid, groups, time(NULL), &c.ru);
         if (r < 0) {
-                free(c.user);
-                *ret_error = error_line("unknown_user", "berth: cannot resolve the limits of %s: %s.", res->pw_name,
+                *ret_error = error_line("unknown_user", "berth: cannot resolve the limits of %s: %s.", c.user,
                                         strerror(-r));
+                free(c.user);
                 return r;
         }
-        c.admin = manager_is_admin(m, peer->uid, peer->gid);
         *ret = c;
         return 0;
 }
@@ -514,19 +512,42 @@ static char *op_admin(Manager *m, struct caller *c, const struct proto_request *
         return o ? proto_ok_line(o) : NULL;
 }
 
-/* Who owns each target, by its berth.user label, looked up through the
- * Docker API exactly as docker would resolve it (full name, name or id
- * prefix).  A plain name that is not a container but whose "NAME._.caller"
- * is, answers for that one, so "docker logs train" finds train._.alice.
- * The caller (the wrapper) decides; this only reports. */
+static json_t *owner_json(const char *asked, const char *id, const char *name, const char *user, bool managed,
+                          const char *caller) {
+        if (name && name[0] == '/')
+                name++;
+        return json_pack("{s:s,s:b,s:s?,s:s?,s:s?,s:b,s:b}", "target", asked, "exists", true, "id", id, "name", name,
+                         "user", user, "managed", managed, "mine", managed && streq_ptr(user, caller));
+}
+
+/* Who owns each target, by its berth.user label, resolved exactly as docker
+ * would (full id, name, id prefix).  A plain name that is not a container
+ * but whose "NAME._.caller" is, answers for that one, so "docker logs
+ * train" finds train._.alice (the wrapper then gives docker the full name).
+ * Exact ids and names come from the mirror of Docker's containers; what
+ * the mirror does not know (an id prefix, a container created a moment
+ * ago) is asked of Docker, so a stale mirror can never make an unknown
+ * container look absent.  The caller (the wrapper) decides; this only
+ * reports. */
 static json_t *owner_of(Manager *m, struct caller *c, const char *target, bool *ret_failed) {
         struct berth_error err = { 0 };
         _cleanup_json_ json_t *info = NULL;
         const char *asked = target;
         _cleanup_free_ char *mine = NULL;
+        const struct cmirror_entry *e;
+
+        if (!strstr(target, "._.") && name_container(target, c->user, &mine) < 0) {
+                free(mine);
+                mine = NULL;
+        }
+        e = cmirror_find(&m->containers, target);
+        if (!e && mine)
+                e = cmirror_find(&m->containers, mine);
+        if (e)
+                return owner_json(asked, e->id, e->name, e->user, e->managed, c->user);
 
         int r = docker_container_inspect(m->docker, target, &info, &err);
-        if (r == -ENOENT && !strstr(target, "._.") && name_container(target, c->user, &mine) >= 0) {
+        if (r == -ENOENT && mine) {
                 r = docker_container_inspect(m->docker, mine, &info, &err);
                 if (r >= 0)
                         target = mine;
@@ -538,15 +559,10 @@ static json_t *owner_of(Manager *m, struct caller *c, const char *target, bool *
                 return json_pack("{s:s,s:b,s:s}", "target", asked, "exists", false, "error", err.message);
         }
         json_t *labels = json_object_get(json_object_get(info, "Config"), "Labels");
-        const char *user = json_string_value(json_object_get(labels, "berth.user"));
         const char *managed = json_string_value(json_object_get(labels, "berth.managed"));
-        const char *name = json_string_value(json_object_get(info, "Name"));
-        const char *id = json_string_value(json_object_get(info, "Id"));
-        if (name && name[0] == '/')
-                name++;
-        return json_pack("{s:s,s:b,s:s?,s:s?,s:s?,s:b,s:b}", "target", asked, "exists", true, "id", id, "name", name,
-                         "user", user, "managed", streq_ptr(managed, "true"), "mine",
-                         streq_ptr(managed, "true") && streq_ptr(user, c->user));
+        return owner_json(asked, json_string_value(json_object_get(info, "Id")),
+                          json_string_value(json_object_get(info, "Name")),
+                          json_string_value(json_object_get(labels, "berth.user")), streq_ptr(managed, "true"), c->user);
 }
 
 /* An image's owner: its berth.user label (set by `image create` and by the

@@ -15,10 +15,9 @@
 #include <sys/wait.h>
 
 #include "audit.h"
-#include "quick.h"
+#include "common.h"
 #include "slicemgr-client.h"
 
-#define SLICEMGR_TIMEOUT_MS 15000
 
 /* Pass-through, ps and the ownership checks need three keys of
  * berth.conf's [daemon]: read just those (the full loader walks groups.d
@@ -29,8 +28,8 @@ static void quick_config(struct wrapper *w, const char *dir) {
         wrapper_daemon_keys(dir, &k);
         w->quick_real_docker = k.real_docker;
         w->real_docker = k.real_docker ? k.real_docker : WRAPPER_DEFAULT_REAL_DOCKER;
-        w->control_socket = k.control_socket ? k.control_socket : strdup("/run/berth/slicemgr.sock");
-        w->admin_group = k.admin_group ? k.admin_group : strdup("berth-admin");
+        w->control_socket = k.control_socket ? k.control_socket : strdup(WRAPPER_DEFAULT_CONTROL_SOCKET);
+        w->admin_group = k.admin_group ? k.admin_group : strdup(WRAPPER_DEFAULT_ADMIN_GROUP);
 }
 
 int wrapper_load_config(struct wrapper *w) {
@@ -183,7 +182,7 @@ int wrapper_spawn(struct wrapper *w, char **argv) {
 
 int wrapper_call(struct wrapper *w, json_t *request, json_t **ret, struct berth_error *err) {
         _cleanup_free_ char *kind = NULL;
-        return slicemgr_call(w->control_socket, request, SLICEMGR_TIMEOUT_MS, ret, &kind, err);
+        return slicemgr_call(w->control_socket, request, WRAPPER_SLICEMGR_TIMEOUT_MS, ret, &kind, err);
 }
 
 /* Verbs only an admin may use, with the sentence an ordinary user gets. */

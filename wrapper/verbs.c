@@ -8,6 +8,7 @@
 #include <limits.h>
 
 #include "audit.h"
+#include "common.h"
 #include "names.h"
 #include "policy.h"
 
@@ -29,20 +30,7 @@ static void audit_access(struct wrapper *w, enum audit_event ev, const char *con
 
 /* Ask berth-slicemgr who owns each name; *ret is its "targets" array. */
 static int ask_owner(struct wrapper *w, char **names, bool images, json_t **ret, struct berth_error *err) {
-        _cleanup_json_ json_t *list = json_array(), *reply = NULL, *req = NULL;
-        for (char **n = names; n && *n && list; n++)
-                json_array_append_new(list, json_string(*n));
-        req = json_pack("{s:s,s:O,s:s}", "op", "owner", "targets", list, "kind", images ? "image" : "container");
-        if (!req)
-                return -ENOMEM;
-        int r = wrapper_call(w, req, &reply, err);
-        if (r < 0)
-                return r;
-        json_t *t = json_object_get(reply, "targets");
-        if (!json_is_array(t) || json_array_size(t) != strv_length(names))
-                return berth_error_set(err, -EBADMSG, "berth: berth-slicemgr gave an answer the wrapper cannot use.");
-        *ret = json_incref(t);
-        return 0;
+        return wrapper_ask_owner(w->control_socket, names, images, WRAPPER_SLICEMGR_TIMEOUT_MS, ret, NULL, err);
 }
 
 static int refuse_unreachable(struct wrapper *w, int r, const struct berth_error *err) {
@@ -127,14 +115,8 @@ int wrapper_targets(struct wrapper *w) {
         if (!w->admin && streq(w->inv.verb, "update") && (status = check_update(w, &a)) != 0)
                 goto out;
 
-        for (size_t i = 0; i < a.n_targets; i++) {
-                const char *word = w->argv[a.targets[i]];
-                _cleanup_free_ char *n = a.target_colon[i] ? strndup(word, strcspn(word, ":")) : strdup(word);
-                if (!n || strv_push(&names, n) < 0) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-        }
+        if (wrapper_target_names(w->argv, &a, &names) < 0)
+                goto out;
         r = ask_owner(w, names, false, &owners, &err);
         if (r < 0) {
                 status = refuse_unreachable(w, r, &err);
@@ -165,16 +147,12 @@ int wrapper_targets(struct wrapper *w) {
                         audit_access(w, AUDIT_ADMIN_OVERRIDE, full, msg);
                 }
                 /* "train" found as train._.alice: give docker the full name */
-                if (full && !streq(full, names[i]) && !strstr(names[i], "._.")) {
-                        _cleanup_free_ char *mine = NULL;
-                        if (name_container(names[i], w->user, &mine) >= 0 && streq(mine, full)) {
-                                const char *word = w->argv[a.targets[i]];
-                                char *nw = NULL;
-                                if (asprintf(&nw, "%s%s", full, a.target_colon[i] ? word + strlen(names[i]) : "") < 0)
-                                        goto out;
-                                free(argv[a.targets[i]]);
-                                argv[a.targets[i]] = nw;
-                        }
+                char *nw = NULL;
+                if (wrapper_target_word(w->argv[a.targets[i]], a.target_colon[i], names[i], full, w->user, &nw) < 0)
+                        goto out;
+                if (nw) {
+                        free(argv[a.targets[i]]);
+                        argv[a.targets[i]] = nw;
                 }
         }
 
@@ -208,13 +186,10 @@ out:
 
 int wrapper_ps(struct wrapper *w) {
         _cleanup_strv_free_ char **argv = NULL;
-        _cleanup_free_ char *filter = NULL;
 
         if (w->admin)
                 wrapper_exec(w, w->argv);
-        if (asprintf(&filter, "label=berth.user=%s", w->user) < 0 || wrapper_copy_argv(w, &argv, 0, w->inv.args_at) < 0 ||
-            strv_push(&argv, "--filter") < 0 || strv_push(&argv, filter) < 0 ||
-            wrapper_copy_argv(w, &argv, w->inv.args_at, w->argc) < 0)
+        if (wrapper_ps_argv(w->argc, w->argv, w->inv.args_at, w->user, &argv) < 0)
                 return WRAPPER_EXIT_REFUSED;
         wrapper_exec(w, argv);
 }

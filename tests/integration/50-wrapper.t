@@ -5,7 +5,7 @@
 # clever student would; ownership of other users' containers.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 162
+plan 171
 
 IMG=berth-test:latest
 cleanup() {
@@ -226,6 +226,18 @@ odeny "top"                       top x._.berthtali
 odeny "stats --no-stream"         stats --no-stream x._.berthtali
 odeny "network disconnect"        network disconnect bridge x._.berthtali
 touch_ok "after all that, alice's container is untouched and running"
+# a container made through the API a moment ago (not by berth): bob may not
+# touch it, also when he asks at once, before berth-slicemgr hears of it
+for i in 1 2 3; do
+	sbdocker create --name "raw$i" $IMG sleep 60 >/dev/null 2>&1
+	out=$(wd berthtbob rm -f "raw$i" 2>&1); rc=$?
+	if [ "$rc" -ne 0 ] && [[ "$out" == *"is not a berth container"* ]] && sbdocker inspect "raw$i" >/dev/null 2>&1; then
+		ok 0 "bob refused: rm -f of raw$i, created through the API just before"
+	else ok 1 "bob refused: rm -f of raw$i, created through the API just before"; diag "rc=$rc out=$out"; fi
+	sbdocker rm -f "raw$i" >/dev/null 2>&1
+done
+out=$(wd berthtadmin ps -a --format '{{.Names}}' 2>&1 | sort | tr '\n' ' ')
+like "$out" "x._.berthtali.*y._.berthtbob" "an admin's docker ps -a shows every user's containers"
 out=$(wd berthtbob ps -a --format '{{.Names}}' 2>&1)
 is "$out" "y._.berthtbob" "bob's docker ps -a shows only his own container"
 out=$(wd berthtbob ps -a --filter label=berth.user=berthtali --format '{{.Names}}' 2>&1)
@@ -264,6 +276,14 @@ like "$out" "berthtali" "naming whose it is"
 out=$(wd berthtali rename x x2 2>&1)
 okd $? "alice: rename x x2" "$out"
 is "$(sbdocker inspect -f '{{.Name}}' "$ALI_ID")" "/x2._.berthtali" "the new name keeps her suffix"
+# berth-slicemgr's mirror of Docker's containers follows the rename
+out=$(wd berthtali inspect -f '{{.Name}}' x2 2>&1)
+is "$out" "/x2._.berthtali" "alice: the renamed container is found by its new short name"
+out=$(wd berthtali inspect -f '{{.Name}}' x 2>&1); rc=$?
+isnt "$rc" 0 "alice: the old short name finds nothing"
+like "$out" "No such" "docker says there is no such container"
+odeny "logs by the new name"      logs x2._.berthtali
+odeny "stop by the new name"      stop -t 1 x2._.berthtali
 out=$(wd berthtali stop -t 1 x2 2>&1)
 ok $? "alice: stop her own"
 out=$(wd berthtali rm x2 2>&1)

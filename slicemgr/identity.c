@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/* Who a caller is, by uid: their name, their Unix groups and whether they
+ * are an admin, from NSS.  Every control request needs this, and one
+ * answer takes about ten NSS lookups (several through systemd's userdb over
+ * varlink where nss-systemd is configured): half a millisecond that every
+ * `docker ps` would pay.  So answers are kept for IDENTITY_TTL_USEC; a group
+ * change reaches berth within that time, as it reaches the users of nscd or
+ * sssd within theirs.  A reload forgets them all (the admin group may have
+ * changed).  Unknown users are never kept. */
+#include "manager.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <time.h>
+
+#define IDENTITY_TTL_USEC (5ULL * 1000000)
+#define IDENTITY_CACHE_MAX 256
+
+struct identity {
+        uid_t uid;
+        char *user;
+        char **groups; /* names, primary first */
+        bool admin;    /* in the admin group (by membership) */
+        bool has_admin_gid;
+        gid_t admin_gid;
+        uint64_t expires; /* CLOCK_MONOTONIC, usec */
+};
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static void identity_done(struct identity *id) {
+        free(id->user);
+        strv_free(id->groups);
+}
+
+void manager_identity_cache_clear(Manager *m) {
+        for (size_t i = 0; i < m->n_identities; i++)
+                identity_done(&m->identities[i]);
+        free(m->identities);
+        m->identities = NULL;
+        m->n_identities = 0;
+}
+
+static void drop(Manager *m, size_t i) {
+        identity_done(&m->identities[i]);
+        memmove(&m->identities[i], &m->identities[i + 1], (m->n_identities - i - 1) * sizeof(struct identity));
+        m->n_identities--;
+}
+
+static int lookup(Manager *m, uid_t uid, struct identity *ret) {
+        struct passwd pw, *pwr = NULL;
+        struct group gr, *grr = NULL;
+        char buf[16384], gbuf[16384];
+        _cleanup_free_ gid_t *gids = NULL;
+        size_t n_gids = 0;
+        struct identity id = { .uid = uid };
+
+        int e = getpwuid_r(uid, &pw, buf, sizeof(buf), &pwr);
+        if (e != 0)
+                return -e;
+        if (!pwr)
+                return -ENOENT;
+        id.user = strdup(pwr->pw_name);
+        if (!id.user)
+                return -ENOMEM;
+        int r = config_user_groups(pwr->pw_name, pwr->pw_gid, &id.groups, &gids, &n_gids);
+        if (r < 0) {
+                identity_done(&id);
+                return r;
+        }
+        if (getgrnam_r(m->config->admin_group, &gr, gbuf, sizeof(gbuf), &grr) == 0 && grr) {
+                id.has_admin_gid = true;
+                id.admin_gid = grr->gr_gid;
+                for (size_t i = 0; i < n_gids; i++)
+                        if (gids[i] == grr->gr_gid)
+                                id.admin = true;
+        }
+        id.expires = now_usec() + IDENTITY_TTL_USEC;
+        *ret = id;
+        return 0;
+}
+
+static int identity_get(Manager *m, uid_t uid, const struct identity **ret) {
+        uint64_t now = now_usec();
+        for (size_t i = 0; i < m->n_identities; i++) {
+                if (m->identities[i].uid != uid)
+                        continue;
+                if (m->identities[i].expires > now) {
+                        *ret = &m->identities[i];
+                        return 0;
+                }
+                drop(m, i);
+                break;
+        }
+
+        struct identity id;
+        int r = lookup(m, uid, &id);
+        if (r < 0)
+                return r;
+        for (size_t i = m->n_identities; i > 0; i--)
+                if (m->identities[i - 1].expires <= now)
+                        drop(m, i - 1);
+        if (m->n_identities >= IDENTITY_CACHE_MAX)
+                drop(m, 0); /* the oldest */
+        struct identity *v = reallocarray(m->identities, m->n_identities + 1, sizeof(*v));
+        if (!v) {
+                identity_done(&id);
+                return -ENOMEM;
+        }
+        m->identities = v;
+        v[m->n_identities] = id;
+        *ret = &v[m->n_identities++];
+        return 0;
+}
+
+int manager_caller_identity(Manager *m, uid_t uid, gid_t gid, char **ret_user, char ***ret_groups, bool *ret_admin) {
+        const struct identity *id;
+        int r = identity_get(m, uid, &id);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *user = strdup(id->user);
+        _cleanup_strv_free_ char **groups = NULL;
+        if (!user)
+                return -ENOMEM;
+        for (char **g = id->groups; ret_groups && g && *g; g++)
+                if (strv_push(&groups, *g) < 0)
+                        return -ENOMEM;
+        *ret_admin = uid == 0 || id->admin || (id->has_admin_gid && gid == id->admin_gid);
+        *ret_user = TAKE_PTR(user);
+        if (ret_groups)
+                *ret_groups = TAKE_PTR(groups);
+        return 0;
+}
+
+bool manager_is_admin(Manager *m, uid_t uid, gid_t gid) {
+        _cleanup_free_ char *user = NULL;
+        bool admin = false;
+        if (uid == 0)
+                return true;
+        if (manager_caller_identity(m, uid, gid, &user, NULL, &admin) < 0)
+                return false;
+        return admin;
+}

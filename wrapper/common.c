@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/* The config directory and berth.conf's [daemon] keys, read the same way by
+ * the static front and by the policy binary (see quick.h). */
+#include "common.h"
+
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "names.h"
+#include "slicemgr-client.h"
+#include "util.h"
+
+/* A user could otherwise write a permissive policy of their own and point
+ * the variable at it, so it is honoured only for a directory that root owns
+ * and nobody else may write (DESIGN §5: no environment variable turns the
+ * wrapper off for ordinary users). */
+const char *wrapper_config_dir(void) {
+        const char *e = secure_getenv("BERTH_CONFIG");
+        struct stat st;
+        if (!e || !*e || e[0] != '/')
+                return BERTH_CONFIG_DIR;
+        if (stat(e, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+                return BERTH_CONFIG_DIR;
+        return e;
+}
+
+static void take(char **field, const char *value) {
+        free(*field);
+        *field = strdup(value);
+}
+
+static int daemon_key(void *userdata, const char *section, const char *name, const char *value) {
+        struct daemon_keys *k = userdata;
+        if (strcmp(section, "daemon") != 0 || !value)
+                return 1;
+        if (strcmp(name, "real_docker") == 0 && value[0] == '/')
+                take(&k->real_docker, value);
+        else if (strcmp(name, "control_socket") == 0 && value[0] == '/')
+                take(&k->control_socket, value);
+        else if (strcmp(name, "admin_group") == 0)
+                take(&k->admin_group, value);
+        return 1;
+}
+
+void wrapper_daemon_keys(const char *dir, struct daemon_keys *k) {
+        char path[PATH_MAX];
+        *k = (struct daemon_keys) { 0 };
+        if ((size_t) snprintf(path, sizeof(path), "%s/berth.conf", dir) >= sizeof(path))
+                return;
+        (void) ini_parse(path, daemon_key, k);
+}
+
+void wrapper_daemon_keys_free(struct daemon_keys *k) {
+        free(k->real_docker);
+        free(k->control_socket);
+        free(k->admin_group);
+        *k = (struct daemon_keys) { 0 };
+}
+
+int wrapper_ps_argv(int argc, char *const *argv, int args_at, const char *user, char ***ret) {
+        _cleanup_strv_free_ char **v = NULL;
+        _cleanup_free_ char *filter = NULL;
+
+        if (asprintf(&filter, "label=berth.user=%s", user) < 0)
+                return -ENOMEM;
+        for (int i = 0; i < argc; i++) {
+                if (i == args_at && (strv_push(&v, "--filter") < 0 || strv_push(&v, filter) < 0))
+                        return -ENOMEM;
+                if (strv_push(&v, argv[i]) < 0)
+                        return -ENOMEM;
+        }
+        if (args_at >= argc && (strv_push(&v, "--filter") < 0 || strv_push(&v, filter) < 0))
+                return -ENOMEM;
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
+bool wrapper_targets_need_policy(const struct docker_invocation *inv, const struct docker_args *a) {
+        const char *verb = inv->verb;
+        return a->n_targets == 0 || streq_ptr(verb, "update") || streq_ptr(verb, "rename") ||
+               (streq_ptr(verb, "exec") && docker_args_has(a, "privileged"));
+}
+
+int wrapper_target_word(const char *word, bool colon, const char *name, const char *full, const char *user, char **ret) {
+        _cleanup_free_ char *mine = NULL;
+
+        *ret = NULL;
+        if (!full || streq(full, name) || strstr(name, "._.") || !user)
+                return 0;
+        if (name_container(name, user, &mine) < 0 || !streq(mine, full))
+                return 0;
+        if (asprintf(ret, "%s%s", full, colon ? word + strlen(name) : "") < 0) {
+                *ret = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int wrapper_target_names(char *const *argv, const struct docker_args *a, char ***ret) {
+        _cleanup_strv_free_ char **names = NULL;
+        for (size_t i = 0; i < a->n_targets; i++) {
+                const char *word = argv[a->targets[i]];
+                _cleanup_free_ char *n = a->target_colon[i] ? strndup(word, strcspn(word, ":")) : strdup(word);
+                if (!n || strv_push(&names, n) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(names);
+        return 0;
+}
+
+int wrapper_ask_owner(const char *socket, char **names, bool images, int timeout_ms, json_t **ret, bool *ret_admin,
+                      struct berth_error *err) {
+        _cleanup_json_ json_t *list = json_array(), *reply = NULL, *req = NULL;
+        _cleanup_free_ char *kind = NULL;
+        for (char **n = names; n && *n && list; n++)
+                if (json_array_append_new(list, json_string(*n)) < 0)
+                        return -ENOMEM;
+        req = list ? json_pack("{s:s,s:O,s:s}", "op", "owner", "targets", list, "kind", images ? "image" : "container")
+                   : NULL;
+        if (!req)
+                return -ENOMEM;
+        int r = slicemgr_call(socket, req, timeout_ms, &reply, &kind, err);
+        if (r < 0)
+                return r;
+        json_t *t = json_object_get(reply, "targets");
+        if (!json_is_array(t) || json_array_size(t) != strv_length(names))
+                return berth_error_set(err, -EBADMSG, "berth: berth-slicemgr gave an answer the wrapper cannot use.");
+        *ret = json_incref(t);
+        if (ret_admin)
+                *ret_admin = json_is_true(json_object_get(reply, "admin"));
+        return 0;
+}
