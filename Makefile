@@ -131,7 +131,7 @@ else
 FRONT_CC      := $(CC)
 FRONT_CFLAGS  := $(CFLAGS)
 FRONT_LDFLAGS := $(LDFLAGS) -Wl,--as-needed
-FRONT_LIBS    := $(WRAPPER_LIBS)
+FRONT_LIBS    := $(LIBBERTH) $(LDLIBS)
 endif
 FRONT_OBJS := $(FRONT_SRCS:%.c=$(O)/front/%.o)
 $(O)/front/%.o: %.c $(wildcard lib/*.h wrapper/*.h)
@@ -148,11 +148,11 @@ $(O)/front/front-install.o: wrapper/front.c $(wildcard lib/*.h wrapper/*.h)
 	$(FRONT_CC) $(FRONT_CFLAGS) \
 		-DBERTH_POLICY_REL='"$(shell realpath -m --relative-to=$(BINDIR) $(LIBEXECDIR)/berth/berth-docker-policy)"' \
 		-DBERTH_POLICY_ABS='"$(LIBEXECDIR)/berth/berth-docker-policy"' -c -o $@ $<
-$(O)/berth-docker: $(O)/front/front-build.o $(FRONT_OBJS)
-	$(FRONT_CC) $(FRONT_LDFLAGS) -o $@ $^ $(FRONT_LIBS)
-$(O)/wrapper/docker: $(O)/front/front-install.o $(FRONT_OBJS)
+$(O)/berth-docker: $(O)/front/front-build.o $(FRONT_OBJS) $(filter $(LIBBERTH),$(FRONT_LIBS))
+	$(FRONT_CC) $(FRONT_LDFLAGS) -o $@ $(O)/front/front-build.o $(FRONT_OBJS) $(FRONT_LIBS)
+$(O)/wrapper/docker: $(O)/front/front-install.o $(FRONT_OBJS) $(filter $(LIBBERTH),$(FRONT_LIBS))
 	@mkdir -p $(dir $@)
-	$(FRONT_CC) $(FRONT_LDFLAGS) -o $@ $^ $(FRONT_LIBS)
+	$(FRONT_CC) $(FRONT_LDFLAGS) -o $@ $(O)/front/front-install.o $(FRONT_OBJS) $(FRONT_LIBS)
 
 $(O)/pam/%.o: CFLAGS += $(PAM_CFLAGS)
 $(O)/pam_berth.so: $(PAM_SRCS:%.c=$(O)/%.o) $(LIBBERTH)

@@ -16,7 +16,7 @@ chmod 666 "$SB/docker.sock"
 trap 'sbdocker rm -f bench._.berthtali >/dev/null 2>&1; stop_daemon' EXIT
 
 U=berthtali
-N=${BENCH_N:-40}
+N=${BENCH_N:-60}
 as_user() { sb_exec setpriv --reuid="$U" --regid="$(id -g "$U")" --init-groups \
 	env -i -C "/home/$U" PATH=/usr/bin:/bin HOME="/home/$U" BERTH_CONFIG="$ETC" DOCKER_HOST="unix://$SB/docker.sock" "$@"; }
 as_user "$BUILD/berth-docker" run -d --name bench berth-test:latest sleep 3600 >/dev/null
