@@ -79,7 +79,7 @@ FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 
 PROGRAMS := $(CMDS) $(SLICEMGR) $(WRAPPER) $(PAM_MOD) $(FAKE_NVML)
 
-.PHONY: all check check-unit check-integration check-man fuzz fuzz-smoke bench \
+.PHONY: FORCE all check check-unit check-integration check-man fuzz fuzz-smoke bench \
 	install deps deps-if-missing clean demo need-root
 .DELETE_ON_ERROR:
 
@@ -143,7 +143,12 @@ $(O)/front/front-build.o: wrapper/front.c $(wildcard lib/*.h wrapper/*.h)
 	@mkdir -p $(dir $@)
 	$(FRONT_CC) $(FRONT_CFLAGS) -DBERTH_POLICY_REL='"berth-docker-policy"' \
 		-DBERTH_POLICY_ABS='"$(abspath $(O))/berth-docker-policy"' -c -o $@ $<
-$(O)/front/front-install.o: wrapper/front.c $(wildcard lib/*.h wrapper/*.h)
+# (rebuilt when BINDIR or LIBEXECDIR change: the paths are kept in a stamp)
+FRONT_PATHS := $(BINDIR) $(LIBEXECDIR)
+$(O)/front/paths.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(FRONT_PATHS)" ] || echo "$(FRONT_PATHS)" > $@
+$(O)/front/front-install.o: wrapper/front.c $(wildcard lib/*.h wrapper/*.h) $(O)/front/paths.stamp
 	@mkdir -p $(dir $@)
 	$(FRONT_CC) $(FRONT_CFLAGS) \
 		-DBERTH_POLICY_REL='"$(shell realpath -m --relative-to=$(BINDIR) $(LIBEXECDIR)/berth/berth-docker-policy)"' \
