@@ -4,7 +4,7 @@
 # SO_PEERCRED, admin ops, and a control socket that survives bad clients.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 57
+plan 59
 
 trap 'sbdocker rm -f hold._.berthtali >/dev/null 2>&1; stop_daemon' EXIT
 chmod 755 "$SB"
@@ -101,6 +101,17 @@ done
 like "$(journal 1 BERTH_EVENT=access.deny SYSLOG_IDENTIFIER=berth-slicemgr BERTH_USER=berthtali)" "admin operation refused" "access.deny audited"
 out=$(as berthtadmin '{"op":"users","target":"jean-luc"}')
 is "$(jq -r '.users[0].group' <<<"$out")" researchers "a member of admin_group may use admin ops"
+# Who a caller is stays known a few seconds; a reload forgets it at once, so
+# a membership change an admin makes and then reloads applies to the next
+# request (and a removal as well).
+gpasswd -a berthtali berthtadm >/dev/null
+as root '{"op":"reload"}' >/dev/null
+out=$(as berthtali '{"op":"users","target":"jean-luc"}')
+is "$(jq -r .ok <<<"$out")" true "alice, added to admin_group, may use admin ops right after a reload"
+gpasswd -d berthtali berthtadm >/dev/null
+as root '{"op":"reload"}' >/dev/null
+out=$(as berthtali '{"op":"users","target":"jean-luc"}')
+is "$(jq -r .error <<<"$out")" permission_denied "and removed again, she may not, right after the next reload"
 
 # --- a control socket that survives bad clients ------------------------------
 raw() { # raw PERL-SNIPPET: talk to the socket byte by byte
