@@ -719,44 +719,6 @@ static int spec_volume(struct container_spec *s, const char *value, struct berth
         return push_mount(s, &m);
 }
 
-/* One field of a --mount value: Go's encoding/csv, so a field may be quoted
- * ("a,b" with "" for a quote).  *p moves past the field and its comma. */
-static int csv_field(const char **p, char **ret) {
-        const char *q = *p;
-        _cleanup_free_ char *out = malloc(strlen(q) + 1);
-        size_t n = 0;
-        if (!out)
-                return -ENOMEM;
-        if (*q == '"') {
-                for (q++;; q++) {
-                        if (!*q)
-                                return -EINVAL;
-                        if (*q == '"') {
-                                if (q[1] == '"') {
-                                        out[n++] = '"';
-                                        q++;
-                                        continue;
-                                }
-                                q++;
-                                break;
-                        }
-                        out[n++] = *q;
-                }
-                if (*q && *q != ',')
-                        return -EINVAL;
-        } else {
-                for (; *q && *q != ','; q++) {
-                        if (*q == '"')
-                                return -EINVAL; /* bare quote */
-                        out[n++] = *q;
-                }
-        }
-        out[n] = 0;
-        *p = *q == ',' ? q + 1 : q;
-        *ret = TAKE_PTR(out);
-        return 0;
-}
-
 static int spec_mount_csv(struct container_spec *s, const char *value, struct berth_error *err) {
         static const char *const known[] = {
                 "type", "source", "src", "target", "destination", "dst", "readonly", "ro", "consistency",
@@ -767,20 +729,21 @@ static int spec_mount_csv(struct container_spec *s, const char *value, struct be
         static const char *const flags[] = { "readonly", "ro", "bind-nonrecursive", "volume-nocopy" };
         _cleanup_(spec_mount_done) struct spec_mount m = { 0 };
         _cleanup_free_ char *type = strdup("volume");
-        const char *p = value;
+        _cleanup_strv_free_ char **fields = NULL;
         int r;
 
         if (!type)
                 return -ENOMEM;
         if (!*value)
                 return berth_error_set(err, -EINVAL, "berth: --mount needs a value such as type=bind,source=/data,target=/data.");
-        while (*p || p == value) {
-                _cleanup_free_ char *field = NULL;
-                r = csv_field(&p, &field);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return berth_error_set(err, -EINVAL, "berth: --mount '%s' has a badly quoted field.", value);
+        /* Go's encoding/csv, so a field may be quoted ("a,b" with "" for a quote) */
+        r = csv_split(value, &fields);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return berth_error_set(err, -EINVAL, "berth: --mount '%s' has a badly quoted field.", value);
+        for (char **f = fields; f && *f; f++) {
+                char *field = *f;
                 char *eq = strchr(field, '=');
                 if (eq)
                         *eq = 0;
@@ -821,8 +784,6 @@ static int spec_mount_csv(struct container_spec *s, const char *value, struct be
                         if (!*slot)
                                 return -ENOMEM;
                 }
-                if (!*p)
-                        break;
         }
         for (char *c = type; *c; c++)
                 *c = (char) tolower((unsigned char) *c);

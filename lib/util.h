@@ -70,6 +70,11 @@ static inline void strv_freep(char ***v) {
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 size_t strv_length(char *const *v);
 int strv_push(char ***v, const char *s); /* appends a copy */
+/* Split one CSV record the way Go's encoding/csv does (docker's --gpus and
+ * --mount values): fields separated by ',', a field in double quotes may
+ * hold ',' and "" for '"'; "a," has an empty last field.  -EINVAL for an
+ * unterminated quote or a quote inside an unquoted field. */
+int csv_split(const char *s, char ***ret);
 int strv_contains(char *const *v, const char *s);
 
 static inline int streq(const char *a, const char *b) {

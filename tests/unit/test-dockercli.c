@@ -678,6 +678,9 @@ START_TEST(test_spec_mounts) {
         SPEC_FAILS("run --mount type=bind,source=/x img", "has no target");
         SPEC_FAILS("run --mount type=bind,src=/x,dst=/y,bogus=1 img", "unknown key 'bogus'");
         SPEC_FAILS("run --mount \"type=bind,src=/x,dst=/y img", "badly quoted");
+        /* a trailing comma is an empty last field, which docker refuses too */
+        SPEC_FAILS("run --mount type=bind,src=/x,dst=/y, img", "unknown key ''");
+        SPEC_FAILS("run --mount type=bind,,src=/x,dst=/y img", "unknown key ''");
         SPEC_FAILS("run --mount type=volume,target=/y,volume-opt=x img", "volume-opt takes key=value");
         SPEC_FAILS("run --mount source img", "needs a value");
         SPEC_FAILS("run --tmpfs rel img", "absolute path");
