@@ -321,6 +321,18 @@ static char *dump_line(json_t *o) {
 
 char *proto_error_line(const char *kind, const char *message) {
         _cleanup_json_ json_t *o = json_pack("{s:b,s:s,s:s}", "ok", 0, "error", kind, "message", message);
+        if (!o) {
+                /* a message quoting a client's bytes that are not UTF-8
+                 * (jansson's "near '...'"): the refusal is sent all the
+                 * same, with those bytes as '?' */
+                _cleanup_free_ char *safe = strdup(message);
+                if (!safe)
+                        return NULL;
+                for (char *c = safe; *c; c++)
+                        if ((unsigned char) *c >= 0x80 || (unsigned char) *c < 0x20)
+                                *c = '?';
+                o = json_pack("{s:b,s:s,s:s}", "ok", 0, "error", kind, "message", safe);
+        }
         return o ? dump_line(o) : NULL;
 }
 
