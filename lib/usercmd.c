@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "usercmd.h"
 
+#include <getopt.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <pwd.h>
@@ -477,4 +478,53 @@ int usercmd_retire(struct usercmd *u, json_t *inspect, const char *full, const c
         usercmd_audit(u, AUDIT_CONTAINER_RETIRE, full, gpus, save_ref ? "saved" : NULL, "berth: %s retired%s%s", full,
                       save_ref ? ", saved as " : "", save_ref ? save_ref : "");
         return 0;
+}
+
+static void usercmd_usage(FILE *f, const char *program, const struct usercmd_verb *verbs, size_t n_verbs) {
+        fprintf(f, "usage: %s [--config DIR] VERB [ARGS…]\n\nverbs:\n", program);
+        for (size_t i = 0; i < n_verbs; i++)
+                fprintf(f, "  %s\n", verbs[i].help);
+        fprintf(f, "\nExit status: 0 done, 1 refused, 2 usage, 3 Docker or berth daemon error.\nSee %s(1).\n", program);
+}
+
+int usercmd_main(const char *program, const struct usercmd_verb *verbs, size_t n_verbs, int argc, char **argv) {
+        static const struct option options[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const char *config_dir = NULL;
+        int c, rc;
+
+        program_name = program;
+        while ((c = getopt_long(argc, argv, "+c:h", options, NULL)) >= 0)
+                switch (c) {
+                case 'c':
+                        config_dir = optarg;
+                        break;
+                case 'h':
+                        usercmd_usage(stdout, program, verbs, n_verbs);
+                        return USERCMD_EXIT_OK;
+                default:
+                        usercmd_usage(stderr, program, verbs, n_verbs);
+                        return USERCMD_EXIT_USAGE;
+                }
+        if (optind >= argc) {
+                usercmd_usage(stderr, program, verbs, n_verbs);
+                return USERCMD_EXIT_USAGE;
+        }
+        for (size_t i = 0; i < n_verbs; i++)
+                if (streq(argv[optind], verbs[i].name)) {
+                        struct usercmd u;
+                        rc = usercmd_init(&u, program, config_dir);
+                        if (rc == 0) {
+                                char **vargv = argv + optind;
+                                int vargc = argc - optind;
+                                optind = 0; /* reset getopt for the verb */
+                                rc = verbs[i].run(&u, vargc, vargv);
+                        }
+                        usercmd_done(&u);
+                        return rc;
+                }
+        return usercmd_fail(USERCMD_EXIT_USAGE, "unknown verb '%s'; '%s --help' lists them.", argv[optind], program);
 }

@@ -49,6 +49,18 @@ struct usercmd {
 /* Loads the config (--config DIR, $BERTH_CONFIG, /etc/berth) and the
  * caller's identity.  Returns an exit status. */
 int usercmd_init(struct usercmd *u, const char *program, const char *config_dir);
+
+/* One verb of a user command: its name, what runs it (argv[0] is the verb)
+ * and its line in the usage. */
+struct usercmd_verb {
+        const char *name;
+        int (*run)(struct usercmd *u, int argc, char **argv);
+        const char *help;
+};
+/* The whole main() of a user command: [--config DIR] [--help] VERB ARGS…,
+ * the verb run with a struct usercmd set up for PROGRAM; returns the exit
+ * status. */
+int usercmd_main(const char *program, const struct usercmd_verb *verbs, size_t n_verbs, int argc, char **argv);
 void usercmd_done(struct usercmd *u);
 
 /* Print "berth: …" (fmt is the sentence after the prefix when it does not

@@ -461,11 +461,7 @@ static int verb_delete(struct usercmd *u, int argc, char **argv) {
         return 0;
 }
 
-static const struct verb {
-        const char *name;
-        int (*run)(struct usercmd *u, int argc, char **argv);
-        const char *help;
-} verbs[] = {
+static const struct usercmd_verb verbs[] = {
         { "create", verb_create,
           "create NAME [--from BASE] [--file Dockerfile] [--requirements F] [--pip P…] [--apt P…] [--no-cache]" },
         { "update", verb_update, "update NAME [--add-pip P…] [--add-apt P…] [--no-cache]" },
@@ -473,51 +469,6 @@ static const struct verb {
         { "delete", verb_delete, "delete NAME [--force]" },
 };
 
-static void usage(FILE *f) {
-        fprintf(f, "usage: image [--config DIR] VERB [ARGS…]\n\nverbs:\n");
-        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                fprintf(f, "  %s\n", verbs[i].help);
-        fprintf(f, "\nExit status: 0 done, 1 refused, 2 usage, 3 Docker or berth daemon error.\nSee image(1).\n");
-}
-
 int main(int argc, char **argv) {
-        static const struct option options[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        const char *config_dir = NULL;
-        int c, rc;
-
-        program_name = "image";
-        while ((c = getopt_long(argc, argv, "+c:h", options, NULL)) >= 0)
-                switch (c) {
-                case 'c':
-                        config_dir = optarg;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        return USERCMD_EXIT_OK;
-                default:
-                        usage(stderr);
-                        return USERCMD_EXIT_USAGE;
-                }
-        if (optind >= argc) {
-                usage(stderr);
-                return USERCMD_EXIT_USAGE;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (streq(argv[optind], verbs[i].name)) {
-                        struct usercmd u;
-                        rc = usercmd_init(&u, "image", config_dir);
-                        if (rc == 0) {
-                                char **vargv = argv + optind;
-                                int vargc = argc - optind;
-                                optind = 0;
-                                rc = verbs[i].run(&u, vargc, vargv);
-                        }
-                        usercmd_done(&u);
-                        return rc;
-                }
-        return usercmd_fail(USERCMD_EXIT_USAGE, "unknown verb '%s'; 'image --help' lists them.", argv[optind]);
+        return usercmd_main("image", verbs, ELEMENTSOF(verbs), argc, argv);
 }
