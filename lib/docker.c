@@ -25,12 +25,6 @@
 #define DOCKER_API_MIN_MINOR 24
 
 typedef unsigned long long usec_t;
-static usec_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (usec_t) ts.tv_sec * 1000000ULL + (usec_t) ts.tv_nsec / 1000;
-}
-
 static inline void curl_slist_free_allp(struct curl_slist **l) {
         if (*l)
                 curl_slist_free_all(*l);

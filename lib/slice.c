@@ -573,12 +573,6 @@ int slice_verify(const char *cgroup_root, const char *cgroup_path, const char *u
 
 /* ---- sd-bus ------------------------------------------------------------------- */
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-}
-
 static const char *bus_error_text(const sd_bus_error *e, int r) {
         return e && e->message ? e->message : strerror(-r);
 }

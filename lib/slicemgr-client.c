@@ -13,39 +13,10 @@ struct slicemgr_client {
         size_t len;
 };
 
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
-
-static int remaining(uint64_t deadline) {
-        uint64_t n = now_ms();
-        return n >= deadline ? 0 : (int) (deadline - n);
-}
-
-/* Wait for fd to be ready for events before the deadline. */
-static int wait_fd(int fd, short events, uint64_t deadline) {
-        for (;;) {
-                struct pollfd p = { .fd = fd, .events = events };
-                int t = remaining(deadline);
-                if (t == 0)
-                        return -ETIMEDOUT;
-                int r = poll(&p, 1, t);
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r < 0)
-                        return -errno;
-                if (r == 0)
-                        return -ETIMEDOUT;
-                return 0;
-        }
-}
-
 int slicemgr_client_connect(const char *socket_path, int timeout_ms, struct slicemgr_client **ret,
                             struct berth_error *err) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        uint64_t deadline = now_ms() + (uint64_t) timeout_ms;
+        uint64_t deadline = deadline_ms(timeout_ms);
 
         if (strlen(socket_path) >= sizeof(sa.sun_path))
                 return berth_error_set(err, -ENAMETOOLONG, "berth: control socket path '%s' is too long.", socket_path);
@@ -58,7 +29,7 @@ int slicemgr_client_connect(const char *socket_path, int timeout_ms, struct slic
                         return berth_error_set(err, -errno,
                                                "berth: the berth daemon is not reachable at %s (%s); ask an admin to start berth-slicemgr.",
                                                socket_path, strerror(errno));
-                int r = wait_fd(fd, POLLOUT, deadline);
+                int r = fd_wait_until(fd, POLLOUT, deadline);
                 if (r < 0)
                         return berth_error_set(err, r, "berth: the berth daemon at %s did not answer in time.",
                                                socket_path);
@@ -82,7 +53,7 @@ void slicemgr_client_free(struct slicemgr_client *c) {
 
 int slicemgr_client_call(struct slicemgr_client *c, json_t *request, int timeout_ms, json_t **ret,
                          struct berth_error *err) {
-        uint64_t deadline = now_ms() + (uint64_t) timeout_ms;
+        uint64_t deadline = deadline_ms(timeout_ms);
         _cleanup_free_ char *line = json_dumps(request, JSON_COMPACT);
         int r;
 
@@ -101,7 +72,7 @@ int slicemgr_client_call(struct slicemgr_client *c, json_t *request, int timeout
         while (off < l) {
                 ssize_t n = send(c->fd, line + off, l - off, MSG_NOSIGNAL);
                 if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-                        r = wait_fd(c->fd, POLLOUT, deadline);
+                        r = fd_wait_until(c->fd, POLLOUT, deadline);
                         if (r < 0)
                                 return berth_error_set(err, r, "berth: the berth daemon did not take the request in time.");
                         continue;
@@ -135,7 +106,7 @@ int slicemgr_client_call(struct slicemgr_client *c, json_t *request, int timeout
                 c->buf = nb;
                 ssize_t n = recv(c->fd, c->buf + c->len, 65536, 0);
                 if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-                        r = wait_fd(c->fd, POLLIN, deadline);
+                        r = fd_wait_until(c->fd, POLLIN, deadline);
                         if (r < 0)
                                 return berth_error_set(err, r, "berth: the berth daemon did not answer in time.");
                         continue;

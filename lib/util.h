@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,16 @@ static inline void strv_freep(char ***v) {
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 size_t strv_length(char *const *v);
 int strv_push(char ***v, const char *s); /* appends a copy */
+
+/* CLOCK_MONOTONIC in microseconds. */
+uint64_t now_usec(void);
+/* Deadlines in CLOCK_MONOTONIC milliseconds: one TIMEOUT_MS from now, and
+ * the milliseconds left until one (0 once it has passed). */
+uint64_t deadline_ms(int timeout_ms);
+int deadline_left_ms(uint64_t deadline);
+/* poll() FD for EVENTS until DEADLINE (deadline_ms()), retrying on EINTR:
+ * 0 when ready, -ETIMEDOUT, or -errno. */
+int fd_wait_until(int fd, short events, uint64_t deadline);
 /* Split one CSV record the way Go's encoding/csv does (docker's --gpus and
  * --mount values): fields separated by ',', a field in double quotes may
  * hold ',' and "" for '"'; "a," has an empty last field.  -EINVAL for an

@@ -13,16 +13,6 @@
 
 #define CHILD_OUTPUT_MAX (1024 * 1024) /* replies to ensure-slice and whoami are small */
 
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
-
-static int remaining_ms(uint64_t deadline) {
-        uint64_t n = now_ms();
-        return n >= deadline ? 0 : (int) (deadline - n);
-}
 
 static int become_user(uid_t uid, gid_t gid) {
         if (geteuid() == uid && getegid() == gid)
@@ -57,7 +47,7 @@ static json_t *child_calls(const char *socket_path, uid_t uid, gid_t gid, json_t
         if (getppid() != parent)
                 _exit(1);
 
-        r = slicemgr_client_connect(socket_path, remaining_ms(deadline), &c, &err);
+        r = slicemgr_client_connect(socket_path, deadline_left_ms(deadline), &c, &err);
         if (r < 0)
                 goto fail;
         json_t *replies = json_array();
@@ -65,7 +55,7 @@ static json_t *child_calls(const char *socket_path, uid_t uid, gid_t gid, json_t
                 return NULL;
         json_array_foreach(requests, i, req) {
                 json_t *reply = NULL;
-                r = slicemgr_client_call(c, req, remaining_ms(deadline), &reply, &err);
+                r = slicemgr_client_call(c, req, deadline_left_ms(deadline), &reply, &err);
                 if (r < 0) {
                         json_decref(replies);
                         goto fail;
@@ -98,17 +88,9 @@ static int read_child(int fd, uint64_t deadline, char **ret, size_t *ret_len) {
         size_t len = 0, size = 0;
 
         for (;;) {
-                struct pollfd p = { .fd = fd, .events = POLLIN };
-                int t = remaining_ms(deadline);
-                if (t == 0)
-                        return -ETIMEDOUT;
-                int r = poll(&p, 1, t);
-                if (r < 0 && errno == EINTR)
-                        continue;
+                int r = fd_wait_until(fd, POLLIN, deadline);
                 if (r < 0)
-                        return -errno;
-                if (r == 0)
-                        return -ETIMEDOUT;
+                        return r;
                 if (len + 4096 + 1 > size) {
                         if (size >= CHILD_OUTPUT_MAX)
                                 return -EBADMSG;
@@ -138,7 +120,7 @@ static int read_child(int fd, uint64_t deadline, char **ret, size_t *ret_len) {
 
 int call_as_user(const char *socket_path, uid_t uid, gid_t gid, json_t *requests, int timeout_ms, json_t **ret,
                  struct berth_error *err) {
-        uint64_t deadline = now_ms() + (uint64_t) timeout_ms;
+        uint64_t deadline = deadline_ms(timeout_ms);
         _cleanup_close_ int rfd = -1, wfd = -1;
         _cleanup_free_ char *out = NULL;
         size_t out_len = 0;

@@ -26,12 +26,6 @@ struct identity {
         uint64_t expires; /* CLOCK_MONOTONIC, usec */
 };
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
-}
-
 static void identity_done(struct identity *id) {
         free(id->user);
         strv_free(id->groups);
