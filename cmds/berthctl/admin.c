@@ -4,35 +4,11 @@
  * is its message and exit status 1. */
 #include "berthctl.h"
 
-#include <getopt.h>
-
-/* Options common to both: --json and --help only. */
-static int parse_simple(int argc, char **argv, const char *usage, bool *ret_json) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        int opt;
-        while ((opt = getopt_long(argc, argv, "jh", options, NULL)) >= 0)
-                switch (opt) {
-                case 'j':
-                        *ret_json = true;
-                        break;
-                case 'h':
-                        printf("usage: %s\n", usage);
-                        return EXIT_OK;
-                default:
-                        return EXIT_USAGE;
-                }
-        return -1; /* go on */
-}
-
 int verb_reload(int argc, char **argv, const char *config_dir) {
         _cleanup_config_ struct berth_config *c = NULL;
         _cleanup_json_ json_t *req = NULL, *reply = NULL;
         bool json = false;
-        int r = parse_simple(argc, argv, "berthctl reload [--json]", &json);
+        int r = ctl_parse_simple(argc, argv, "berthctl reload [--json]", &json);
 
         if (r >= 0)
                 return r;
@@ -69,7 +45,7 @@ int verb_release(int argc, char **argv, const char *config_dir) {
         _cleanup_config_ struct berth_config *c = NULL;
         _cleanup_json_ json_t *req = NULL, *reply = NULL;
         bool json = false;
-        int r = parse_simple(argc, argv, "berthctl release CONTAINER|GPU|RESERVATION [--json]", &json);
+        int r = ctl_parse_simple(argc, argv, "berthctl release CONTAINER|GPU|RESERVATION [--json]", &json);
 
         if (r >= 0)
                 return r;

@@ -31,6 +31,10 @@ int verb_release(int argc, char **argv, const char *config_dir);
 /* Load the config tree; on failure print why (every error of an invalid
  * tree) and return the exit status to use, EXIT_OK on success. */
 int ctl_load_config(const char *dir, struct berth_config **ret);
+/* A verb's options when it has only --json and --help: EXIT_OK after
+ * printing "usage: USAGE" for --help, EXIT_USAGE for anything else it does
+ * not know, -1 to go on (arguments from optind on are the verb's). */
+int ctl_parse_simple(int argc, char **argv, const char *usage, bool *ret_json);
 
 /* One request to the daemon at the config's control socket.  Returns
  * EXIT_OK with the reply, EXIT_REFUSED when the daemon said no (its

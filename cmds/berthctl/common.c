@@ -2,6 +2,8 @@
 /* What every verb of berthctl shares: the config, the daemon, tables and
  * the way values are written for people and for scripts. */
 #include "berthctl.h"
+
+#include <getopt.h>
 #include "slicemgr-client.h"
 
 #include <math.h>
@@ -274,4 +276,25 @@ void table_print(const struct table *t, FILE *f) {
                 else
                         fprintf(f, "%*s", (int) (width[col] - text_width(t->cells[i]) + 2), "");
         }
+}
+
+int ctl_parse_simple(int argc, char **argv, const char *usage, bool *ret_json) {
+        static const struct option options[] = {
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        int opt;
+        while ((opt = getopt_long(argc, argv, "jh", options, NULL)) >= 0)
+                switch (opt) {
+                case 'j':
+                        *ret_json = true;
+                        break;
+                case 'h':
+                        printf("usage: %s\n", usage);
+                        return EXIT_OK;
+                default:
+                        return EXIT_USAGE;
+                }
+        return -1; /* go on */
 }

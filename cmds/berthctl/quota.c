@@ -318,26 +318,13 @@ static int quota_group(const struct berth_config *c, const char *group, bool jso
 }
 
 int verb_quota(int argc, char **argv, const char *config_dir) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_config_ struct berth_config *c = NULL;
         bool json = false;
-        int opt, r;
+        int r;
 
-        while ((opt = getopt_long(argc, argv, "jh", options, NULL)) >= 0)
-                switch (opt) {
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        printf("usage: berthctl quota USER|@GROUP [--json]\n");
-                        return EXIT_OK;
-                default:
-                        return EXIT_USAGE;
-                }
+        r = ctl_parse_simple(argc, argv, "berthctl quota USER|@GROUP [--json]", &json);
+        if (r >= 0)
+                return r;
         if (argc - optind != 1) {
                 fprintf(stderr, "berthctl: quota takes one user or @group; 'berthctl quota alice' or 'berthctl quota @students'.\n");
                 return EXIT_USAGE;

@@ -204,28 +204,15 @@ static int add_row(struct table *t, const struct slice_row *s, bool unified) {
 }
 
 int verb_slices(int argc, char **argv, const char *config_dir) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_config_ struct berth_config *c = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_strv_free_ char **units = NULL;
         bool json = false;
-        int opt, r;
+        int r;
 
-        while ((opt = getopt_long(argc, argv, "jh", options, NULL)) >= 0)
-                switch (opt) {
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        printf("usage: berthctl slices [--json]\n");
-                        return EXIT_OK;
-                default:
-                        return EXIT_USAGE;
-                }
+        r = ctl_parse_simple(argc, argv, "berthctl slices [--json]", &json);
+        if (r >= 0)
+                return r;
         if (optind < argc) {
                 fprintf(stderr, "berthctl: slices takes no arguments, not '%s'.\n", argv[optind]);
                 return EXIT_USAGE;

@@ -301,28 +301,15 @@ static int gpus_output(json_t *gpus, bool json, json_t *gpus_out) {
 }
 
 int verb_status(int argc, char **argv, const char *config_dir) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_config_ struct berth_config *c = NULL;
         _cleanup_json_ json_t *req = NULL, *reply = NULL;
         _cleanup_(rows_done) struct rows users = { 0 }, groups = { 0 };
         bool json = false;
-        int opt, r;
+        int r;
 
-        while ((opt = getopt_long(argc, argv, "jh", options, NULL)) >= 0)
-                switch (opt) {
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        printf("usage: berthctl status [--json]\n");
-                        return EXIT_OK;
-                default:
-                        return EXIT_USAGE;
-                }
+        r = ctl_parse_simple(argc, argv, "berthctl status [--json]", &json);
+        if (r >= 0)
+                return r;
         if (optind < argc) {
                 fprintf(stderr, "berthctl: status takes no arguments, not '%s'.\n", argv[optind]);
                 return EXIT_USAGE;
