@@ -120,22 +120,11 @@ int manager_caller_identity(Manager *m, uid_t uid, gid_t gid, char **ret_user, c
         _cleanup_strv_free_ char **groups = NULL;
         if (!user)
                 return -ENOMEM;
-        for (char **g = id->groups; ret_groups && g && *g; g++)
+        for (char **g = id->groups; g && *g; g++)
                 if (strv_push(&groups, *g) < 0)
                         return -ENOMEM;
         *ret_admin = uid == 0 || id->admin || (id->has_admin_gid && gid == id->admin_gid);
         *ret_user = TAKE_PTR(user);
-        if (ret_groups)
-                *ret_groups = TAKE_PTR(groups);
+        *ret_groups = TAKE_PTR(groups);
         return 0;
-}
-
-bool manager_is_admin(Manager *m, uid_t uid, gid_t gid) {
-        _cleanup_free_ char *user = NULL;
-        bool admin = false;
-        if (uid == 0)
-                return true;
-        if (manager_caller_identity(m, uid, gid, &user, NULL, &admin) < 0)
-                return false;
-        return admin;
 }

@@ -73,7 +73,6 @@ int manager_reload(Manager *m, char **ret_message);
 /* identity.c: who a caller is (uid 0, or in admin_group by membership or
  * by the connection's gid, is an admin); answers are kept a few seconds. */
 int manager_caller_identity(Manager *m, uid_t uid, gid_t gid, char **ret_user, char ***ret_groups, bool *ret_admin);
-bool manager_is_admin(Manager *m, uid_t uid, gid_t gid);
 void manager_identity_cache_clear(Manager *m);
 void manager_schedule_expiry(Manager *m);
 /* One audit entry about a ledger entry: "berth: train._.alice holds GPU-… (why)".
