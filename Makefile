@@ -52,12 +52,14 @@ CFLAGS   += -std=gnu11 $(WARNINGS) -fPIC -fstack-protector-strong \
 LDFLAGS  += $(SANFLAGS) -Wl,-z,relro,-z,now
 LDLIBS   += $(PKG_LIBS) -ldl -lpthread -lm
 
-LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_SRCS := $(sort $(wildcard lib/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 LIBBERTH := $(O)/libberth.a
 
-# Programs: every directory under cmds/ is one program made of its *.c.
-CMD_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard cmds/*/*.c))))
+# Programs: every directory under cmds/ but common/ is one program made of
+# its *.c and the commands' framework in cmds/common/.
+CMD_DIRS := $(filter-out cmds/common,$(sort $(patsubst %/,%,$(dir $(wildcard cmds/*/*.c)))))
+CMD_COMMON_OBJS := $(patsubst %.c,$(O)/%.o,$(sort $(wildcard cmds/common/*.c)))
 CMDS     := $(foreach d,$(CMD_DIRS),$(O)/$(notdir $(d)))
 SLICEMGR_SRCS := $(sort $(wildcard slicemgr/*.c))
 SLICEMGR := $(if $(SLICEMGR_SRCS),$(O)/berth-slicemgr)
@@ -79,13 +81,13 @@ FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 
 PROGRAMS := $(CMDS) $(SLICEMGR) $(WRAPPER) $(PAM_MOD) $(FAKE_NVML)
 
-.PHONY: FORCE all check check-unit check-integration check-man fuzz fuzz-smoke bench \
+.PHONY: FORCE all check check-layers check-unit check-integration check-man fuzz fuzz-smoke bench \
 	install deps deps-if-missing clean demo need-root
 .DELETE_ON_ERROR:
 
 all: $(LIBBERTH) $(PROGRAMS) $(UNIT) $(HELPERS) $(BENCHES)
 
-$(O)/%.o: %.c $(wildcard lib/*.h wrapper/*.h pam/*.h slicemgr/*.h cmds/*/*.h) | $(O)/
+$(O)/%.o: %.c $(wildcard lib/*/*.h wrapper/*.h pam/*.h slicemgr/*.h cmds/*/*.h) | $(O)/
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -97,7 +99,7 @@ $(LIBBERTH): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 define cmd_rule
-$(O)/$(notdir $(1)): $(patsubst %.c,$(O)/%.o,$(wildcard $(1)/*.c)) $(LIBBERTH)
+$(O)/$(notdir $(1)): $(patsubst %.c,$(O)/%.o,$(wildcard $(1)/*.c)) $(CMD_COMMON_OBJS) $(LIBBERTH)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach d,$(CMD_DIRS),$(eval $(call cmd_rule,$(d))))
@@ -117,8 +119,8 @@ $(O)/berth-docker-policy: $(WRAPPER_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
 # against musl where musl-gcc is installed (make deps installs it): glibc's
 # start-up costs ~0.3 ms of CPUID exits on a VM (see wrapper/front.c).  With
 # SANITIZE=1, or without musl, it is built like everything else.
-FRONT_SRCS := wrapper/common.c lib/dockercli.c lib/dockercli-tables.c lib/util.c lib/policy.c lib/names.c \
-	lib/slicemgr-client.c lib/proto.c
+FRONT_SRCS := wrapper/common.c lib/policy/dockercli.c lib/policy/dockercli-tables.c lib/basic/strv.c \
+	lib/basic/error.c lib/basic/time-util.c lib/core/names.c lib/system/slicemgr-client.c
 MUSL_GCC   := $(shell command -v musl-gcc 2>/dev/null)
 ifneq ($(and $(MUSL_GCC),$(if $(filter 1,$(SANITIZE)),,yes)),)
 FRONT_SRCS    += wrapper/musl-compat.c
@@ -134,12 +136,12 @@ FRONT_LDFLAGS := $(LDFLAGS) -Wl,--as-needed
 FRONT_LIBS    := $(LIBBERTH) $(LDLIBS)
 endif
 FRONT_OBJS := $(FRONT_SRCS:%.c=$(O)/front/%.o)
-$(O)/front/%.o: %.c $(wildcard lib/*.h wrapper/*.h)
+$(O)/front/%.o: %.c $(wildcard lib/*/*.h wrapper/*.h)
 	@mkdir -p $(dir $@)
 	$(FRONT_CC) $(FRONT_CFLAGS) -c -o $@ $<
 # Where the front finds the policy half: next to it in the build tree, and
 # LIBEXECDIR/berth once installed (relative to BINDIR, so DESTDIR trees work).
-$(O)/front/front-build.o: wrapper/front.c $(wildcard lib/*.h wrapper/*.h)
+$(O)/front/front-build.o: wrapper/front.c $(wildcard lib/*/*.h wrapper/*.h)
 	@mkdir -p $(dir $@)
 	$(FRONT_CC) $(FRONT_CFLAGS) -DBERTH_POLICY_REL='"berth-docker-policy"' \
 		-DBERTH_POLICY_ABS='"$(abspath $(O))/berth-docker-policy"' -c -o $@ $<
@@ -148,7 +150,7 @@ FRONT_PATHS := $(BINDIR) $(LIBEXECDIR)
 $(O)/front/paths.stamp: FORCE
 	@mkdir -p $(dir $@)
 	@[ "$$(cat $@ 2>/dev/null)" = "$(FRONT_PATHS)" ] || echo "$(FRONT_PATHS)" > $@
-$(O)/front/front-install.o: wrapper/front.c $(wildcard lib/*.h wrapper/*.h) $(O)/front/paths.stamp
+$(O)/front/front-install.o: wrapper/front.c $(wildcard lib/*/*.h wrapper/*.h) $(O)/front/paths.stamp
 	@mkdir -p $(dir $@)
 	$(FRONT_CC) $(FRONT_CFLAGS) \
 		-DBERTH_POLICY_REL='"$(shell realpath -m --relative-to=$(BINDIR) $(LIBEXECDIR)/berth/berth-docker-policy)"' \
@@ -159,6 +161,7 @@ $(O)/wrapper/docker: $(O)/front/front-install.o $(FRONT_OBJS) $(filter $(LIBBERT
 	@mkdir -p $(dir $@)
 	$(FRONT_CC) $(FRONT_LDFLAGS) -o $@ $(O)/front/front-install.o $(FRONT_OBJS) $(FRONT_LIBS)
 
+$(O)/cmds/%.o $(O)/tests/%.o: CFLAGS += -Icmds
 $(O)/pam/%.o: CFLAGS += $(PAM_CFLAGS)
 $(O)/pam_berth.so: $(PAM_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
 	$(CC) $(LDFLAGS) -shared -Wl,--version-script=pam/pam_berth.sym -o $@ $^ $(LDLIBS) $(PAM_LIBS)
@@ -198,7 +201,13 @@ $(O)/bench/%: $(O)/bench/%.o $(LIBBERTH)
 check:
 	@$(MAKE) --no-print-directory deps-if-missing
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory check-man check-unit check-integration
+	@$(MAKE) --no-print-directory check-layers check-man check-unit check-integration
+
+# lib/ in layers (DESIGN §1), no circles inside a program; then proof that
+# the check refuses a wrong include.
+check-layers:
+	@tests/check-layers.sh
+	@tests/check-layers.sh --self-test
 
 check-unit: $(UNIT)
 	CK_FORK=yes $(UNIT)
@@ -219,7 +228,7 @@ check-integration: need-root all
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -Ilib $(PKG_CFLAGS)
 FUZZ_TIME ?= 60
 
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*.h)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*/*.h)
 	@mkdir -p build-fuzz
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -ldl -lpthread -lm
 

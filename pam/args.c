@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "core/config.h"
 
 int pam_berth_parse_timeout(const char *s, int *ret_ms) {
         char *end = NULL;

@@ -9,7 +9,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "slicemgr-client.h"
+#include "system/slicemgr-client.h"
+#include "basic/time-util.h"
 
 #define CHILD_OUTPUT_MAX (1024 * 1024) /* replies to ensure-slice and whoami are small */
 

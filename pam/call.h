@@ -6,7 +6,7 @@
 
 #include <sys/types.h>
 
-#include "util.h"
+#include "basic/util.h"
 
 /* Sends each request of the JSON array requests over one connection to
  * socket_path, from a child running as uid/gid with no supplementary groups,

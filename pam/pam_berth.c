@@ -15,9 +15,10 @@
 #include <security/pam_modules.h>
 
 #include "args.h"
-#include "audit.h"
+#include "core/audit.h"
 #include "call.h"
-#include "config.h"
+#include "core/config.h"
+#include "core/identity.h"
 #include "reply.h"
 
 struct module {
@@ -59,12 +60,11 @@ static int module_init(pam_handle_t *pamh, int flags, int argc, const char **arg
 }
 
 static int load_config(struct module *m, struct berth_config **ret) {
-        struct config_errors errs = { 0 };
-        int r = config_load(m->args.config_dir, ret, &errs);
+        _cleanup_free_ char *why = NULL;
+        int r = config_load_report(m->args.config_dir, NULL, ret, &why, NULL);
         if (r < 0)
                 pam_syslog(m->pamh, LOG_ERR, "cannot load the berth configuration in %s: %s", m->args.config_dir,
-                           errs.n > 0 ? errs.lines[0] : strerror(-r));
-        config_errors_clear(&errs);
+                           strempty(why));
         return r;
 }
 
@@ -233,33 +233,6 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
         return PAM_SUCCESS;
 }
 
-static bool user_in_group(const char *user, gid_t primary, const char *group) {
-        struct group gr, *res = NULL;
-        char buf[16384];
-        int n = 64;
-
-        if (!group || getgrnam_r(group, &gr, buf, sizeof(buf), &res) != 0 || !res)
-                return false;
-        if (res->gr_gid == primary)
-                return true;
-        for (int tries = 0; tries < 2; tries++) {
-                _cleanup_free_ gid_t *gids = calloc((size_t) n, sizeof(gid_t));
-                if (!gids)
-                        return false;
-                int want = n;
-                if (getgrouplist(user, primary, gids, &want) >= 0) {
-                        for (int i = 0; i < want; i++)
-                                if (gids[i] == res->gr_gid)
-                                        return true;
-                        return false;
-                }
-                if (want <= n || want > 65536)
-                        return false;
-                n = want;
-        }
-        return false;
-}
-
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv) {
         _cleanup_config_ struct berth_config *cfg = NULL;
         struct resolved_user ru;
@@ -290,7 +263,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
         resolved_user_done(&ru);
         if (member)
                 return PAM_SUCCESS;
-        if (user_in_group(m.user, m.gid, cfg->admin_group)) {
+        if (identity_is_admin(cfg->admin_group, m.uid, m.user, m.gid, (gid_t) -1)) {
                 if (m.args.debug)
                         pam_syslog(pamh, LOG_DEBUG, "%s is in no berth group but in %s: allowed", m.user,
                                    cfg->admin_group);

@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-#include "config.h"
+#include "core/config.h"
 
 static int json_size_value(json_t *v, uint64_t *ret) {
         if (json_is_null(v)) {

@@ -3,7 +3,7 @@
  * limits handed to pam_systemd.  Pure, for the unit tests. */
 #pragma once
 
-#include "util.h"
+#include "basic/util.h"
 
 /* One line from a whoami reply: group, CPUs, memory, GPUs, containers held.
  * -EBADMSG when the reply lacks what the line needs. */

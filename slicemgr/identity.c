@@ -8,6 +8,9 @@
  * sssd within theirs.  A reload forgets them all (the admin group may have
  * changed).  Unknown users are never kept. */
 #include "manager.h"
+#include "core/identity.h"
+#include "policy/ledger.h"
+#include "basic/time-util.h"
 
 #include <grp.h>
 #include <pwd.h>
@@ -20,7 +23,8 @@ struct identity {
         uid_t uid;
         char *user;
         char **groups; /* names, primary first */
-        bool admin;    /* in the admin group (by membership) */
+        gid_t *gids;   /* every group, as NSS gives them */
+        size_t n_gids;
         bool has_admin_gid;
         gid_t admin_gid;
         uint64_t expires; /* CLOCK_MONOTONIC, usec */
@@ -28,6 +32,7 @@ struct identity {
 
 static void identity_done(struct identity *id) {
         free(id->user);
+        free(id->gids);
         strv_free(id->groups);
 }
 
@@ -47,10 +52,7 @@ static void drop(Manager *m, size_t i) {
 
 static int lookup(Manager *m, uid_t uid, struct identity *ret) {
         struct passwd pw, *pwr = NULL;
-        struct group gr, *grr = NULL;
-        char buf[16384], gbuf[16384];
-        _cleanup_free_ gid_t *gids = NULL;
-        size_t n_gids = 0;
+        char buf[16384];
         struct identity id = { .uid = uid };
 
         int e = getpwuid_r(uid, &pw, buf, sizeof(buf), &pwr);
@@ -61,18 +63,12 @@ static int lookup(Manager *m, uid_t uid, struct identity *ret) {
         id.user = strdup(pwr->pw_name);
         if (!id.user)
                 return -ENOMEM;
-        int r = config_user_groups(pwr->pw_name, pwr->pw_gid, &id.groups, &gids, &n_gids);
+        int r = config_user_groups(pwr->pw_name, pwr->pw_gid, &id.groups, &id.gids, &id.n_gids);
         if (r < 0) {
                 identity_done(&id);
                 return r;
         }
-        if (getgrnam_r(m->config->admin_group, &gr, gbuf, sizeof(gbuf), &grr) == 0 && grr) {
-                id.has_admin_gid = true;
-                id.admin_gid = grr->gr_gid;
-                for (size_t i = 0; i < n_gids; i++)
-                        if (gids[i] == grr->gr_gid)
-                                id.admin = true;
-        }
+        id.has_admin_gid = identity_group_gid(m->config->admin_group, &id.admin_gid) > 0;
         id.expires = now_usec() + IDENTITY_TTL_USEC;
         *ret = id;
         return 0;
@@ -123,7 +119,7 @@ int manager_caller_identity(Manager *m, uid_t uid, gid_t gid, char **ret_user, c
         for (char **g = id->groups; g && *g; g++)
                 if (strv_push(&groups, *g) < 0)
                         return -ENOMEM;
-        *ret_admin = uid == 0 || id->admin || (id->has_admin_gid && gid == id->admin_gid);
+        *ret_admin = identity_admin_rule(uid, id->gids, id->n_gids, id->has_admin_gid, id->admin_gid, gid);
         *ret_user = TAKE_PTR(user);
         *ret_groups = TAKE_PTR(groups);
         return 0;

@@ -18,25 +18,7 @@ static void set_message(char **ret, const char *fmt, ...) {
 }
 
 static int load_config(const char *dir, struct berth_config **ret, char **ret_errors) {
-        struct config_errors errs = { 0 };
-        int r = config_load(dir, ret, &errs);
-        if (r == -EINVAL && ret_errors) {
-                size_t total = 1;
-                for (size_t i = 0; i < errs.n; i++)
-                        total += strlen(errs.lines[i]) + 2;
-                char *s = calloc(1, total);
-                if (s)
-                        for (size_t i = 0; i < errs.n; i++) {
-                                if (i > 0)
-                                        strcat(s, "; ");
-                                strcat(s, errs.lines[i]);
-                        }
-                *ret_errors = s;
-        }
-        for (size_t i = 0; i < errs.n; i++)
-                fprintf(stderr, "berth-slicemgr: %s\n", errs.lines[i]);
-        config_errors_clear(&errs);
-        return r;
+        return config_load_report(dir, stderr, ret, ret_errors, NULL);
 }
 
 static int load_inventory(const struct berth_config *c, struct gpu_inventory **ret) {

@@ -9,14 +9,15 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "audit.h"
-#include "cmirror.h"
-#include "config.h"
-#include "docker.h"
-#include "gpu.h"
-#include "ledger.h"
-#include "proto.h"
-#include "util.h"
+#include "core/audit.h"
+#include "policy/cmirror.h"
+#include "core/config.h"
+#include "system/docker.h"
+#include "system/nvml.h"
+#include "system/numa.h"
+#include "policy/ledger.h"
+#include "core/proto.h"
+#include "basic/util.h"
 
 #define CONNECTION_IDLE_USEC (30ULL * 1000000)  /* a client may sit idle this long */
 #define CONNECTION_MAX 1024

@@ -2,8 +2,11 @@
 /* The operations of the control socket.  Who is asking comes only from
  * SO_PEERCRED; every answer is one JSON line. */
 #include "manager.h"
-#include "audit.h"
-#include "names.h"
+#include "core/limits.h"
+#include "policy/policy.h"
+#include "core/audit.h"
+#include "core/names.h"
+#include "basic/cpulist.h"
 
 #include <math.h>
 #include <pwd.h>
@@ -55,45 +58,6 @@ static int caller_resolve(Manager *m, const struct ucred *peer, struct caller *r
         return 0;
 }
 
-static json_t *json_size(uint64_t v) {
-        return v == LIMIT_INFINITY ? json_null() : json_integer((json_int_t) v);
-}
-
-static json_t *json_duration(uint64_t usec) {
-        return usec == LIMIT_INFINITY ? json_null() : json_integer((json_int_t) (usec / 1000000));
-}
-
-static json_t *json_cpus(double v) {
-        return v == CPUS_INFINITY ? json_null() : json_real(v);
-}
-
-static json_t *json_gpus(double v) {
-        return isinf(v) ? json_null() : json_real(v);
-}
-
-/* Limits as JSON; null means unlimited.  Only the keys set when partial. */
-static json_t *limits_json(const struct limits *l, bool partial) {
-        json_t *o = json_object();
-        if (!o)
-                return NULL;
-#define ADD(k, key, val)                                                 \
-        if (!partial || (l->set & (1u << (k))))                          \
-                json_object_set_new(o, key, val)
-        ADD(LIMIT_CPUS, "cpus", json_cpus(l->cpus));
-        ADD(LIMIT_MEMORY, "memory", json_size(l->memory));
-        ADD(LIMIT_MEMORY_HIGH, "memory_high", json_size(l->memory_high));
-        ADD(LIMIT_TASKS, "tasks", json_size(l->tasks));
-        ADD(LIMIT_GPUS, "gpus", json_gpus(l->gpus));
-        ADD(LIMIT_GPUS_PER_CONTAINER, "gpus_per_container", json_gpus(l->gpus_per_container));
-        ADD(LIMIT_CONTAINERS, "containers", json_size(l->containers));
-        ADD(LIMIT_CONTAINER_CPUS, "container_cpus", json_cpus(l->container_cpus));
-        ADD(LIMIT_CONTAINER_MEMORY, "container_memory", json_size(l->container_memory));
-        ADD(LIMIT_IDLE_TIMEOUT, "idle_timeout", json_duration(l->idle_timeout_usec));
-        ADD(LIMIT_MAX_RUNTIME, "max_runtime", json_duration(l->max_runtime_usec));
-#undef ADD
-        return o;
-}
-
 static json_t *usage_json(Manager *m, const char *user) {
         double gpus = 0;
         uint64_t containers = 0;
@@ -140,16 +104,13 @@ static char *container_name(Manager *m, struct caller *c, const struct proto_spe
         int r;
 
         if (spec->name) {
-                _cleanup_free_ char *base = NULL, *owner = NULL;
-                if (strstr(spec->name, "._.")) {
-                        if (name_container_parse(spec->name, &base, &owner) < 0 || !streq(owner, c->user)) {
-                                *ret_error = error_line("invalid_name",
-                                                        "berth: '%s' names another user's container; use a plain name and berth adds '._.%s'.",
-                                                        spec->name, c->user);
-                                return NULL;
-                        }
+                r = name_container_typed(spec->name, c->user, &full);
+                if (r == -EPERM) {
+                        *ret_error = error_line("invalid_name",
+                                                "berth: '%s' names another user's container; use a plain name and berth adds '._.%s'.",
+                                                spec->name, c->user);
+                        return NULL;
                 }
-                r = name_container(base ? base : spec->name, c->user, &full);
                 if (r < 0) {
                         *ret_error = error_line("invalid_name",
                                                 "berth: '%s' is not a valid container name; use letters, digits, '_', '.' and '-', starting with a letter or digit.",
@@ -157,6 +118,8 @@ static char *container_name(Manager *m, struct caller *c, const struct proto_spe
                         return NULL;
                 }
                 if (ledger_find_container(m->ledger, full)) {
+                        _cleanup_free_ char *base = NULL;
+                        (void) name_container_parse(full, &base, NULL);
                         *ret_error = error_line("name_taken",
                                                 "berth: you already have a container named %s; pick another name or retire it with 'container retire %s'.",
                                                 full, base ? base : spec->name);
@@ -238,7 +201,6 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_spec *s
         struct berth_error err = { 0 };
         _cleanup_free_ char *full = NULL, *slice = NULL, *uuids = NULL, *project = NULL;
         char *error = NULL;
-        char cbuf[32], mbuf[32];
         uint64_t now;
 
         if (!m->docker_synced)
@@ -254,16 +216,10 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_spec *s
         long online = sysconf(_SC_NPROCESSORS_ONLN);
         if (spec->cpus <= 0 && online > 0 && cpus > (double) online)
                 cpus = (double) online;
-        if (spec->cpus > 0 && l->cpus != CPUS_INFINITY && spec->cpus > l->cpus + 1e-9)
-                return deny(c, AUDIT_CONTAINER_DENY, full, "quota_exceeded",
-                            "berth: you asked for %s CPUs but your slice has %s; ask for at most %s.",
-                            format_cpus(spec->cpus, cbuf, sizeof(cbuf)), format_cpus(l->cpus, mbuf, sizeof(mbuf)), mbuf);
         uint64_t memory = spec->memory > 0 ? spec->memory : l->container_memory;
-        if (spec->memory > 0 && l->memory != LIMIT_INFINITY && spec->memory > l->memory)
-                return deny(c, AUDIT_CONTAINER_DENY, full, "quota_exceeded",
-                            "berth: you asked for %s of memory but your slice has %s; ask for at most %s.",
-                            format_size(spec->memory, cbuf, sizeof(cbuf)), format_size(l->memory, mbuf, sizeof(mbuf)),
-                            mbuf);
+        char why[256];
+        if (policy_resources_fit(l, spec->cpus, spec->memory, why, sizeof(why)) != POLICY_FITS)
+                return deny(c, AUDIT_CONTAINER_DENY, full, "quota_exceeded", "%s", why);
 
         double gpus = spec->gpus;
         if (spec->gpus_all) {
@@ -536,7 +492,7 @@ static json_t *owner_of(Manager *m, struct caller *c, const char *target, bool *
         _cleanup_free_ char *mine = NULL;
         const struct cmirror_entry *e;
 
-        if (!strstr(target, "._.") && name_container(target, c->user, &mine) < 0) {
+        if (!strstr(target, "._.") && name_container_typed(target, c->user, &mine) < 0) {
                 free(mine);
                 mine = NULL;
         }

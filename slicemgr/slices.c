@@ -2,9 +2,9 @@
 /* Group and user slices: berth-<group>.slice with the group's [total],
  * berth-<group>-<user>.slice with the user's limits; always read back. */
 #include "manager.h"
-#include "audit.h"
-#include "names.h"
-#include "slice.h"
+#include "core/audit.h"
+#include "core/names.h"
+#include "system/slice.h"
 
 struct slice_cache_entry {
         char *unit;

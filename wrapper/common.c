@@ -10,10 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "config.h"
-#include "names.h"
-#include "slicemgr-client.h"
-#include "util.h"
+#include "core/config.h"
+#include "core/names.h"
+#include "system/slicemgr-client.h"
+#include "basic/util.h"
 
 /* A user could otherwise write a permissive policy of their own and point
  * the variable at it, so it is honoured only for a directory that root owns
@@ -92,7 +92,7 @@ int wrapper_target_word(const char *word, bool colon, const char *name, const ch
         *ret = NULL;
         if (!full || streq(full, name) || strstr(name, "._.") || !user)
                 return 0;
-        if (name_container(name, user, &mine) < 0 || !streq(mine, full))
+        if (name_container_typed(name, user, &mine) < 0 || !streq(mine, full))
                 return 0;
         if (asprintf(ret, "%s%s", full, colon ? word + strlen(name) : "") < 0) {
                 *ret = NULL;

@@ -10,18 +10,15 @@
 
 #include <jansson.h>
 
-#include "dockercli.h"
+#include "policy/dockercli.h"
 
-#define WRAPPER_DEFAULT_REAL_DOCKER "/usr/bin/docker"
-#define WRAPPER_DEFAULT_CONTROL_SOCKET "/run/berth/slicemgr.sock"
-#define WRAPPER_DEFAULT_ADMIN_GROUP "berth-admin"
 /* How long the policy half waits for berth-slicemgr; the front waits
  * WRAPPER_FRONT_TIMEOUT_MS and then leaves the command to the policy half. */
 #define WRAPPER_SLICEMGR_TIMEOUT_MS 15000
 #define WRAPPER_FRONT_TIMEOUT_MS 2000
 
 struct daemon_keys {
-        char *real_docker;    /* absolute path, or NULL: WRAPPER_DEFAULT_REAL_DOCKER */
+        char *real_docker;    /* absolute path, or NULL: BERTH_DEFAULT_REAL_DOCKER */
         char *control_socket; /* absolute path, or NULL */
         char *admin_group;    /* or NULL */
 };

@@ -23,8 +23,9 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "dockercli.h"
-#include "slicemgr-client.h"
+#include "policy/dockercli.h"
+#include "system/slicemgr-client.h"
+#include "core/paths.h"
 
 /* Where berth-docker-policy is: a path relative to this program's own
  * directory, so a tree installed under any DESTDIR runs its own policy half
@@ -57,7 +58,7 @@ static void exec_policy(char **argv) {
 }
 
 _noreturn_ static void exec_docker(const struct daemon_keys *k, char **argv) {
-        const char *real = k->real_docker ? k->real_docker : WRAPPER_DEFAULT_REAL_DOCKER;
+        const char *real = k->real_docker ? k->real_docker : BERTH_DEFAULT_REAL_DOCKER;
         argv[0] = (char *) "docker";
         execv(real, argv);
         fprintf(stderr, "berth: cannot run the real docker at %s: %s.\n", real, strerror(errno));
@@ -65,7 +66,7 @@ _noreturn_ static void exec_docker(const struct daemon_keys *k, char **argv) {
 }
 
 static const char *control_socket(const struct daemon_keys *k) {
-        return k->control_socket ? k->control_socket : WRAPPER_DEFAULT_CONTROL_SOCKET;
+        return k->control_socket ? k->control_socket : BERTH_DEFAULT_CONTROL_SOCKET;
 }
 
 /* docker ps: berth-slicemgr says who the caller is (the name its labels

@@ -5,7 +5,7 @@
 #include <dlfcn.h>
 #include <sys/uio.h>
 
-#include "audit.h"
+#include "core/audit.h"
 
 typedef int (*sendv_t)(const struct iovec *iov, int n);
 

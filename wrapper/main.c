@@ -7,6 +7,7 @@
  * at once.  It loads no libcurl and no libsystemd (journal.c loads that
  * when it audits). */
 #include "wrapper.h"
+#include "core/identity.h"
 
 #include <grp.h>
 #include <limits.h>
@@ -14,9 +15,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include "audit.h"
+#include "core/audit.h"
 #include "common.h"
-#include "slicemgr-client.h"
+#include "system/slicemgr-client.h"
 
 
 /* Pass-through, ps and the ownership checks need three keys of
@@ -27,22 +28,21 @@ static void quick_config(struct wrapper *w, const char *dir) {
         struct daemon_keys k;
         wrapper_daemon_keys(dir, &k);
         w->quick_real_docker = k.real_docker;
-        w->real_docker = k.real_docker ? k.real_docker : WRAPPER_DEFAULT_REAL_DOCKER;
-        w->control_socket = k.control_socket ? k.control_socket : strdup(WRAPPER_DEFAULT_CONTROL_SOCKET);
-        w->admin_group = k.admin_group ? k.admin_group : strdup(WRAPPER_DEFAULT_ADMIN_GROUP);
+        w->real_docker = k.real_docker ? k.real_docker : BERTH_DEFAULT_REAL_DOCKER;
+        w->control_socket = k.control_socket ? k.control_socket : strdup(BERTH_DEFAULT_CONTROL_SOCKET);
+        w->admin_group = k.admin_group ? k.admin_group : strdup(BERTH_DEFAULT_ADMIN_GROUP);
 }
 
 int wrapper_load_config(struct wrapper *w) {
-        struct config_errors errs = { 0 };
+        _cleanup_free_ char *why = NULL;
         const char *dir = wrapper_config_dir();
 
         if (w->config)
                 return 0;
-        int r = config_load(dir, &w->config, &errs);
+        int r = config_load_report(dir, NULL, &w->config, &why, NULL);
         if (r < 0) {
                 fprintf(stderr, "berth: the berth configuration in %s is invalid (%s); ask an admin to run 'berthctl check-config'.\n",
-                        dir, errs.n > 0 ? errs.lines[0] : strerror(-r));
-                config_errors_clear(&errs);
+                        dir, strempty(why));
                 return r;
         }
         w->real_docker = w->config->real_docker ? w->config->real_docker : w->real_docker;
@@ -51,24 +51,6 @@ int wrapper_load_config(struct wrapper *w) {
                 w->control_socket = strdup(w->config->control_socket);
         }
         return 0;
-}
-
-static bool in_group(gid_t gid) {
-        int n = getgroups(0, NULL);
-        if (getegid() == gid || getgid() == gid)
-                return true;
-        if (n <= 0)
-                return false;
-        gid_t *list = calloc((size_t) n, sizeof(gid_t));
-        if (!list)
-                return false;
-        n = getgroups(n, list);
-        bool found = false;
-        for (int i = 0; i < n; i++)
-                if (list[i] == gid)
-                        found = true;
-        free(list);
-        return found;
 }
 
 int wrapper_identity(struct wrapper *w) {
@@ -88,12 +70,7 @@ int wrapper_identity(struct wrapper *w) {
         w->home = strdup(pw->pw_dir ? pw->pw_dir : "/");
         if (!w->user || !w->home)
                 return -ENOMEM;
-        w->admin = w->uid == 0;
-        if (!w->admin && w->admin_group && *w->admin_group) {
-                struct group *g = getgrnam(w->admin_group);
-                if (g && in_group(g->gr_gid))
-                        w->admin = true;
-        }
+        w->admin = identity_is_admin(w->admin_group, w->uid, w->user, pw->pw_gid, getegid());
         return 0;
 }
 

@@ -8,9 +8,13 @@
 #include <math.h>
 #include <sys/stat.h>
 
-#include "audit.h"
-#include "names.h"
-#include "policy.h"
+#include "core/audit.h"
+#include "core/names.h"
+#include "policy/policy.h"
+#include "policy/dockercli-spec.h"
+#include "policy/spec.h"
+#include "basic/fileio.h"
+#include "system/hostpath.h"
 
 #define ENV_FILE_MAX (1024 * 1024)
 

@@ -7,10 +7,13 @@
 #include <ctype.h>
 #include <limits.h>
 
-#include "audit.h"
+#include "core/audit.h"
 #include "common.h"
-#include "names.h"
-#include "policy.h"
+#include "core/names.h"
+#include "policy/policy.h"
+#include "policy/dockercli-spec.h"
+#include "policy/spec.h"
+#include "system/hostpath.h"
 
 /* The command's own options; what docker would not take is refused by
  * name (WRAPPER_EXIT_REFUSED, the caller's status already). */
@@ -160,8 +163,9 @@ int wrapper_targets(struct wrapper *w) {
         if (streq(w->inv.verb, "rename") && !w->admin && a.rename_new_at > 0) {
                 int at = a.rename_new_at;
                 const char *nn = w->argv[at];
-                _cleanup_free_ char *base = NULL, *owner = NULL, *full = NULL;
-                if (strstr(nn, "._.") && (name_container_parse(nn, &base, &owner) < 0 || !streq(owner, w->user))) {
+                _cleanup_free_ char *full = NULL;
+                int rn = name_container_typed(nn, w->user, &full);
+                if (rn == -EPERM) {
                         char msg[512];
                         snprintf(msg, sizeof(msg), "berth: '%s' is another user's container name; yours end in '._.%s'.", nn,
                                  w->user);
@@ -169,7 +173,7 @@ int wrapper_targets(struct wrapper *w) {
                         status = wrapper_refuse(w, msg, "Give a plain name: berth adds your suffix itself.");
                         goto out;
                 }
-                if (name_container(base ? base : nn, w->user, &full) < 0) {
+                if (rn < 0) {
                         status = wrapper_refuse(w, "berth: the new name is not a valid container name.",
                                                 "Use letters, digits, '_', '.' and '-'.");
                         goto out;
@@ -194,43 +198,26 @@ int wrapper_ps(struct wrapper *w) {
         wrapper_exec(w, argv);
 }
 
-/* Users' images carry berth.user; the policy's label rule applies. */
-static bool label_is_berth(const char *l) {
-        while (isspace((unsigned char) *l))
-                l++;
-        return strncasecmp(l, "berth.", 6) == 0;
-}
-
 int wrapper_build(struct wrapper *w) {
         struct berth_error err = { 0 };
         struct docker_args a = { 0 };
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_json_ json_t *req = NULL, *reply = NULL;
         _cleanup_free_ char *user_label = NULL, *uid_label = NULL;
-        const char *msg = NULL, *hint = NULL;
         int status = WRAPPER_EXIT_REFUSED, r;
 
         if (parse_args(w, &a) < 0)
                 goto out;
         if (w->admin)
                 wrapper_exec(w, w->argv);
-        for (size_t i = 0; i < a.n_opts && !msg; i++) {
-                const struct docker_opt *o = &a.opts[i];
-                if (streq(o->name, "cgroup-parent"))
-                        msg = "berth: --cgroup-parent is not allowed: your builds run in your own slice.";
-                else if (streq(o->name, "label") && o->value && label_is_berth(o->value))
-                        msg = "berth: berth.* labels are berth's own and cannot be set by you.";
-                else if (streq(o->name, "network") && o->value && strcasecmp(o->value, "host") == 0 &&
-                         !w->config->allow_host_network)
-                        msg = "berth: --network host is not allowed on this machine.";
-                else if (streq(o->name, "allow"))
-                        msg = "berth: build entitlements (--allow) are not allowed: they lift the build's confinement.";
-                else if (streq(o->name, "security-opt") && o->value && !streq(o->value, "no-new-privileges"))
-                        msg = "berth: --security-opt is not allowed for builds.";
-        }
-        if (msg) {
-                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                status = wrapper_refuse(w, msg, hint);
+        struct policy_identity id = { .user = w->user, .uid = w->uid, .home = w->home, .admin = w->admin };
+        _cleanup_(build_spec_done) struct build_spec b = { 0 };
+        struct policy_verdict v = { 0 };
+        if (docker_build_spec(&a, &b) < 0 || policy_check_build(w->config, &id, &b, &v) < 0)
+                goto out;
+        if (!v.allowed) {
+                audit_access(w, AUDIT_ACCESS_DENY, NULL, v.reason);
+                status = wrapper_refuse(w, v.reason, v.hint[0] ? v.hint : NULL);
                 goto out;
         }
         req = json_pack("{s:s}", "op", "ensure-slice");

@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "audit.h"
-#include "config.h"
-#include "dockercli.h"
+#include "core/audit.h"
+#include "core/config.h"
+#include "policy/dockercli.h"
 
 /* Exit status of a refusal: docker's own "the docker command failed". */
 #define WRAPPER_EXIT_REFUSED 125

@@ -2,7 +2,7 @@
 /* berthctl audit: berth's decisions read back from the journal with
  * sd-journal, selected by their fixed MESSAGE_IDs (lib/audit.h). */
 #include "berthctl.h"
-#include "audit.h"
+#include "core/audit.h"
 
 #include <getopt.h>
 #include <grp.h>

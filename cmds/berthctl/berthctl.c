@@ -2,8 +2,8 @@
 /* berthctl: the admin's command.  A table maps verbs to functions; each verb
  * lives in a file of its own. */
 #include "berthctl.h"
-#include "config.h"
-#include "util.h"
+#include "core/config.h"
+#include "basic/util.h"
 
 #include <getopt.h>
 

@@ -5,8 +5,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config.h"
-#include "util.h"
+#include "core/config.h"
+#include "core/limits.h"
+#include "basic/util.h"
 
 /* Exit statuses of every verb (berthctl(8), EXIT STATUS). */
 enum {
@@ -45,22 +46,8 @@ int ctl_call(const struct berth_config *c, json_t *request, bool quiet_refusal, 
 /* Print a JSON document on stdout, indented, with a newline. */
 int ctl_print_json(json_t *o);
 
-/* Values for people: "infinity" for unlimited, as berth.conf spells it. */
-const char *ctl_fmt_cpus(double v, char *buf, size_t n);  /* CPUS_INFINITY: "infinity" */
-const char *ctl_fmt_gpus(double v, char *buf, size_t n);  /* INFINITY: "infinity" */
-const char *ctl_fmt_size(uint64_t v, char *buf, size_t n);
-const char *ctl_fmt_count(uint64_t v, char *buf, size_t n);
 /* Local time "YYYY-MM-DD HH:MM:SS" of a wall-clock time in microseconds. */
 const char *ctl_fmt_time(uint64_t usec, char *buf, size_t n);
-
-/* Values for scripts, as the control protocol writes them: null is unlimited. */
-json_t *ctl_json_cpus(double v);
-json_t *ctl_json_gpus(double v);
-json_t *ctl_json_size(uint64_t v);
-
-/* One limit key's value, for people and for scripts (durations in seconds). */
-const char *ctl_fmt_limit(const struct limits *l, enum limit_key k, char *buf, size_t n);
-json_t *ctl_json_limit(const struct limits *l, enum limit_key k);
 
 /* A table for people: columns padded to their widest cell, two spaces
  * apart, the last column never padded. */
@@ -74,24 +61,3 @@ static inline void table_freep(struct table **t) {
 int table_add(struct table *t, ...); /* n_cols strings; NULL prints as "-" */
 size_t table_rows(const struct table *t);
 void table_print(const struct table *t, FILE *f);
-
-/* --- cgroup-use.c --------------------------------------------------------- */
-
-enum {
-        CGROUP_USE_MEMORY = 1u << 0,
-        CGROUP_USE_TASKS = 1u << 1,
-        CGROUP_USE_CPU = 1u << 2,
-};
-
-/* What a cgroup uses now: memory.current (v2) or memory.usage_in_bytes
- * (v1), pids.current, and CPU time (cpu.stat usage_usec on v2,
- * cpuacct.usage on v1).  known says which were found. */
-struct cgroup_use {
-        uint64_t memory;
-        uint64_t tasks;
-        uint64_t cpu_nsec;
-        unsigned known;
-};
-
-/* cgroup_root NULL: /sys/fs/cgroup.  -ENOENT when nothing was found. */
-int cgroup_use_read(const char *cgroup_root, const char *cgroup_path, struct cgroup_use *ret);

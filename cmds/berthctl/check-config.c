@@ -2,26 +2,10 @@
 /* berthctl check-config: the daemon's own loader over a config tree; every
  * error, or a summary an admin can check against what they meant. */
 #include "berthctl.h"
-#include "config.h"
-#include "util.h"
+#include "core/config.h"
+#include "basic/util.h"
 
 #include <getopt.h>
-#include <math.h>
-
-static const char *fmt_gpus(double v, char *buf, size_t n) {
-        if (isinf(v))
-                return "infinity";
-        if (v == 0)
-                return "0"; /* format_cpus() reads 0 as "no quota" */
-        return format_cpus(v, buf, n);
-}
-
-static const char *fmt_count(uint64_t v, char *buf, size_t n) {
-        if (v == LIMIT_INFINITY)
-                return "infinity";
-        snprintf(buf, n, "%llu", (unsigned long long) v);
-        return buf;
-}
 
 /* "cpus 8, memory 32G, gpus 2" for the keys a layer sets; "-" for none. */
 static void print_limits(const struct limits *l) {
@@ -31,42 +15,7 @@ static void print_limits(const struct limits *l) {
         for (enum limit_key k = 0; k < _LIMIT_MAX; k++) {
                 if (!(l->set & (1u << k)))
                         continue;
-                const char *v;
-                switch (k) {
-                case LIMIT_CPUS:
-                case LIMIT_CONTAINER_CPUS:
-                        v = format_cpus(k == LIMIT_CPUS ? l->cpus : l->container_cpus, buf, sizeof(buf));
-                        break;
-                case LIMIT_GPUS:
-                        v = fmt_gpus(l->gpus, buf, sizeof(buf));
-                        break;
-                case LIMIT_GPUS_PER_CONTAINER:
-                        v = fmt_gpus(l->gpus_per_container, buf, sizeof(buf));
-                        break;
-                case LIMIT_MEMORY:
-                        v = format_size(l->memory, buf, sizeof(buf));
-                        break;
-                case LIMIT_MEMORY_HIGH:
-                        v = format_size(l->memory_high, buf, sizeof(buf));
-                        break;
-                case LIMIT_CONTAINER_MEMORY:
-                        v = format_size(l->container_memory, buf, sizeof(buf));
-                        break;
-                case LIMIT_TASKS:
-                        v = fmt_count(l->tasks, buf, sizeof(buf));
-                        break;
-                case LIMIT_CONTAINERS:
-                        v = fmt_count(l->containers, buf, sizeof(buf));
-                        break;
-                case LIMIT_IDLE_TIMEOUT:
-                        v = format_duration(l->idle_timeout_usec, buf, sizeof(buf));
-                        break;
-                case LIMIT_MAX_RUNTIME:
-                        v = format_duration(l->max_runtime_usec, buf, sizeof(buf));
-                        break;
-                default:
-                        continue;
-                }
+                const char *v = limit_format(l, k, buf, sizeof(buf));
                 printf("%s%s %s", first ? "" : ", ", limit_key_name(k), v);
                 first = false;
         }
@@ -79,7 +28,6 @@ int verb_check_config(int argc, char **argv, const char *config_dir) {
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        struct config_errors errs = { 0 };
         _cleanup_config_ struct berth_config *c = NULL;
         int opt, r;
 
@@ -101,16 +49,13 @@ int verb_check_config(int argc, char **argv, const char *config_dir) {
                 return 2;
         }
 
-        r = config_load(config_dir, &c, &errs);
+        size_t n_errors = 0;
+        r = config_load_report(config_dir, stderr, &c, NULL, &n_errors);
         if (r == -EINVAL) {
-                for (size_t i = 0; i < errs.n; i++)
-                        fprintf(stderr, "%s\n", errs.lines[i]);
                 fprintf(stderr, "berthctl: %s is not valid: %zu error%s; nothing was changed.\n", config_dir,
-                        errs.n, errs.n == 1 ? "" : "s");
-                config_errors_clear(&errs);
+                        n_errors, n_errors == 1 ? "" : "s");
                 return 1;
         }
-        config_errors_clear(&errs);
         if (r < 0) {
                 log_error_errno(r, "cannot load %s: %m", config_dir);
                 return 3;

@@ -4,7 +4,7 @@
 #include "berthctl.h"
 
 #include <getopt.h>
-#include "slicemgr-client.h"
+#include "system/slicemgr-client.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -13,18 +13,14 @@
 #define CTL_TIMEOUT_MS 10000
 
 int ctl_load_config(const char *dir, struct berth_config **ret) {
-        struct config_errors errs = { 0 };
-        int r = config_load(dir, ret, &errs);
+        size_t n = 0;
+        int r = config_load_report(dir, stderr, ret, NULL, &n);
 
         if (r == -EINVAL) {
-                for (size_t i = 0; i < errs.n; i++)
-                        fprintf(stderr, "%s\n", errs.lines[i]);
                 fprintf(stderr, "berthctl: %s is not valid (%zu error%s); fix it, then run 'berthctl check-config'.\n",
-                        dir, errs.n, errs.n == 1 ? "" : "s");
-                config_errors_clear(&errs);
+                        dir, n, n == 1 ? "" : "s");
                 return EXIT_REFUSED;
         }
-        config_errors_clear(&errs);
         if (r < 0) {
                 log_error_errno(r, "cannot load the configuration in %s: %m", dir);
                 return EXIT_SYSTEM;
@@ -63,120 +59,12 @@ int ctl_print_json(json_t *o) {
         return EXIT_OK;
 }
 
-const char *ctl_fmt_cpus(double v, char *buf, size_t n) {
-        if (v == CPUS_INFINITY)
-                return "infinity";
-        return format_cpus(v, buf, n);
-}
-
-const char *ctl_fmt_gpus(double v, char *buf, size_t n) {
-        if (isinf(v))
-                return "infinity";
-        if (v == 0)
-                return "0"; /* format_cpus() reads 0 as "no quota" */
-        /* MIG fractions are sevenths: two decimals say enough */
-        if (fabs(v - round(v)) < 1e-9)
-                snprintf(buf, n, "%.0f", v);
-        else
-                snprintf(buf, n, "%.2f", v);
-        return buf;
-}
-
-const char *ctl_fmt_size(uint64_t v, char *buf, size_t n) {
-        if (v == LIMIT_INFINITY)
-                return "infinity";
-        return format_size(v, buf, n);
-}
-
-const char *ctl_fmt_count(uint64_t v, char *buf, size_t n) {
-        if (v == LIMIT_INFINITY)
-                return "infinity";
-        snprintf(buf, n, "%llu", (unsigned long long) v);
-        return buf;
-}
-
 const char *ctl_fmt_time(uint64_t usec, char *buf, size_t n) {
         time_t t = (time_t) (usec / 1000000);
         struct tm tm;
         if (!localtime_r(&t, &tm) || strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm) == 0)
                 return "?";
         return buf;
-}
-
-json_t *ctl_json_cpus(double v) {
-        return v == CPUS_INFINITY ? json_null() : json_real(v);
-}
-
-json_t *ctl_json_gpus(double v) {
-        return isinf(v) ? json_null() : json_real(v);
-}
-
-json_t *ctl_json_size(uint64_t v) {
-        return v == LIMIT_INFINITY ? json_null() : json_integer((json_int_t) v);
-}
-
-static json_t *json_duration(uint64_t usec) {
-        return usec == LIMIT_INFINITY ? json_null() : json_integer((json_int_t) (usec / 1000000));
-}
-
-const char *ctl_fmt_limit(const struct limits *l, enum limit_key k, char *buf, size_t n) {
-        switch (k) {
-        case LIMIT_CPUS:
-                return ctl_fmt_cpus(l->cpus, buf, n);
-        case LIMIT_CONTAINER_CPUS:
-                return ctl_fmt_cpus(l->container_cpus, buf, n);
-        case LIMIT_MEMORY:
-                return ctl_fmt_size(l->memory, buf, n);
-        case LIMIT_MEMORY_HIGH:
-                return ctl_fmt_size(l->memory_high, buf, n);
-        case LIMIT_CONTAINER_MEMORY:
-                return ctl_fmt_size(l->container_memory, buf, n);
-        case LIMIT_TASKS:
-                return ctl_fmt_count(l->tasks, buf, n);
-        case LIMIT_CONTAINERS:
-                return ctl_fmt_count(l->containers, buf, n);
-        case LIMIT_GPUS:
-                return ctl_fmt_gpus(l->gpus, buf, n);
-        case LIMIT_GPUS_PER_CONTAINER:
-                return ctl_fmt_gpus(l->gpus_per_container, buf, n);
-        case LIMIT_IDLE_TIMEOUT:
-                return l->idle_timeout_usec == LIMIT_INFINITY ? "infinity" : format_duration(l->idle_timeout_usec, buf, n);
-        case LIMIT_MAX_RUNTIME:
-                return l->max_runtime_usec == LIMIT_INFINITY ? "infinity" : format_duration(l->max_runtime_usec, buf, n);
-        case _LIMIT_MAX:
-        default:
-                return "?";
-        }
-}
-
-json_t *ctl_json_limit(const struct limits *l, enum limit_key k) {
-        switch (k) {
-        case LIMIT_CPUS:
-                return ctl_json_cpus(l->cpus);
-        case LIMIT_CONTAINER_CPUS:
-                return ctl_json_cpus(l->container_cpus);
-        case LIMIT_MEMORY:
-                return ctl_json_size(l->memory);
-        case LIMIT_MEMORY_HIGH:
-                return ctl_json_size(l->memory_high);
-        case LIMIT_CONTAINER_MEMORY:
-                return ctl_json_size(l->container_memory);
-        case LIMIT_TASKS:
-                return ctl_json_size(l->tasks);
-        case LIMIT_CONTAINERS:
-                return ctl_json_size(l->containers);
-        case LIMIT_GPUS:
-                return ctl_json_gpus(l->gpus);
-        case LIMIT_GPUS_PER_CONTAINER:
-                return ctl_json_gpus(l->gpus_per_container);
-        case LIMIT_IDLE_TIMEOUT:
-                return json_duration(l->idle_timeout_usec);
-        case LIMIT_MAX_RUNTIME:
-                return json_duration(l->max_runtime_usec);
-        case _LIMIT_MAX:
-        default:
-                return json_null();
-        }
 }
 
 /* ---- tables ------------------------------------------------------------------ */

@@ -143,12 +143,12 @@ static int resolved_output(const struct berth_config *c, const struct resolved_u
                 struct source_info s = source_of(c, ru, g, k, main_file);
                 char v[32], src[2048];
                 if (json) {
-                        json_object_set_new(limits, limit_key_name(k), ctl_json_limit(&ru->limits, k));
+                        json_object_set_new(limits, limit_key_name(k), limit_json(&ru->limits, k));
                         json_object_set_new(sources, limit_key_name(k), source_json(&s, ru, ru->group));
                         continue;
                 }
                 source_text(&s, ru, ru->group, src, sizeof(src));
-                if (table_add(t, limit_key_name(k), ctl_fmt_limit(&ru->limits, k, v, sizeof(v)), src) < 0)
+                if (table_add(t, limit_key_name(k), limit_format(&ru->limits, k, v, sizeof(v)), src) < 0)
                         return -ENOMEM;
         }
         if (json) {
@@ -183,14 +183,14 @@ static int total_output(const struct group_config *g, bool json, json_t *out) {
                 else
                         snprintf(src, sizeof(src), "not set: unlimited");
                 if (json) {
-                        json_object_set_new(total, limit_key_name(k), set ? ctl_json_limit(&g->total, k) : json_null());
+                        json_object_set_new(total, limit_key_name(k), set ? limit_json(&g->total, k) : json_null());
                         json_object_set_new(sources, limit_key_name(k),
                                             set ? json_pack("{s:s,s:s,s:s,s:i}", "layer", "total", "group", g->name,
                                                             "file", g->file, "line", (int) g->total.line[k])
                                                 : json_pack("{s:s}", "layer", "unset"));
                         continue;
                 }
-                if (table_add(t, limit_key_name(k), set ? ctl_fmt_limit(&g->total, k, v, sizeof(v)) : "infinity", src) < 0)
+                if (table_add(t, limit_key_name(k), set ? limit_format(&g->total, k, v, sizeof(v)) : "infinity", src) < 0)
                         return -ENOMEM;
         }
         if (json) {

@@ -4,8 +4,8 @@
  * kernel value that is not the configured one (changed behind berth's back,
  * or a config edit not yet applied with 'berthctl reload'). */
 #include "berthctl.h"
-#include "names.h"
-#include "slice.h"
+#include "core/names.h"
+#include "system/slice.h"
 
 #include <getopt.h>
 #include <time.h>
@@ -99,13 +99,13 @@ static void compare(struct slice_row *s, bool unified) {
 static const char *fmt_key(enum slice_key k, const struct slice_limits *l, char *buf, size_t n) {
         switch (k) {
         case SLICE_CPUS:
-                return ctl_fmt_cpus(l->cpus, buf, n);
+                return limit_format_cpus(l->cpus, buf, n);
         case SLICE_MEMORY_MAX:
-                return ctl_fmt_size(l->memory_max, buf, n);
+                return limit_format_size(l->memory_max, buf, n);
         case SLICE_MEMORY_HIGH:
-                return ctl_fmt_size(l->memory_high, buf, n);
+                return limit_format_size(l->memory_high, buf, n);
         case SLICE_TASKS_MAX:
-                return ctl_fmt_count(l->tasks_max, buf, n);
+                return limit_format_count(l->tasks_max, buf, n);
         case SLICE_ALLOWED_CPUS:
         case SLICE_ALLOWED_MEMS:
         case _SLICE_KEY_MAX:
@@ -117,13 +117,13 @@ static const char *fmt_key(enum slice_key k, const struct slice_limits *l, char 
 static json_t *json_key(enum slice_key k, const struct slice_limits *l) {
         switch (k) {
         case SLICE_CPUS:
-                return ctl_json_cpus(l->cpus);
+                return limit_json_cpus(l->cpus);
         case SLICE_MEMORY_MAX:
-                return ctl_json_size(l->memory_max);
+                return limit_json_size(l->memory_max);
         case SLICE_MEMORY_HIGH:
-                return ctl_json_size(l->memory_high);
+                return limit_json_size(l->memory_high);
         case SLICE_TASKS_MAX:
-                return ctl_json_size(l->tasks_max);
+                return limit_json_size(l->tasks_max);
         case SLICE_ALLOWED_CPUS:
         case SLICE_ALLOWED_MEMS:
         case _SLICE_KEY_MAX:

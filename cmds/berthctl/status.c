@@ -4,9 +4,9 @@
  * limits from its admin `users` op (else from the config files, for a
  * caller who is no admin); CPU and memory use from the slices' cgroups. */
 #include "berthctl.h"
-#include "names.h"
-#include "slice.h"
-#include "slicemgr-client.h"
+#include "core/names.h"
+#include "system/slice.h"
+#include "system/slicemgr-client.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -173,7 +173,7 @@ static int limits_from_config(const struct berth_config *c, struct rows *users) 
                         continue;
                 json_t *l = json_object();
                 for (enum limit_key k = 0; k < _LIMIT_MAX && l; k++)
-                        json_object_set_new(l, limit_key_name(k), ctl_json_limit(&ru.limits, k));
+                        json_object_set_new(l, limit_key_name(k), limit_json(&ru.limits, k));
                 users->v[i].limits = l;
                 resolved_user_done(&ru);
         }
@@ -201,7 +201,7 @@ static const char *pair_text(const char *used, json_t *limits, const char *key, 
         else if (size)
                 lt = format_size((uint64_t) json_integer_value(l), lb, sizeof(lb));
         else
-                lt = ctl_fmt_gpus(json_number_value(l), lb, sizeof(lb));
+                lt = limit_format_gpus(json_number_value(l), lb, sizeof(lb));
         snprintf(buf, n, "%s/%s", used ? used : "-", lt);
         return buf;
 }
@@ -242,11 +242,11 @@ static int add_row(struct table *t, const struct use_row *row, bool is_user) {
                 mu = format_size(row->use1.memory, mb, sizeof(mb));
         pair_text(mu, row->limits, "memory", true, mem, sizeof(mem));
         char gb[32], cb[32];
-        pair_text(ctl_fmt_gpus(row->gpus, gb, sizeof(gb)), row->limits, "gpus", false, gpus, sizeof(gpus));
+        pair_text(limit_format_gpus(row->gpus, gb, sizeof(gb)), row->limits, "gpus", false, gpus, sizeof(gpus));
         snprintf(cb, sizeof(cb), "%llu", (unsigned long long) row->containers);
         json_t *cl = json_object_get(row->limits, "containers");
         snprintf(cont, sizeof(cont), "%s/%s", cb,
-                 !cl ? "?" : json_is_null(cl) ? "infinity" : ctl_fmt_count((uint64_t) json_integer_value(cl), ub, sizeof(ub)));
+                 !cl ? "?" : json_is_null(cl) ? "infinity" : limit_format_count((uint64_t) json_integer_value(cl), ub, sizeof(ub)));
         snprintf(count, sizeof(count), "%zu", row->members);
         return table_add(t, row->name, is_user ? row->group : count, cpus, mem, gpus, cont);
 }
@@ -371,7 +371,7 @@ int verb_status(int argc, char **argv, const char *config_dir) {
                 for (enum limit_key lk = 0; lk < _LIMIT_MAX && l; lk++)
                         if (!json_object_get(l, limit_key_name(lk)))
                                 json_object_set_new(l, limit_key_name(lk),
-                                                    gc && (gc->total.set & (1u << lk)) ? ctl_json_limit(&gc->total, lk)
+                                                    gc && (gc->total.set & (1u << lk)) ? limit_json(&gc->total, lk)
                                                                                        : json_null());
                 json_decref(groups.v[i].limits);
                 groups.v[i].limits = l;

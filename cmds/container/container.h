@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "usercmd.h"
+#include "common/usercmd.h"
 
 /* Every verb of `container`: argv[0] is the verb.  Returns the exit status. */
 int verb_deploy(struct usercmd *u, int argc, char **argv);

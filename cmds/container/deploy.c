@@ -9,10 +9,12 @@
 #include <math.h>
 #include <sys/stat.h>
 
-#include "audit.h"
-#include "names.h"
-#include "policy.h"
-#include "slicemgr-client.h"
+#include "core/audit.h"
+#include "core/names.h"
+#include "policy/policy.h"
+#include "system/slicemgr-client.h"
+#include "policy/spec.h"
+#include "system/hostpath.h"
 
 #define WORKSPACE_TARGET "/workspace"
 
@@ -526,7 +528,7 @@ static int deploy(struct usercmd *u, struct deploy_args *a, struct container_spe
         bool own_image;
         int rc, r;
 
-        if (strstr(a->name, "._.") || name_container(a->name, u->user, &full) < 0)
+        if (name_container_typed(a->name, u->user, &full) < 0)
                 return usercmd_fail(USERCMD_EXIT_USAGE,
                                     "'%s' is not a valid container name; use letters, digits, '_', '.' and '-', starting with a letter or digit.",
                                     a->name);

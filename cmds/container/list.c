@@ -8,8 +8,8 @@
 #include <math.h>
 #include <time.h>
 
-#include "names.h"
-#include "slice.h"
+#include "core/names.h"
+#include "system/slice.h"
 
 #define CPU_SAMPLE_USEC 200000 /* CPU use is the rate over this interval */
 
@@ -17,7 +17,7 @@ struct row {
         json_t *inspect;
         char *cgroup;
         bool running;
-        struct cgroup_sample s0, s1;
+        struct cgroup_use s0, s1;
         bool sampled;
         struct slice_limits limits;
         bool limits_from_cgroup;
@@ -93,10 +93,10 @@ int verb_list(struct usercmd *u, int argc, char **argv) {
                         r->uptime = seconds_since(json_string_value(json_object_get(state, "StartedAt")));
                 const char *parent = json_string_value(
                         json_object_get(json_object_get(r->inspect, "HostConfig"), "CgroupParent"));
-                if (r->running && usercmd_container_cgroup(parent, id, &r->cgroup) >= 0) {
+                if (r->running && cgroup_container_path(parent, id, &r->cgroup) >= 0) {
                         if (slice_read_back(NULL, r->cgroup, &r->limits) >= 0)
                                 r->limits_from_cgroup = true;
-                        r->sampled = usercmd_cgroup_sample(NULL, r->cgroup, &r->s0) >= 0;
+                        r->sampled = cgroup_use_read(NULL, r->cgroup, &r->s0) >= 0;
                         any_running = any_running || r->sampled;
                 }
         }
@@ -105,7 +105,7 @@ int verb_list(struct usercmd *u, int argc, char **argv) {
                 usleep(CPU_SAMPLE_USEC);
         uint64_t dt = now_nsec() - t0;
         for (size_t i = 0; i < n; i++)
-                if (rows[i].sampled && usercmd_cgroup_sample(NULL, rows[i].cgroup, &rows[i].s1) < 0)
+                if (rows[i].sampled && cgroup_use_read(NULL, rows[i].cgroup, &rows[i].s1) < 0)
                         rows[i].sampled = false;
 
         out = json_array();
@@ -131,7 +131,7 @@ int verb_list(struct usercmd *u, int argc, char **argv) {
                                        : (uint64_t) json_integer_value(json_object_get(host, "Memory"));
                 if (mem == 0)
                         mem = LIMIT_INFINITY;
-                double cpu_use = r->sampled && r->s1.cpu_known && r->s0.cpu_known && dt > 0
+                double cpu_use = r->sampled && (r->s1.known & CGROUP_USE_CPU) && (r->s0.known & CGROUP_USE_CPU) && dt > 0
                                          ? (double) (r->s1.cpu_nsec - r->s0.cpu_nsec) / (double) dt
                                          : -1;
                 const char *state = json_string_value(json_object_get(json_object_get(r->inspect, "State"), "Status"));
@@ -144,7 +144,7 @@ int verb_list(struct usercmd *u, int argc, char **argv) {
                                       cpus, "memory", mem == LIMIT_INFINITY ? json_null() : json_integer((json_int_t) mem),
                                       "source", r->limits_from_cgroup ? "cgroup" : "docker", "use", "cpus",
                                       cpu_use >= 0 ? json_real(round(cpu_use * 1000) / 1000) : json_null(), "memory",
-                                      r->sampled && r->s1.memory_known ? json_integer((json_int_t) r->s1.memory)
+                                      r->sampled && (r->s1.known & CGROUP_USE_MEMORY) ? json_integer((json_int_t) r->s1.memory)
                                                                       : json_null());
                 if (!o)
                         continue;
@@ -162,7 +162,7 @@ int verb_list(struct usercmd *u, int argc, char **argv) {
                         usercmd_format_uptime(r->uptime, up, sizeof(up));
                 if (cpu_use >= 0)
                         snprintf(cu, sizeof(cu), "%.2f", cpu_use);
-                if (r->sampled && r->s1.memory_known)
+                if (r->sampled && (r->s1.known & CGROUP_USE_MEMORY))
                         format_size(r->s1.memory, mu, sizeof(mu));
                 snprintf(cbuf, sizeof(cbuf), "%s/%s", cu, cpus > 0 ? format_cpus(cpus, cl, sizeof(cl)) : "-");
                 snprintf(mbuf, sizeof(mbuf), "%s/%s", mu, format_size(mem, ml, sizeof(ml)));

@@ -7,7 +7,7 @@
 
 #include <getopt.h>
 
-#include "names.h"
+#include "core/names.h"
 
 /* "VERB NAME" with only -h/--help (and the verb's own flags in flags/options). */
 static int one_name(int argc, char **argv, const char *usage, const char **ret_name) {

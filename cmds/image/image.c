@@ -6,10 +6,11 @@
 #include <getopt.h>
 #include <sys/stat.h>
 
-#include "audit.h"
-#include "dockerfile.h"
-#include "names.h"
-#include "usercmd.h"
+#include "core/audit.h"
+#include "policy/dockerfile.h"
+#include "core/names.h"
+#include "common/usercmd.h"
+#include "basic/fileio.h"
 
 #define RECIPE_MAX (1024 * 1024)
 

@@ -7,8 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dockercli.h"
-#include "util.h"
+#include "policy/dockercli.h"
+#include "policy/dockercli-spec.h"
+#include "basic/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "proto.h"
+#include "core/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,8 @@
 #include <getopt.h>
 #include <stdbool.h>
 
-#include "audit.h"
+#include "core/audit.h"
+#include "basic/fileio.h"
 
 int main(int argc, char **argv) {
         static const struct option opts[] = {

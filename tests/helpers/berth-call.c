@@ -5,8 +5,8 @@
  * refusal, 3 on a transport error. */
 #include <getopt.h>
 
-#include "config.h"
-#include "slicemgr-client.h"
+#include "core/config.h"
+#include "system/slicemgr-client.h"
 
 int main(int argc, char **argv) {
         static const struct option options[] = {
@@ -36,9 +36,7 @@ int main(int argc, char **argv) {
                 }
         _cleanup_config_ struct berth_config *cfg = NULL;
         if (!socket_path) {
-                struct config_errors errs = { 0 };
-                if (config_load(config_dir_resolve(config_dir), &cfg, &errs) < 0) {
-                        config_errors_clear(&errs);
+                if (config_load_report(config_dir_resolve(config_dir), stderr, &cfg, NULL, NULL) < 0) {
                         fprintf(stderr, "berth-call: cannot load the config to find the socket\n");
                         return 3;
                 }

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "docker.h"
+#include "system/docker.h"
 
 static void usage(void) {
         fprintf(stderr,

@@ -15,7 +15,7 @@
 
 #include <security/pam_appl.h>
 
-#include "util.h"
+#include "basic/util.h"
 
 static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data) {
         struct pam_response *r = calloc((size_t) n, sizeof(*r));

@@ -21,9 +21,9 @@
 #include <inttypes.h>
 #include <stdbool.h>
 
-#include "config.h"
-#include "names.h"
-#include "slice.h"
+#include "core/config.h"
+#include "core/names.h"
+#include "system/slice.h"
 
 static const char *cgroup_root;
 

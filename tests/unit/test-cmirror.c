@@ -2,8 +2,8 @@
 /* lib/cmirror: exact lookups the way dockerd resolves a container. */
 #include <check.h>
 
-#include "cmirror.h"
-#include "util.h"
+#include "policy/cmirror.h"
+#include "basic/util.h"
 
 #define ID_A "3f1a000000000000000000000000000000000000000000000000000000000001"
 #define ID_B "3f1a000000000000000000000000000000000000000000000000000000000002"

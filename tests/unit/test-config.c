@@ -5,8 +5,8 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include "config.h"
-#include "util.h"
+#include "core/config.h"
+#include "basic/util.h"
 
 #define GIB (1ULL << 30)
 #define MIB (1ULL << 20)

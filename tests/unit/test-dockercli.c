@@ -6,8 +6,10 @@
 #include <check.h>
 #include <stdbool.h>
 
-#include "dockercli.h"
-#include "util.h"
+#include "policy/dockercli.h"
+#include "basic/util.h"
+#include "policy/spec.h"
+#include "policy/dockercli-spec.h"
 
 #define MAXW 64
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <check.h>
 
-#include "dockerfile.h"
-#include "util.h"
+#include "policy/dockerfile.h"
+#include "basic/util.h"
 
 /* -Wwrite-strings: the recipe takes char *const *, like a strv */
 #define S(x) ((char *) (x))

@@ -9,10 +9,13 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
-#include "gpu.h"
-#include "util.h"
+#include "system/nvml.h"
+#include "system/numa.h"
+#include "basic/util.h"
 
 #include "../fakes/nvml/nvml-fake.h"
+#include "basic/cpulist.h"
+#include "basic/fileio.h"
 
 #define UUID0 "GPU-0c5ad3c4-3ed9-4f4a-9b0e-4c8f4d0a0000"
 #define UUID1 "GPU-1f3e2d1c-0b9a-4877-8665-544332211111"

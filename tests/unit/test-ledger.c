@@ -8,8 +8,8 @@
 #include <math.h>
 #include <stdbool.h>
 
-#include "ledger.h"
-#include "util.h"
+#include "policy/ledger.h"
+#include "basic/util.h"
 
 #define GPU0 "GPU-00000000-0000-4000-8000-000000000000"
 #define GPU1 "GPU-11111111-1111-4111-8111-111111111111" /* split into MIG, not handed out */

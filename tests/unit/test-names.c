@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <sys/wait.h>
 
-#include "names.h"
-#include "util.h"
+#include "core/names.h"
+#include "basic/util.h"
 
 #define SYSTEMD_ESCAPE "/usr/bin/systemd-escape"
 

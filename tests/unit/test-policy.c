@@ -17,9 +17,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "policy.h"
-#include "util.h"
+#include "core/config.h"
+#include "policy/policy.h"
+#include "basic/util.h"
+#include "basic/path.h"
+#include "policy/spec.h"
+#include "system/hostpath.h"
 
 #define GIB (1024ULL * 1024 * 1024)
 

@@ -8,9 +8,10 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "config.h"
-#include "slice.h"
-#include "util.h"
+#include "core/config.h"
+#include "system/slice.h"
+#include "basic/util.h"
+#include "basic/cpulist.h"
 
 #define GIB (UINT64_C(1) << 30)
 #define BIT(k) (1u << (k))
@@ -112,45 +113,45 @@ START_TEST(test_parse_cpu_list) {
         uint8_t *m = NULL;
         size_t n = 99;
 
-        ck_assert_int_eq(slice_parse_cpu_list("0-3,8\n", &m, &n), 0);
+        ck_assert_int_eq(cpulist_parse("0-3,8\n", CPULIST_LOOSE, &m, &n, NULL), 0);
         ck_assert_uint_eq(n, 2);
         ck_assert_uint_eq(m[0], 0x0f);
         ck_assert_uint_eq(m[1], 0x01);
         free(m);
 
-        ck_assert_int_eq(slice_parse_cpu_list("7 9,15", &m, &n), 0); /* systemd also takes spaces */
+        ck_assert_int_eq(cpulist_parse("7 9,15", CPULIST_LOOSE, &m, &n, NULL), 0); /* systemd also takes spaces */
         ck_assert_uint_eq(n, 2);
         ck_assert_uint_eq(m[0], 0x80);
         ck_assert_uint_eq(m[1], 0x82);
         free(m);
 
-        ck_assert_int_eq(slice_parse_cpu_list("0-15,4-5", &m, &n), 0);
+        ck_assert_int_eq(cpulist_parse("0-15,4-5", CPULIST_LOOSE, &m, &n, NULL), 0);
         ck_assert_uint_eq(n, 2);
         ck_assert_uint_eq(m[0], 0xff);
         ck_assert_uint_eq(m[1], 0xff);
         free(m);
 
         m = (uint8_t *) 1;
-        ck_assert_int_eq(slice_parse_cpu_list("", &m, &n), 0);
+        ck_assert_int_eq(cpulist_parse("", CPULIST_LOOSE, &m, &n, NULL), 0);
         ck_assert_ptr_null(m);
         ck_assert_uint_eq(n, 0);
-        ck_assert_int_eq(slice_parse_cpu_list("\n", &m, &n), 0);
+        ck_assert_int_eq(cpulist_parse("\n", CPULIST_LOOSE, &m, &n, NULL), 0);
         ck_assert_uint_eq(n, 0);
 
-        ck_assert_int_eq(slice_parse_cpu_list("8191", &m, &n), 0);
+        ck_assert_int_eq(cpulist_parse("8191", CPULIST_LOOSE, &m, &n, NULL), 0);
         ck_assert_uint_eq(n, 1024);
         ck_assert_uint_eq(m[1023], 0x80);
         free(m);
 
         m = NULL;
         n = 5;
-        ck_assert_int_eq(slice_parse_cpu_list("3-1", &m, &n), -EINVAL);
-        ck_assert_int_eq(slice_parse_cpu_list("0-", &m, &n), -EINVAL);
-        ck_assert_int_eq(slice_parse_cpu_list("-1", &m, &n), -EINVAL);
-        ck_assert_int_eq(slice_parse_cpu_list("a", &m, &n), -EINVAL);
-        ck_assert_int_eq(slice_parse_cpu_list("1;2", &m, &n), -EINVAL);
-        ck_assert_int_eq(slice_parse_cpu_list("8192", &m, &n), -ERANGE);
-        ck_assert_int_eq(slice_parse_cpu_list(NULL, &m, &n), -EINVAL);
+        ck_assert_int_eq(cpulist_parse("3-1", CPULIST_LOOSE, &m, &n, NULL), -EINVAL);
+        ck_assert_int_eq(cpulist_parse("0-", CPULIST_LOOSE, &m, &n, NULL), -EINVAL);
+        ck_assert_int_eq(cpulist_parse("-1", CPULIST_LOOSE, &m, &n, NULL), -EINVAL);
+        ck_assert_int_eq(cpulist_parse("a", CPULIST_LOOSE, &m, &n, NULL), -EINVAL);
+        ck_assert_int_eq(cpulist_parse("1;2", CPULIST_LOOSE, &m, &n, NULL), -EINVAL);
+        ck_assert_int_eq(cpulist_parse("8192", CPULIST_LOOSE, &m, &n, NULL), -ERANGE);
+        ck_assert_int_eq(cpulist_parse(NULL, CPULIST_LOOSE, &m, &n, NULL), -EINVAL);
         ck_assert_ptr_null(m);
         ck_assert_uint_eq(n, 5);
 }

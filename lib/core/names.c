@@ -1,0 +1,503 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/names.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "basic/util.h"
+
+#define UNIT_NAME_MAX 255  /* systemd: strlen(unit) < UNIT_NAME_MAX (256) */
+#define DOCKER_REPO_MAX 255 /* Docker: NameTotalLengthMax */
+#define TOKEN_HEX_PREFIX "x__"
+#define CONTAINER_SEP "._."
+#define SLICE_PREFIX "berth-"
+#define SLICE_SUFFIX ".slice"
+#define IMAGE_PREFIX "berth/"
+#define IMAGE_TAG ":latest"
+
+static const char hexdigits[] = "0123456789abcdef";
+
+static bool ascii_alnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool ascii_lower_alnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* Only lower case: each byte has exactly one encoding, so decoding can be
+ * the exact inverse. */
+static int unhex_lower(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        return -EINVAL;
+}
+
+static bool has_suffix(const char *s, size_t len, const char *suffix) {
+        size_t l = strlen(suffix);
+        return len >= l && memcmp(s + len - l, suffix, l) == 0;
+}
+
+/* A byte systemd keeps as is (the leading-dot case aside). */
+static bool unit_char_plain(char c) {
+        return ascii_alnum(c) || c == ':' || c == '_' || c == '.';
+}
+
+int name_unit_escape(const char *s, char **ret) {
+        if (!s || !ret || !*s)
+                return -EINVAL;
+
+        size_t len = strlen(s);
+        if (len > SIZE_MAX / 4 - 1)
+                return -ENOMEM;
+        char *buf = malloc(len * 4 + 1);
+        if (!buf)
+                return -ENOMEM;
+
+        char *t = buf;
+        for (const char *f = s; *f; f++) {
+                unsigned char c = (unsigned char) *f;
+                if (c == '/')
+                        *t++ = '-';
+                else if (unit_char_plain((char) c) && !(f == s && c == '.'))
+                        *t++ = (char) c;
+                else {
+                        *t++ = '\\';
+                        *t++ = 'x';
+                        *t++ = hexdigits[c >> 4];
+                        *t++ = hexdigits[c & 15];
+                }
+        }
+        *t = 0;
+        *ret = buf;
+        return 0;
+}
+
+int name_unit_unescape(const char *s, char **ret) {
+        if (!s || !ret || !*s)
+                return -EINVAL;
+
+        _cleanup_free_ char *buf = malloc(strlen(s) + 1);
+        if (!buf)
+                return -ENOMEM;
+
+        char *t = buf;
+        for (const char *f = s; *f; f++) {
+                bool first = t == buf;
+                if (*f == '-')
+                        *t++ = '/';
+                else if (*f == '\\') {
+                        if (f[1] != 'x')
+                                return -EINVAL;
+                        int a = unhex_lower(f[2]);
+                        if (a < 0)
+                                return -EINVAL;
+                        int b = unhex_lower(f[3]);
+                        if (b < 0)
+                                return -EINVAL;
+                        char c = (char) ((a << 4) | b);
+                        /* Refuse what escaping would have left alone, and NUL. */
+                        if (c == 0 || c == '/' || (unit_char_plain(c) && !(first && c == '.')))
+                                return -EINVAL;
+                        *t++ = c;
+                        f += 3;
+                } else if (unit_char_plain(*f) && !(first && *f == '.'))
+                        *t++ = *f;
+                else
+                        return -EINVAL;
+        }
+        *t = 0;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+/* One slice component: escaped, and without '/' which escaping turns into
+ * '-', the separator of the slice hierarchy. */
+static int slice_component(const char *s, char **ret) {
+        if (!s || !*s || strchr(s, '/'))
+                return -EINVAL;
+        if (strlen(s) > NAME_MAX_INPUT)
+                return -ENAMETOOLONG;
+        return name_unit_escape(s, ret);
+}
+
+static int slice_finish(char *name, char **ret) {
+        if (strlen(name) > UNIT_NAME_MAX) {
+                free(name);
+                return -ENAMETOOLONG;
+        }
+        *ret = name;
+        return 0;
+}
+
+int name_slice_group(const char *group, char **ret) {
+        if (!ret)
+                return -EINVAL;
+
+        _cleanup_free_ char *g = NULL;
+        int r = slice_component(group, &g);
+        if (r < 0)
+                return r;
+
+        char *name = NULL;
+        if (asprintf(&name, SLICE_PREFIX "%s" SLICE_SUFFIX, g) < 0)
+                return -ENOMEM;
+        return slice_finish(name, ret);
+}
+
+int name_slice_user(const char *group, const char *user, char **ret) {
+        if (!ret)
+                return -EINVAL;
+
+        _cleanup_free_ char *g = NULL, *u = NULL;
+        int r = slice_component(group, &g);
+        if (r < 0)
+                return r;
+        r = slice_component(user, &u);
+        if (r < 0)
+                return r;
+
+        char *name = NULL;
+        if (asprintf(&name, SLICE_PREFIX "%s-%s" SLICE_SUFFIX, g, u) < 0)
+                return -ENOMEM;
+        return slice_finish(name, ret);
+}
+
+int name_slice_parse(const char *slice, char **ret_group, char **ret_user) {
+        if (!slice)
+                return -EINVAL;
+
+        size_t len = strlen(slice);
+        if (len > UNIT_NAME_MAX)
+                return -EINVAL;
+        if (strncmp(slice, SLICE_PREFIX, strlen(SLICE_PREFIX)) != 0 ||
+            !has_suffix(slice, len, SLICE_SUFFIX))
+                return -EINVAL;
+        if (len <= strlen(SLICE_PREFIX) + strlen(SLICE_SUFFIX))
+                return -EINVAL;
+
+        _cleanup_free_ char *mid = strndup(slice + strlen(SLICE_PREFIX),
+                                           len - strlen(SLICE_PREFIX) - strlen(SLICE_SUFFIX));
+        if (!mid)
+                return -ENOMEM;
+
+        /* Escaped components hold no '-', so the hierarchy splits cleanly. */
+        char *dash = strchr(mid, '-');
+        if (dash) {
+                *dash = 0;
+                if (strchr(dash + 1, '-'))
+                        return -EINVAL;
+        }
+
+        _cleanup_free_ char *g = NULL, *u = NULL;
+        int r = name_unit_unescape(mid, &g);
+        if (r < 0)
+                return r;
+        if (dash) {
+                r = name_unit_unescape(dash + 1, &u);
+                if (r < 0)
+                        return r;
+        }
+        if (strlen(g) > NAME_MAX_INPUT || (u && strlen(u) > NAME_MAX_INPUT))
+                return -EINVAL;
+
+        if (ret_group)
+                *ret_group = TAKE_PTR(g);
+        if (ret_user)
+                *ret_user = TAKE_PTR(u);
+        return 0;
+}
+
+/* ^[a-z0-9]+([._-][a-z0-9]+)*$ */
+static bool token_is_plain(const char *s) {
+        bool prev_sep = true; /* so a leading separator is refused */
+        if (!*s)
+                return false;
+        for (const char *p = s; *p; p++) {
+                if (ascii_lower_alnum(*p))
+                        prev_sep = false;
+                else if (*p == '.' || *p == '_' || *p == '-') {
+                        if (prev_sep)
+                                return false;
+                        prev_sep = true;
+                } else
+                        return false;
+        }
+        return !prev_sep;
+}
+
+int name_docker_token(const char *s, char **ret) {
+        if (!s || !ret || !*s)
+                return -EINVAL;
+
+        size_t len = strlen(s);
+        if (len > NAME_MAX_INPUT)
+                return -ENAMETOOLONG;
+
+        if (token_is_plain(s)) {
+                char *t = strdup(s);
+                if (!t)
+                        return -ENOMEM;
+                *ret = t;
+                return 0;
+        }
+
+        char *t = malloc(strlen(TOKEN_HEX_PREFIX) + len * 2 + 1);
+        if (!t)
+                return -ENOMEM;
+        char *p = stpcpy(t, TOKEN_HEX_PREFIX);
+        for (const unsigned char *f = (const unsigned char *) s; *f; f++) {
+                *p++ = hexdigits[*f >> 4];
+                *p++ = hexdigits[*f & 15];
+        }
+        *p = 0;
+        *ret = t;
+        return 0;
+}
+
+int name_docker_token_decode(const char *tok, char **ret) {
+        if (!tok || !ret || !*tok)
+                return -EINVAL;
+
+        size_t len = strlen(tok), pl = strlen(TOKEN_HEX_PREFIX);
+        if (strncmp(tok, TOKEN_HEX_PREFIX, pl) != 0) {
+                if (len > NAME_MAX_INPUT || !token_is_plain(tok))
+                        return -EINVAL;
+                char *t = strdup(tok);
+                if (!t)
+                        return -ENOMEM;
+                *ret = t;
+                return 0;
+        }
+
+        size_t hl = len - pl;
+        if (hl == 0 || hl % 2 != 0 || hl / 2 > NAME_MAX_INPUT)
+                return -EINVAL;
+
+        _cleanup_free_ char *t = malloc(hl / 2 + 1);
+        if (!t)
+                return -ENOMEM;
+        for (size_t i = 0; i < hl / 2; i++) {
+                int a = unhex_lower(tok[pl + 2 * i]);
+                int b = unhex_lower(tok[pl + 2 * i + 1]);
+                if (a < 0 || b < 0 || (a | b) == 0)
+                        return -EINVAL;
+                t[i] = (char) ((a << 4) | b);
+        }
+        t[hl / 2] = 0;
+
+        /* A plain value is only ever written verbatim. */
+        if (token_is_plain(t))
+                return -EINVAL;
+
+        *ret = TAKE_PTR(t);
+        return 0;
+}
+
+int name_container_valid(const char *name) {
+        if (!name)
+                return 0;
+        if (*name == '/')
+                name++;
+        if (!ascii_alnum(name[0]) || !name[1])
+                return 0;
+        for (const char *p = name + 1; *p; p++)
+                if (!ascii_alnum(*p) && !strchr("_.-", *p))
+                        return 0;
+        return 1;
+}
+
+/* [a-zA-Z0-9][a-zA-Z0-9_.-]* without "._.": a name part of a container. */
+static int container_part_check(const char *name, size_t len) {
+        if (len == 0 || !ascii_alnum(name[0]))
+                return -EINVAL;
+        for (size_t i = 1; i < len; i++)
+                if (!ascii_alnum(name[i]) && !strchr("_.-", name[i]))
+                        return -EINVAL;
+        if (memmem(name, len, CONTAINER_SEP, strlen(CONTAINER_SEP)))
+                return -EINVAL;
+        if (len > NAME_CONTAINER_PART_MAX)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+int name_container(const char *name, const char *user, char **ret) {
+        if (!name || !ret)
+                return -EINVAL;
+
+        int r = container_part_check(name, strlen(name));
+        if (r < 0)
+                return r;
+
+        _cleanup_free_ char *u = NULL;
+        r = name_docker_token(user, &u);
+        if (r < 0)
+                return r;
+
+        char *full = NULL;
+        if (asprintf(&full, "%s" CONTAINER_SEP "%s", name, u) < 0)
+                return -ENOMEM;
+        *ret = full;
+        return 0;
+}
+
+/* Last occurrence of needle in s, or NULL. */
+static const char *strrstr(const char *s, const char *needle) {
+        const char *last = NULL;
+        for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+                last = p;
+        return last;
+}
+
+int name_container_typed(const char *typed, const char *user, char **ret) {
+        _cleanup_free_ char *base = NULL, *owner = NULL;
+
+        if (!typed || !user)
+                return -EINVAL;
+        if (strstr(typed, "._.")) {
+                if (name_container_parse(typed, &base, &owner) < 0 || !streq(owner, user))
+                        return -EPERM;
+                return name_container(base, user, ret);
+        }
+        return name_container(typed, user, ret);
+}
+
+int name_container_parse(const char *full, char **ret_name, char **ret_user) {
+        if (!full)
+                return -EINVAL;
+        if (*full == '/')
+                full++;
+
+        const char *sep = strrstr(full, CONTAINER_SEP);
+        if (!sep)
+                return -EINVAL;
+
+        int r = container_part_check(full, (size_t) (sep - full));
+        if (r < 0)
+                return -EINVAL;
+
+        _cleanup_free_ char *u = NULL;
+        r = name_docker_token_decode(sep + strlen(CONTAINER_SEP), &u);
+        if (r < 0)
+                return r;
+
+        _cleanup_free_ char *n = strndup(full, (size_t) (sep - full));
+        if (!n)
+                return -ENOMEM;
+
+        if (ret_name)
+                *ret_name = TAKE_PTR(n);
+        if (ret_user)
+                *ret_user = TAKE_PTR(u);
+        return 0;
+}
+
+int name_project(const char *label, const char *env, const char *cwd, char **ret) {
+        if (!ret)
+                return -EINVAL;
+        if (label && *label)
+                return name_docker_token(label, ret);
+        if (env && *env)
+                return name_docker_token(env, ret);
+        if (!cwd || !*cwd)
+                return -EINVAL;
+
+        /* Last component, ignoring trailing slashes; "/" has none. */
+        size_t end = strlen(cwd);
+        while (end > 0 && cwd[end - 1] == '/')
+                end--;
+        if (end == 0)
+                return name_docker_token("root", ret);
+        size_t start = end;
+        while (start > 0 && cwd[start - 1] != '/')
+                start--;
+        if (end - start > NAME_MAX_INPUT)
+                return -ENAMETOOLONG;
+
+        _cleanup_free_ char *base = strndup(cwd + start, end - start);
+        if (!base)
+                return -ENOMEM;
+        return name_docker_token(base, ret);
+}
+
+int name_project_next(const char *project, unsigned n, char **ret) {
+        if (!project || !ret || n == 0)
+                return -EINVAL;
+
+        int r = container_part_check(project, strlen(project));
+        if (r < 0)
+                return r;
+
+        char *s = NULL;
+        if (n == 1)
+                s = strdup(project);
+        else if (asprintf(&s, "%s-%u", project, n) < 0)
+                s = NULL;
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+int name_user_image(const char *user, const char *name, char **ret) {
+        if (!ret)
+                return -EINVAL;
+
+        _cleanup_free_ char *u = NULL, *n = NULL;
+        int r = name_docker_token(user, &u);
+        if (r < 0)
+                return r;
+        r = name_docker_token(name, &n);
+        if (r < 0)
+                return r;
+
+        if (strlen(IMAGE_PREFIX) + strlen(u) + 1 + strlen(n) > DOCKER_REPO_MAX)
+                return -ENAMETOOLONG;
+
+        char *ref = NULL;
+        if (asprintf(&ref, IMAGE_PREFIX "%s/%s" IMAGE_TAG, u, n) < 0)
+                return -ENOMEM;
+        *ret = ref;
+        return 0;
+}
+
+int name_user_image_parse(const char *ref, char **ret_user, char **ret_name) {
+        if (!ref)
+                return -EINVAL;
+
+        size_t len = strlen(ref);
+        if (strncmp(ref, IMAGE_PREFIX, strlen(IMAGE_PREFIX)) != 0)
+                return -EINVAL;
+        if (has_suffix(ref, len, IMAGE_TAG))
+                len -= strlen(IMAGE_TAG);
+        if (len > DOCKER_REPO_MAX)
+                return -EINVAL;
+
+        const char *u = ref + strlen(IMAGE_PREFIX);
+        const char *end = ref + len;
+        const char *slash = memchr(u, '/', (size_t) (end - u));
+        if (!slash)
+                return -EINVAL;
+
+        _cleanup_free_ char *ut = strndup(u, (size_t) (slash - u));
+        _cleanup_free_ char *nt = strndup(slash + 1, (size_t) (end - slash - 1));
+        if (!ut || !nt)
+                return -ENOMEM;
+
+        /* Decoding refuses any ':', '@' or '/' left in the tokens. */
+        _cleanup_free_ char *ud = NULL, *nd = NULL;
+        int r = name_docker_token_decode(ut, &ud);
+        if (r < 0)
+                return r;
+        r = name_docker_token_decode(nt, &nd);
+        if (r < 0)
+                return r;
+
+        if (ret_user)
+                *ret_user = TAKE_PTR(ud);
+        if (ret_name)
+                *ret_name = TAKE_PTR(nd);
+        return 0;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+#include "policy/spec.h"
+
+#include "basic/util.h"
+
+void spec_mount_done(struct spec_mount *m) {
+        free(m->type);
+        free(m->source);
+        free(m->target);
+        free(m->resolved);
+        strv_free(m->volume_opts);
+        free(m->volume_driver);
+        free(m->flag);
+        *m = (struct spec_mount) { 0 };
+}
+
+void container_spec_done(struct container_spec *s) {
+        if (!s)
+                return;
+        free(s->name);
+        free(s->image);
+        strv_free(s->labels);
+        free(s->cgroup_parent);
+        strv_free(s->gpus);
+        strv_free(s->cap_add);
+        for (size_t i = 0; i < s->n_devices; i++) {
+                free(s->devices[i].path);
+                free(s->devices[i].resolved);
+        }
+        free(s->devices);
+        strv_free(s->device_cgroup_rules);
+        free(s->pid);
+        free(s->ipc);
+        free(s->uts);
+        free(s->userns);
+        free(s->cgroupns);
+        strv_free(s->networks);
+        for (size_t i = 0; i < s->n_mounts; i++)
+                spec_mount_done(&s->mounts[i]);
+        free(s->mounts);
+        for (size_t i = 0; i < s->n_refs; i++) {
+                free(s->refs[i].name);
+                free(s->refs[i].flag);
+                free(s->refs[i].owner);
+        }
+        free(s->refs);
+        strv_free(s->env);
+        free(s->runtime);
+        strv_free(s->security_opts);
+        strv_free(s->sysctls);
+        strv_free(s->publish);
+        *s = (struct container_spec) { 0 };
+}
+
+void build_spec_done(struct build_spec *b) {
+        strv_free(b->labels);
+        strv_free(b->networks);
+        strv_free(b->security_opts);
+        *b = (struct build_spec) { 0 };
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* The GPU inventory from NVML, loaded through dlopen (DESIGN §4). */
+#pragma once
+
+#include "basic/util.h"
+#include "policy/gpu-inventory.h"
+
+/* Load the inventory from an NVML library (normally "libnvidia-ml.so.1"):
+ * dlopen, init, enumerate GPUs and MIG instances, shutdown, dlclose.  NUMA
+ * nodes are read from <sysfs_root>/bus/pci/devices/<pci>/numa_node (sysfs_root
+ * NULL means "/sys"); for a GPU that has no such directory, NVML's memory
+ * affinity is asked instead.  Two devices with one UUID are an error. */
+int gpu_inventory_load_nvml(const char *library, const char *sysfs_root, struct gpu_inventory **ret,
+                            struct berth_error *err);
+
+/* NVML's "00000000:3B:00.0" (or a 4-digit-domain form, any case) to sysfs's
+ * "0000:3b:00.0". */
+int gpu_pci_bus_id_normalize(const char *bus_id, char **ret);

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+#include "system/slicemgr-client.h"
+#include "core/proto.h"
+#include "basic/time-util.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+
+struct slicemgr_client {
+        int fd;
+        char *buf; /* bytes read past the last reply */
+        size_t len;
+};
+
+int slicemgr_client_connect(const char *socket_path, int timeout_ms, struct slicemgr_client **ret,
+                            struct berth_error *err) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        uint64_t deadline = deadline_ms(timeout_ms);
+
+        if (strlen(socket_path) >= sizeof(sa.sun_path))
+                return berth_error_set(err, -ENAMETOOLONG, "berth: control socket path '%s' is too long.", socket_path);
+        strcpy(sa.sun_path, socket_path);
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return berth_error_set(err, -errno, "berth: cannot create a socket: %s.", strerror(errno));
+        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                if (errno != EINPROGRESS && errno != EAGAIN)
+                        return berth_error_set(err, -errno,
+                                               "berth: the berth daemon is not reachable at %s (%s); ask an admin to start berth-slicemgr.",
+                                               socket_path, strerror(errno));
+                int r = fd_wait_until(fd, POLLOUT, deadline);
+                if (r < 0)
+                        return berth_error_set(err, r, "berth: the berth daemon at %s did not answer in time.",
+                                               socket_path);
+        }
+        struct slicemgr_client *c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        c->fd = TAKE_FD(fd);
+        *ret = c;
+        return 0;
+}
+
+void slicemgr_client_free(struct slicemgr_client *c) {
+        if (!c)
+                return;
+        if (c->fd >= 0)
+                close(c->fd);
+        free(c->buf);
+        free(c);
+}
+
+int slicemgr_client_call(struct slicemgr_client *c, json_t *request, int timeout_ms, json_t **ret,
+                         struct berth_error *err) {
+        uint64_t deadline = deadline_ms(timeout_ms);
+        _cleanup_free_ char *line = json_dumps(request, JSON_COMPACT);
+        int r;
+
+        if (!line)
+                return -ENOMEM;
+        size_t l = strlen(line), off = 0;
+        char *nl = realloc(line, l + 2);
+        if (!nl)
+                return -ENOMEM;
+        line = nl;
+        line[l++] = '\n';
+        line[l] = 0;
+        if (l > PROTO_MAX_LINE)
+                return berth_error_set(err, -E2BIG, "berth: request too large for the control socket.");
+
+        while (off < l) {
+                ssize_t n = send(c->fd, line + off, l - off, MSG_NOSIGNAL);
+                if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+                        r = fd_wait_until(c->fd, POLLOUT, deadline);
+                        if (r < 0)
+                                return berth_error_set(err, r, "berth: the berth daemon did not take the request in time.");
+                        continue;
+                }
+                if (n < 0)
+                        return berth_error_set(err, -errno, "berth: lost the connection to the berth daemon: %s.",
+                                               strerror(errno));
+                off += (size_t) n;
+        }
+
+        for (;;) {
+                char *end = c->buf ? memchr(c->buf, '\n', c->len) : NULL;
+                if (end) {
+                        json_error_t jerr;
+                        size_t ll = (size_t) (end - c->buf);
+                        json_t *reply = json_loadb(c->buf, ll, JSON_REJECT_DUPLICATES, &jerr);
+                        memmove(c->buf, end + 1, c->len - ll - 1);
+                        c->len -= ll + 1;
+                        if (!reply || !json_is_object(reply)) {
+                                json_decref(reply);
+                                return berth_error_set(err, -EBADMSG, "berth: the berth daemon sent a malformed reply.");
+                        }
+                        *ret = reply;
+                        return 0;
+                }
+                if (c->len >= PROTO_MAX_REPLY)
+                        return berth_error_set(err, -EBADMSG, "berth: the berth daemon's reply is too long.");
+                char *nb = realloc(c->buf, c->len + 65536);
+                if (!nb)
+                        return -ENOMEM;
+                c->buf = nb;
+                ssize_t n = recv(c->fd, c->buf + c->len, 65536, 0);
+                if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+                        r = fd_wait_until(c->fd, POLLIN, deadline);
+                        if (r < 0)
+                                return berth_error_set(err, r, "berth: the berth daemon did not answer in time.");
+                        continue;
+                }
+                if (n < 0)
+                        return berth_error_set(err, -errno, "berth: lost the connection to the berth daemon: %s.",
+                                               strerror(errno));
+                if (n == 0)
+                        return berth_error_set(err, -ECONNRESET, "berth: the berth daemon closed the connection.");
+                c->len += (size_t) n;
+        }
+}
+
+int slicemgr_call(const char *socket_path, json_t *request, int timeout_ms, json_t **ret, char **ret_kind,
+                  struct berth_error *err) {
+        _cleanup_slicemgr_client_ struct slicemgr_client *c = NULL;
+        json_t *reply = NULL;
+        int r;
+
+        r = slicemgr_client_connect(socket_path, timeout_ms, &c, err);
+        if (r < 0)
+                return r;
+        r = slicemgr_client_call(c, request, timeout_ms, &reply, err);
+        if (r < 0)
+                return r;
+        if (!json_is_true(json_object_get(reply, "ok"))) {
+                const char *kind = json_string_value(json_object_get(reply, "error"));
+                const char *msg = json_string_value(json_object_get(reply, "message"));
+                berth_error_set(err, -EPERM, "%s", msg ? msg : "berth: the berth daemon refused the request.");
+                if (ret_kind)
+                        *ret_kind = strdup(kind ? kind : "error");
+                if (ret)
+                        *ret = reply;
+                else
+                        json_decref(reply);
+                return -EPERM;
+        }
+        if (ret)
+                *ret = reply;
+        else
+                json_decref(reply);
+        return 0;
+}
