@@ -5,7 +5,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "slicemgr-client.h"
+#include "system/slicemgr-client.h"
 
 static uint64_t now_ns(void) {
         struct timespec ts;
