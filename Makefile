@@ -5,6 +5,9 @@
 #   make check           deps (if missing), unit tests, then integration tests (root)
 #   make check-unit | check-integration | fuzz | bench | install | deps | clean
 
+# The one version of berth: every program's --version and the daemon's hello.
+VERSION     := 0.5.0
+
 PREFIX      ?= /usr/local
 SBINDIR     ?= $(PREFIX)/sbin
 BINDIR      ?= $(PREFIX)/bin
@@ -43,12 +46,14 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+SMARTCOLS_CFLAGS := $(shell $(PKG_CONFIG) --cflags smartcols 2>/dev/null)
+SMARTCOLS_LIBS   := $(shell $(PKG_CONFIG) --libs smartcols 2>/dev/null)
 PAM_CFLAGS   := $(shell $(PKG_CONFIG) --cflags pam 2>/dev/null)
 PAM_LIBS     := $(shell $(PKG_CONFIG) --libs pam 2>/dev/null)
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARNINGS) -fPIC -fstack-protector-strong \
-	-D_FORTIFY_SOURCE=2 -D_GNU_SOURCE $(SANFLAGS) -Ilib $(PKG_CFLAGS)
+	-D_FORTIFY_SOURCE=2 -D_GNU_SOURCE -DBERTH_VERSION='"$(VERSION)"' $(SANFLAGS) -Ilib $(PKG_CFLAGS)
 LDFLAGS  += $(SANFLAGS) -Wl,-z,relro,-z,now
 LDLIBS   += $(PKG_LIBS) -ldl -lpthread -lm
 
@@ -100,7 +105,7 @@ $(LIBBERTH): $(LIB_OBJS)
 
 define cmd_rule
 $(O)/$(notdir $(1)): $(patsubst %.c,$(O)/%.o,$(wildcard $(1)/*.c)) $(CMD_COMMON_OBJS) $(LIBBERTH)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) $$(SMARTCOLS_LIBS)
 endef
 $(foreach d,$(CMD_DIRS),$(eval $(call cmd_rule,$(d))))
 
@@ -161,7 +166,8 @@ $(O)/wrapper/docker: $(O)/front/front-install.o $(FRONT_OBJS) $(filter $(LIBBERT
 	@mkdir -p $(dir $@)
 	$(FRONT_CC) $(FRONT_LDFLAGS) -o $@ $(O)/front/front-install.o $(FRONT_OBJS) $(FRONT_LIBS)
 
-$(O)/cmds/%.o $(O)/tests/%.o: CFLAGS += -Icmds
+$(O)/cmds/%.o $(O)/tests/%.o: CFLAGS += -Icmds $(SMARTCOLS_CFLAGS)
+$(O)/tests/%.o: CFLAGS += -I.
 $(O)/pam/%.o: CFLAGS += $(PAM_CFLAGS)
 $(O)/pam_berth.so: $(PAM_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
 	$(CC) $(LDFLAGS) -shared -Wl,--version-script=pam/pam_berth.sym -o $@ $^ $(LDLIBS) $(PAM_LIBS)
@@ -180,8 +186,13 @@ $(O)/tests/unit/main.o: CFLAGS += $(CHECK_CFLAGS) -I$(O)/tests/unit
 $(O)/tests/unit/main.o: $(O)/tests/unit/suites.inc
 $(O)/tests/unit/test-%.o: CFLAGS += $(CHECK_CFLAGS) -I$(O)/tests/unit -include tests/unit/suites.h
 $(UNIT_SRCS:%.c=$(O)/%.o): $(O)/tests/unit/suites.inc
-$(UNIT): $(O)/tests/unit/main.o $(UNIT_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+# The unit tests also link the programs' own files (every one but the
+# file with main()), so slicemgr's ops, the wrapper's argv rewriting and the
+# commands' framework are unit-tested too.
+UNIT_PROG_OBJS := $(filter-out $(O)/slicemgr/main.o,$(SLICEMGR_SRCS:%.c=$(O)/%.o)) \
+	$(filter-out $(O)/wrapper/main.o,$(WRAPPER_SRCS:%.c=$(O)/%.o)) $(CMD_COMMON_OBJS)
+$(UNIT): $(O)/tests/unit/main.o $(UNIT_SRCS:%.c=$(O)/%.o) $(UNIT_PROG_OBJS) $(LIBBERTH)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS) $(SMARTCOLS_LIBS)
 # test-gpu dlopens the fake NVML; order-only, so it is built but not linked.
 $(UNIT): | $(FAKE_NVML)
 
@@ -283,7 +294,7 @@ install: all
 
 DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev musl-tools \
 	libsystemd-dev libcurl4-openssl-dev libjansson-dev libbsd-dev libinih-dev \
-	check libpam0g-dev libnuma-dev \
+	check libpam0g-dev libnuma-dev libsmartcols-dev \
 	systemd dbus libpam-systemd docker.io busybox-static pamtester mandoc \
 	valgrind util-linux procps passwd perl jq sudo ca-certificates
 
