@@ -186,11 +186,14 @@ $(O)/tests/unit/main.o: CFLAGS += $(CHECK_CFLAGS) -I$(O)/tests/unit
 $(O)/tests/unit/main.o: $(O)/tests/unit/suites.inc
 $(O)/tests/unit/test-%.o: CFLAGS += $(CHECK_CFLAGS) -I$(O)/tests/unit -include tests/unit/suites.h
 $(UNIT_SRCS:%.c=$(O)/%.o): $(O)/tests/unit/suites.inc
-# The unit tests also link the programs' own files (every one but the
-# file with main()), so slicemgr's ops, the wrapper's argv rewriting and the
-# commands' framework are unit-tested too.
-UNIT_PROG_OBJS := $(filter-out $(O)/slicemgr/main.o,$(SLICEMGR_SRCS:%.c=$(O)/%.o)) \
-	$(filter-out $(O)/wrapper/main.o,$(WRAPPER_SRCS:%.c=$(O)/%.o)) $(CMD_COMMON_OBJS)
+# The unit tests also link the programs' own files, so slicemgr's ops, the
+# wrapper's argv rewriting and the commands' framework are unit-tested too;
+# each program's main() is made local to its object so the runner's wins.
+UNIT_PROG_OBJS := $(patsubst $(O)/%,$(O)/unit-objs/%,$(SLICEMGR_SRCS:%.c=$(O)/%.o) $(WRAPPER_SRCS:%.c=$(O)/%.o)) \
+	$(CMD_COMMON_OBJS)
+$(O)/unit-objs/%.o: $(O)/%.o
+	@mkdir -p $(dir $@)
+	objcopy --localize-symbol=main $< $@
 $(UNIT): $(O)/tests/unit/main.o $(UNIT_SRCS:%.c=$(O)/%.o) $(UNIT_PROG_OBJS) $(LIBBERTH)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS) $(SMARTCOLS_LIBS)
 # test-gpu dlopens the fake NVML; order-only, so it is built but not linked.

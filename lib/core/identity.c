@@ -61,23 +61,6 @@ int identity_group_gid(const char *group, gid_t *ret) {
         return 1;
 }
 
-bool identity_in_group(const char *group, const char *user, gid_t primary) {
-        _cleanup_free_ gid_t *gids = NULL;
-        size_t n = 0;
-        gid_t gid;
-
-        if (identity_group_gid(group, &gid) <= 0)
-                return false;
-        if (gid == primary)
-                return true;
-        if (!user || identity_user_gids(user, primary, &gids, &n) < 0)
-                return false;
-        for (size_t i = 0; i < n; i++)
-                if (gids[i] == gid)
-                        return true;
-        return false;
-}
-
 bool identity_is_admin(const char *admin_group, uid_t uid, const char *user, gid_t primary, gid_t peer_gid) {
         _cleanup_free_ gid_t *gids = NULL;
         size_t n = 0;

@@ -24,10 +24,6 @@ int identity_user_gids(const char *user, gid_t primary, gid_t **ret, size_t *ret
  * negative errno. */
 int identity_group_gid(const char *group, gid_t *ret);
 
-/* Is user (primary gid primary) a member of group, by NSS?  group NULL or
- * unknown: false. */
-bool identity_in_group(const char *group, const char *user, gid_t primary);
-
 /* The whole rule through NSS: admin_group and user's groups looked up,
  * then identity_admin_rule().  user may be NULL (only uid 0 and peer_gid
  * count then). */

@@ -336,10 +336,13 @@ int name_container(const char *name, const char *user, char **ret) {
         if (r < 0)
                 return r;
 
-        char *full = NULL;
+        _cleanup_free_ char *full = NULL;
         if (asprintf(&full, "%s" CONTAINER_SEP "%s", name, u) < 0)
                 return -ENOMEM;
-        *ret = full;
+        /* what berth hands Docker always passes Docker's own rule */
+        if (!name_container_valid(full))
+                return -EINVAL;
+        *ret = TAKE_PTR(full);
         return 0;
 }
 

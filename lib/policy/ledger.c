@@ -333,10 +333,8 @@ const struct gpu_inventory *ledger_inventory(const struct ledger *l) {
 }
 
 static ssize_t inventory_index(const struct gpu_inventory *inv, const char *uuid) {
-        for (size_t i = 0; i < inv->n_devices; i++)
-                if (streq_ptr(inv->devices[i].uuid, uuid))
-                        return (ssize_t) i;
-        return -1;
+        const struct gpu_device *d = gpu_inventory_find(inv, uuid);
+        return d ? d - inv->devices : -1;
 }
 
 static bool entries_overlap(const struct ledger_entry *a, const struct ledger_entry *b) {

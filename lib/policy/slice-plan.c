@@ -94,3 +94,23 @@ size_t slice_plan_tree(const struct slice_limits *parent_now, const struct slice
         }
         return n;
 }
+
+bool slice_limit_is_unlimited(const struct slice_limits *want, enum slice_key k) {
+        switch (k) {
+        case SLICE_CPUS:
+                return want->cpus == CPUS_INFINITY;
+        case SLICE_MEMORY_MAX:
+                return want->memory_max == LIMIT_INFINITY;
+        case SLICE_MEMORY_HIGH:
+                return want->memory_high == LIMIT_INFINITY;
+        case SLICE_TASKS_MAX:
+                return want->tasks_max == LIMIT_INFINITY;
+        case SLICE_ALLOWED_CPUS:
+                return !want->allowed_cpus || !*want->allowed_cpus;
+        case SLICE_ALLOWED_MEMS:
+                return !want->allowed_mems || !*want->allowed_mems;
+        case _SLICE_KEY_MAX:
+        default:
+                return false;
+        }
+}

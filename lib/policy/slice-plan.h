@@ -52,7 +52,11 @@ void slice_limits_done(struct slice_limits *l);
  * keys, each unset key being unlimited.  No strings are set. */
 void slice_limits_from_user(const struct limits *user, struct slice_limits *ret);
 void slice_limits_from_total(const struct limits *total, struct slice_limits *ret);
-const char *slice_key_name(enum slice_key k); /* "cpus", "memory_max" … */
+const char *slice_key_name(enum slice_key k);
+
+/* Whether key k of l sets no limit: no CPU quota, "infinity" for memory and
+ * tasks, no (or an empty) CPU or node list. */
+bool slice_limit_is_unlimited(const struct slice_limits *l, enum slice_key k); /* "cpus", "memory_max" … */
 /* --- reload: new limits for a group slice and its user slices ------------- */
 
 /* On cgroup v1 the kernel refuses a child's CPU quota above its parent's,

@@ -348,26 +348,6 @@ bool slice_value_matches(enum slice_key k, const struct slice_limits *want, cons
 }
 
 /* Whether want asks for no limit on k (what a missing controller gives). */
-static bool want_unlimited(enum slice_key k, const struct slice_limits *want) {
-        switch (k) {
-        case SLICE_CPUS:
-                return want->cpus == CPUS_INFINITY;
-        case SLICE_MEMORY_MAX:
-                return want->memory_max == LIMIT_INFINITY;
-        case SLICE_MEMORY_HIGH:
-                return want->memory_high == LIMIT_INFINITY;
-        case SLICE_TASKS_MAX:
-                return want->tasks_max == LIMIT_INFINITY;
-        case SLICE_ALLOWED_CPUS:
-                return !want->allowed_cpus || !*want->allowed_cpus;
-        case SLICE_ALLOWED_MEMS:
-                return !want->allowed_mems || !*want->allowed_mems;
-        case _SLICE_KEY_MAX:
-        default:
-                return false;
-        }
-}
-
 static char *format_value(enum slice_key k, const struct slice_limits *l, char *buf, size_t n) {
         char c[32];
 
@@ -455,7 +435,7 @@ int slice_verify(const char *cgroup_root, const char *cgroup_path, const char *u
                 if (!fn)
                         return berth_error_set(err, -ENOMEM, "Out of memory.");
                 if (!(found.known & (1u << k))) {
-                        if (want_unlimited(k, want))
+                        if (slice_limit_is_unlimited(want, k))
                                 continue; /* no controller there is no limit either */
                         return berth_error_set(err, -EREMOTEIO, "%s: %s is missing, so %s is not enforced.", unit,
                                                fn, format_value(k, want, w, sizeof(w)));

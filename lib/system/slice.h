@@ -41,10 +41,6 @@
  * quota still caps it); a later call with acceptable limits repairs it. */
 int slice_ensure_at(sd_bus *bus, const char *cgroup_root, const char *unit, const struct slice_limits *l,
                     bool *ret_created, struct berth_error *err);
-static inline int slice_ensure(sd_bus *bus, const char *unit, const struct slice_limits *l, bool *ret_created,
-                               struct berth_error *err) {
-        return slice_ensure_at(bus, NULL, unit, l, ret_created, err);
-}
 
 /* The unit's ControlGroup ("/berth.slice/berth-students.slice"); -ENOENT
  * when the unit is not loaded or has no cgroup. */
