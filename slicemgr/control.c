@@ -2,16 +2,30 @@
 /* The control socket: many clients at once, JSON lines of at most 64 KiB,
  * identity from SO_PEERCRED only, an idle timeout per connection.  A client
  * can waste its own connection, never the daemon. */
-#include "manager.h"
+#include "control.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "basic/util.h"
+#include "core/proto.h"
+#include "ops.h"
+
+#define CONNECTION_IDLE_USEC (30ULL * 1000000) /* a client may sit idle this long */
+#define CONNECTION_MAX 1024
 #define OUTPUT_MAX (2 * PROTO_MAX_REPLY) /* a client that does not read is dropped */
 
-struct connection {
+struct Control {
         Manager *m;
+        int listen_fd;
+        sd_event_source *listen_source;
+        struct connection *connections;
+        size_t n_connections;
+};
+
+struct connection {
+        Control *ctl;
         struct connection *prev, *next;
         int fd;
         struct ucred peer;
@@ -25,7 +39,7 @@ struct connection {
 };
 
 static void connection_free(struct connection *c) {
-        Manager *m = c->m;
+        Control *ctl = c->ctl;
         sd_event_source_disable_unref(c->io);
         sd_event_source_disable_unref(c->idle);
         if (c->fd >= 0)
@@ -33,22 +47,23 @@ static void connection_free(struct connection *c) {
         if (c->prev)
                 c->prev->next = c->next;
         else
-                m->connections = c->next;
+                ctl->connections = c->next;
         if (c->next)
                 c->next->prev = c->prev;
-        m->n_connections--;
+        ctl->n_connections--;
         free(c->out);
         free(c);
 }
 
-void control_close_all(Manager *m) {
-        while (m->connections)
-                connection_free(m->connections);
-        m->listen_source = sd_event_source_disable_unref(m->listen_source);
-        if (m->listen_fd >= 0) {
-                close(m->listen_fd);
-                m->listen_fd = -1;
-        }
+void control_free(Control *ctl) {
+        if (!ctl)
+                return;
+        while (ctl->connections)
+                connection_free(ctl->connections);
+        sd_event_source_disable_unref(ctl->listen_source);
+        if (ctl->listen_fd >= 0)
+                close(ctl->listen_fd);
+        free(ctl);
 }
 
 static int connection_update_events(struct connection *c) {
@@ -101,7 +116,7 @@ static void connection_reply_error(struct connection *c, const char *kind, const
 
 static int connection_touch(struct connection *c) {
         uint64_t now;
-        sd_event_now(c->m->event, CLOCK_MONOTONIC, &now);
+        sd_event_now(c->ctl->m->event, CLOCK_MONOTONIC, &now);
         return sd_event_source_set_time(c->idle, now + CONNECTION_IDLE_USEC);
 }
 
@@ -115,7 +130,7 @@ static int connection_process_input(struct connection *c) {
                 if (c->discarding)
                         c->discarding = false; /* the end of the overlong line */
                 else if (l > 0) {
-                        _cleanup_free_ char *reply = ops_handle(c->m, &c->peer, c->in + start, l);
+                        _cleanup_free_ char *reply = ops_handle(c->ctl->m, &c->peer, c->in + start, l);
                         if (!reply)
                                 connection_reply_error(c, "internal", "berth: the daemon ran out of memory; try again.");
                         else if (connection_queue(c, reply) < 0)
@@ -176,7 +191,8 @@ static int on_connection_idle(sd_event_source *s, uint64_t usec, void *userdata)
 }
 
 static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Manager *m = userdata;
+        Control *ctl = userdata;
+        sd_event *event = ctl->m->event;
 
         for (;;) {
                 _cleanup_close_ int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -185,7 +201,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                                 log_error_errno(-errno, "accept() on the control socket failed: %m");
                         return 0;
                 }
-                if (m->n_connections >= CONNECTION_MAX)
+                if (ctl->n_connections >= CONNECTION_MAX)
                         continue; /* closed at once: too many clients */
 
                 struct connection *c = calloc(1, sizeof(*c));
@@ -196,55 +212,63 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         free(c);
                         continue; /* no identity, no service */
                 }
-                c->m = m;
+                c->ctl = ctl;
                 c->fd = TAKE_FD(cfd);
-                c->next = m->connections;
-                if (m->connections)
-                        m->connections->prev = c;
-                m->connections = c;
-                m->n_connections++;
+                c->next = ctl->connections;
+                if (ctl->connections)
+                        ctl->connections->prev = c;
+                ctl->connections = c;
+                ctl->n_connections++;
 
                 uint64_t now;
-                sd_event_now(m->event, CLOCK_MONOTONIC, &now);
-                if (sd_event_add_io(m->event, &c->io, c->fd, EPOLLIN, on_connection_io, c) < 0 ||
-                    sd_event_add_time(m->event, &c->idle, CLOCK_MONOTONIC, now + CONNECTION_IDLE_USEC, 0,
+                sd_event_now(event, CLOCK_MONOTONIC, &now);
+                if (sd_event_add_io(event, &c->io, c->fd, EPOLLIN, on_connection_io, c) < 0 ||
+                    sd_event_add_time(event, &c->idle, CLOCK_MONOTONIC, now + CONNECTION_IDLE_USEC, 0,
                                       on_connection_idle, c) < 0)
                         connection_free(c);
         }
 }
 
-int control_listen(Manager *m) {
+static void control_freep(Control **c) {
+        control_free(*c);
+}
+
+int control_new(Manager *m, Control **ret, struct berth_error *err) {
         const char *path = m->config->control_socket;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_(control_freep) Control *ctl = calloc(1, sizeof(*ctl));
         _cleanup_free_ char *dir = strdup(path);
         int r;
 
-        if (!dir)
-                return -ENOMEM;
+        if (!ctl || !dir)
+                return berth_error_set(err, -ENOMEM, "out of memory");
+        ctl->m = m;
+        ctl->listen_fd = -1;
         if (strlen(path) >= sizeof(sa.sun_path))
-                return log_error_errno(-ENAMETOOLONG, "control socket path %s is too long", path);
+                return berth_error_set(err, -ENAMETOOLONG, "control socket path %s is too long", path);
         char *slash = strrchr(dir, '/');
         if (slash && slash != dir) {
                 *slash = 0;
                 if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-                        return log_error_errno(-errno, "cannot create %s: %m", dir);
+                        return berth_error_set(err, -errno, "cannot create %s: %s", dir, strerror(errno));
         }
         strcpy(sa.sun_path, path);
 
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
-                return log_error_errno(-errno, "cannot create the control socket: %m");
+                return berth_error_set(err, -errno, "cannot create the control socket: %s", strerror(errno));
         (void) unlink(path); /* a stale socket of an earlier run */
         if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return log_error_errno(-errno, "cannot bind %s: %m", path);
+                return berth_error_set(err, -errno, "cannot bind %s: %s", path, strerror(errno));
         /* everyone may connect: who they are comes from SO_PEERCRED */
         if (chmod(path, 0666) < 0)
-                return log_error_errno(-errno, "cannot chmod %s: %m", path);
+                return berth_error_set(err, -errno, "cannot chmod %s: %s", path, strerror(errno));
         if (listen(fd, SOMAXCONN) < 0)
-                return log_error_errno(-errno, "cannot listen on %s: %m", path);
-        r = sd_event_add_io(m->event, &m->listen_source, fd, EPOLLIN, on_accept, m);
+                return berth_error_set(err, -errno, "cannot listen on %s: %s", path, strerror(errno));
+        r = sd_event_add_io(m->event, &ctl->listen_source, fd, EPOLLIN, on_accept, ctl);
         if (r < 0)
-                return log_error_errno(r, "cannot watch the control socket: %m");
-        m->listen_fd = TAKE_FD(fd);
+                return berth_error_set(err, r, "cannot watch the control socket: %s", strerror(-r));
+        ctl->listen_fd = TAKE_FD(fd);
+        *ret = TAKE_PTR(ctl);
         return 0;
 }

@@ -7,10 +7,12 @@
  * change reaches berth within that time, as it reaches the users of nscd or
  * sssd within theirs.  A reload forgets them all (the admin group may have
  * changed).  Unknown users are never kept. */
-#include "manager.h"
-#include "core/identity.h"
-#include "policy/ledger.h"
+#include "identity.h"
+
 #include "basic/time-util.h"
+#include "basic/util.h"
+#include "core/config.h"
+#include "core/identity.h"
 
 #include <grp.h>
 #include <pwd.h>
@@ -36,21 +38,21 @@ static void identity_done(struct identity *id) {
         strv_free(id->groups);
 }
 
-void manager_identity_cache_clear(Manager *m) {
-        for (size_t i = 0; i < m->n_identities; i++)
-                identity_done(&m->identities[i]);
-        free(m->identities);
-        m->identities = NULL;
-        m->n_identities = 0;
+void identity_cache_clear(struct identity_cache *c) {
+        for (size_t i = 0; i < c->n_entries; i++)
+                identity_done(&c->entries[i]);
+        free(c->entries);
+        c->entries = NULL;
+        c->n_entries = 0;
 }
 
-static void drop(Manager *m, size_t i) {
-        identity_done(&m->identities[i]);
-        memmove(&m->identities[i], &m->identities[i + 1], (m->n_identities - i - 1) * sizeof(struct identity));
-        m->n_identities--;
+static void drop(struct identity_cache *c, size_t i) {
+        identity_done(&c->entries[i]);
+        memmove(&c->entries[i], &c->entries[i + 1], (c->n_entries - i - 1) * sizeof(struct identity));
+        c->n_entries--;
 }
 
-static int lookup(Manager *m, uid_t uid, struct identity *ret) {
+static int lookup(const char *admin_group, uid_t uid, struct identity *ret) {
         struct passwd pw, *pwr = NULL;
         char buf[16384];
         struct identity id = { .uid = uid };
@@ -68,48 +70,49 @@ static int lookup(Manager *m, uid_t uid, struct identity *ret) {
                 identity_done(&id);
                 return r;
         }
-        id.has_admin_gid = identity_group_gid(m->config->admin_group, &id.admin_gid) > 0;
+        id.has_admin_gid = identity_group_gid(admin_group, &id.admin_gid) > 0;
         id.expires = now_usec() + IDENTITY_TTL_USEC;
         *ret = id;
         return 0;
 }
 
-static int identity_get(Manager *m, uid_t uid, const struct identity **ret) {
+static int identity_get(struct identity_cache *c, const char *admin_group, uid_t uid, const struct identity **ret) {
         uint64_t now = now_usec();
-        for (size_t i = 0; i < m->n_identities; i++) {
-                if (m->identities[i].uid != uid)
+        for (size_t i = 0; i < c->n_entries; i++) {
+                if (c->entries[i].uid != uid)
                         continue;
-                if (m->identities[i].expires > now) {
-                        *ret = &m->identities[i];
+                if (c->entries[i].expires > now) {
+                        *ret = &c->entries[i];
                         return 0;
                 }
-                drop(m, i);
+                drop(c, i);
                 break;
         }
 
         struct identity id;
-        int r = lookup(m, uid, &id);
+        int r = lookup(admin_group, uid, &id);
         if (r < 0)
                 return r;
-        for (size_t i = m->n_identities; i > 0; i--)
-                if (m->identities[i - 1].expires <= now)
-                        drop(m, i - 1);
-        if (m->n_identities >= IDENTITY_CACHE_MAX)
-                drop(m, 0); /* the oldest */
-        struct identity *v = reallocarray(m->identities, m->n_identities + 1, sizeof(*v));
+        for (size_t i = c->n_entries; i > 0; i--)
+                if (c->entries[i - 1].expires <= now)
+                        drop(c, i - 1);
+        if (c->n_entries >= IDENTITY_CACHE_MAX)
+                drop(c, 0); /* the oldest */
+        struct identity *v = reallocarray(c->entries, c->n_entries + 1, sizeof(*v));
         if (!v) {
                 identity_done(&id);
                 return -ENOMEM;
         }
-        m->identities = v;
-        v[m->n_identities] = id;
-        *ret = &v[m->n_identities++];
+        c->entries = v;
+        v[c->n_entries] = id;
+        *ret = &v[c->n_entries++];
         return 0;
 }
 
-int manager_caller_identity(Manager *m, uid_t uid, gid_t gid, char **ret_user, char ***ret_groups, bool *ret_admin) {
+int identity_cache_get(struct identity_cache *c, const char *admin_group, uid_t uid, gid_t gid, char **ret_user,
+                       char ***ret_groups, bool *ret_admin) {
         const struct identity *id;
-        int r = identity_get(m, uid, &id);
+        int r = identity_get(c, admin_group, uid, &id);
         if (r < 0)
                 return r;
         _cleanup_free_ char *user = strdup(id->user);

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* berth-slicemgr [--config DIR]: runs in the foreground under systemd
- * (Type=notify), logs to stderr, which the journal takes. */
-#include "manager.h"
-
+ * (Type=notify), logs to stderr, which the journal takes.  It puts the
+ * daemon together: the Manager, then the control socket and Docker's
+ * event stream on top of it, then the loop. */
 #include <getopt.h>
 #include <signal.h>
 #include <systemd/sd-daemon.h>
+
+#include "basic/util.h"
+#include "control.h"
+#include "core/paths.h"
+#include "docker-watch.h"
+#include "manager.h"
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
@@ -13,7 +19,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         if (si->ssi_signo == SIGHUP) {
                 _cleanup_free_ char *msg = NULL;
                 sd_notify(0, "RELOADING=1");
-                manager_reload(m, &msg);
+                (void) manager_reload(m, &msg);
                 log_info("%s", strempty(msg));
                 sd_notify(0, "READY=1");
                 return 0;
@@ -23,21 +29,74 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 }
 
 static void usage(FILE *f) {
-        fprintf(f, "usage: berth-slicemgr [--config DIR]\n\n"
+        fprintf(f, "usage: berth-slicemgr [--config DIR]\n"
+                   "       berth-slicemgr --version\n\n"
                    "The berth daemon: per-user and per-group slices, the GPU ledger, the control socket.\n"
                    "The config tree is --config DIR, else $BERTH_CONFIG, else %s.\n",
                 BERTH_CONFIG_DIR);
+}
+
+static void docker_watch_freep(DockerWatch **w) {
+        docker_watch_free(*w);
+}
+
+static void control_freep(Control **c) {
+        control_free(*c);
+}
+
+/* From the Manager to a loop ready to serve; 0 or a logged error. */
+static int run(const char *config_dir) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        _cleanup_(control_freep) Control *control = NULL;
+        _cleanup_(docker_watch_freep) DockerWatch *watch = NULL;
+        struct berth_error err = { 0 };
+        int r;
+
+        r = manager_new(config_dir, &m, &err);
+        if (r < 0)
+                return log_error_errno(r, "%s", err.message);
+        log_info("berth-slicemgr: %zu GPU device%s, %zu group%s, config %s", m->inventory->n_devices,
+                 m->inventory->n_devices == 1 ? "" : "s", m->config->n_groups, m->config->n_groups == 1 ? "" : "s",
+                 config_dir);
+        if (sd_event_add_signal(m->event, NULL, SIGTERM, on_signal, m) < 0 ||
+            sd_event_add_signal(m->event, NULL, SIGINT, on_signal, m) < 0 ||
+            sd_event_add_signal(m->event, NULL, SIGHUP, on_signal, m) < 0)
+                return log_error_errno(-ENOMEM, "cannot watch signals: %m");
+
+        r = control_new(m, &control, &err);
+        if (r < 0)
+                return log_error_errno(r, "%s", err.message);
+        /* Docker may start after us: the watch retries, and reservations wait for it */
+        r = docker_watch_new(m, &watch);
+        if (r < 0)
+                return log_error_errno(r, "cannot watch Docker: %m");
+        r = manager_start(m, &err);
+        if (r < 0)
+                log_info("berth-slicemgr: could not re-apply limits at start: %s", err.message);
+        if (m->gpu_grace_until > 0)
+                log_info("berth-slicemgr: the last daemon did not stop cleanly; GPUs are handed out again in %llu s",
+                         (unsigned long long) (m->config->reservation_ttl_usec / 1000000));
+
+        /* WatchdogSec= in the unit: sd-event pings for us while the loop runs */
+        (void) sd_event_set_watchdog(m->event, true);
+        sd_notifyf(0, "READY=1\nSTATUS=serving %s\nMAINPID=%d", m->config->control_socket, (int) getpid());
+        log_info("berth-slicemgr: ready on %s", m->config->control_socket);
+
+        r = sd_event_loop(m->event);
+        sd_notify(0, "STOPPING=1");
+        manager_mark_clean_stop(m);
+        return r;
 }
 
 int main(int argc, char **argv) {
         static const struct option options[] = {
                 { "config", required_argument, NULL, 'c' },
                 { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
                 {},
         };
         const char *config_dir = NULL;
-        Manager *m = NULL;
-        int c, r;
+        int c;
 
         program_name = "berth-slicemgr";
         while ((c = getopt_long(argc, argv, "c:h", options, NULL)) >= 0)
@@ -47,6 +106,9 @@ int main(int argc, char **argv) {
                         break;
                 case 'h':
                         usage(stdout);
+                        return 0;
+                case 'V':
+                        printf("berth-slicemgr (berth) %s\n", BERTH_VERSION);
                         return 0;
                 default:
                         usage(stderr);
@@ -71,28 +133,5 @@ int main(int argc, char **argv) {
         sigprocmask(SIG_BLOCK, &mask, NULL);
         signal(SIGPIPE, SIG_IGN);
 
-        r = manager_new(config_dir, &m);
-        if (r < 0)
-                return 1;
-        if (sd_event_add_signal(m->event, NULL, SIGTERM, on_signal, m) < 0 ||
-            sd_event_add_signal(m->event, NULL, SIGINT, on_signal, m) < 0 ||
-            sd_event_add_signal(m->event, NULL, SIGHUP, on_signal, m) < 0) {
-                manager_free(m);
-                return 1;
-        }
-        r = manager_start(m);
-        if (r < 0) {
-                manager_free(m);
-                return 1;
-        }
-        /* WatchdogSec= in the unit: sd-event pings for us while the loop runs */
-        (void) sd_event_set_watchdog(m->event, true);
-        sd_notifyf(0, "READY=1\nSTATUS=serving %s\nMAINPID=%d", m->config->control_socket, (int) getpid());
-        log_info("berth-slicemgr: ready on %s", m->config->control_socket);
-
-        r = sd_event_loop(m->event);
-        sd_notify(0, "STOPPING=1");
-        manager_mark_clean_stop(m);
-        manager_free(m);
-        return r < 0 ? 1 : 0;
+        return run(config_dir) < 0 ? 1 : 0;
 }

@@ -1,18 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /* The operations of the control socket.  Who is asking comes only from
  * SO_PEERCRED; every answer is one JSON line. */
-#include "manager.h"
-#include "core/limits.h"
-#include "policy/policy.h"
-#include "core/audit.h"
-#include "core/names.h"
-#include "basic/cpulist.h"
+#include "ops.h"
 
 #include <math.h>
-#include <pwd.h>
+#include <time.h>
 
-#define VERSION "0.1"
+#include "basic/cpulist.h"
+#include "basic/util.h"
+#include "core/audit.h"
+#include "core/limits.h"
+#include "core/names.h"
+#include "core/proto.h"
+#include "gpu-audit.h"
+#include "identity.h"
+#include "owner.h"
+#include "policy/policy.h"
+#include "system/numa.h"
 
+/* Who is asking: peer always; the rest once looked up (every op but hello). */
 struct caller {
         const struct ucred *peer;
         char *user;
@@ -35,26 +41,30 @@ static char *error_line(const char *kind, const char *fmt, ...) {
         return proto_error_line(kind, msg);
 }
 
-static int caller_resolve(Manager *m, const struct ucred *peer, struct caller *ret, char **ret_error) {
-        struct caller c = { .peer = peer };
+/* Fills in who c->peer is and their limits; on failure, the reply line
+ * that says why (NULL when out of memory) goes into *ret_error. */
+static int caller_resolve(Manager *m, struct caller *c, char **ret_error) {
         _cleanup_strv_free_ char **groups = NULL;
+        _cleanup_free_ char *user = NULL;
+        bool admin;
 
-        int r = manager_caller_identity(m, peer->uid, peer->gid, &c.user, &groups, &c.admin);
+        int r = identity_cache_get(&m->identities, m->config->admin_group, c->peer->uid, c->peer->gid, &user, &groups,
+                                   &admin);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
                 *ret_error = error_line("unknown_user", "berth: uid %u has no account name; ask an admin to check NSS.",
-                                        (unsigned) peer->uid);
+                                        (unsigned) c->peer->uid);
                 return -ENOENT;
         }
-        r = config_resolve_user_groups(m->config, c.user, peer->uid, groups, time(NULL), &c.ru);
+        r = config_resolve_user_groups(m->config, user, c->peer->uid, groups, time(NULL), &c->ru);
         if (r < 0) {
-                *ret_error = error_line("unknown_user", "berth: cannot resolve the limits of %s: %s.", c.user,
+                *ret_error = error_line("unknown_user", "berth: cannot resolve the limits of %s: %s.", user,
                                         strerror(-r));
-                free(c.user);
                 return r;
         }
-        *ret = c;
+        c->user = TAKE_PTR(user);
+        c->admin = admin;
         return 0;
 }
 
@@ -65,14 +75,20 @@ static json_t *usage_json(Manager *m, const char *user) {
         return json_pack("{s:f,s:I}", "gpus", gpus, "containers", (json_int_t) containers);
 }
 
-static char *op_whoami(Manager *m, struct caller *c) {
+static char *op_hello(Manager *m, struct caller *c, const struct proto_request *req) {
+        _cleanup_json_ json_t *o = json_pack("{s:s,s:i,s:I,s:s}", "server", "berth-slicemgr", "protocol", 1, "uid",
+                                             (json_int_t) c->peer->uid, "version", BERTH_VERSION);
+        return o ? proto_ok_line(o) : NULL;
+}
+
+static char *op_whoami(Manager *m, struct caller *c, const struct proto_request *req) {
         _cleanup_free_ char *slice = NULL;
-        json_t *sources = json_object();
+        _cleanup_json_ json_t *sources = json_object();
         for (enum limit_key k = 0; k < _LIMIT_MAX && sources; k++)
                 json_object_set_new(sources, limit_key_name(k), json_string(limit_source_name(c->ru.source[k])));
         if (name_slice_user(c->ru.group, c->user, &slice) < 0)
                 return NULL;
-        _cleanup_json_ json_t *o = json_pack("{s:s,s:I,s:s,s:b,s:b,s:s,s:o,s:o*,s:o,s:o}", "user", c->user, "uid",
+        _cleanup_json_ json_t *o = json_pack("{s:s,s:I,s:s,s:b,s:b,s:s,s:o,s:O*,s:o,s:o}", "user", c->user, "uid",
                                              (json_int_t) c->peer->uid, "group", c->ru.group, "in_group",
                                              c->ru.in_configured_group, "admin", c->admin, "slice", slice, "limits",
                                              limits_json(&c->ru.limits, false), "sources", sources, "total",
@@ -85,10 +101,10 @@ static char *op_whoami(Manager *m, struct caller *c) {
         return o ? proto_ok_line(o) : NULL;
 }
 
-static char *op_ensure_slice(Manager *m, struct caller *c) {
+static char *op_ensure_slice(Manager *m, struct caller *c, const struct proto_request *req) {
         struct berth_error err = { 0 };
         _cleanup_free_ char *slice = NULL, *group_slice = NULL;
-        if (manager_ensure_user_slice(m, &c->ru, &slice, &err) < 0)
+        if (m->ensure_user_slice(&m->slices, &c->ru, &slice, &err) < 0)
                 return error_line("slice_failed", "%s", err.message);
         if (name_slice_group(c->ru.group, &group_slice) < 0)
                 return NULL;
@@ -100,7 +116,7 @@ static char *op_ensure_slice(Manager *m, struct caller *c) {
 /* The container's full name: what the user asked for, else the project's
  * first free name (thesis, thesis-2, …). */
 static char *container_name(Manager *m, struct caller *c, const struct proto_spec *spec, char **ret_error) {
-        char *full = NULL;
+        _cleanup_free_ char *full = NULL;
         int r;
 
         if (spec->name) {
@@ -123,10 +139,9 @@ static char *container_name(Manager *m, struct caller *c, const struct proto_spe
                         *ret_error = error_line("name_taken",
                                                 "berth: you already have a container named %s; pick another name or retire it with 'container retire %s'.",
                                                 full, base ? base : spec->name);
-                        free(full);
                         return NULL;
                 }
-                return full;
+                return TAKE_PTR(full);
         }
         _cleanup_free_ char *project = NULL;
         if (name_project(spec->project, NULL, "/container", &project) < 0) {
@@ -134,13 +149,11 @@ static char *container_name(Manager *m, struct caller *c, const struct proto_spe
                 return NULL;
         }
         for (unsigned n = 1; n < 10000; n++) {
-                _cleanup_free_ char *candidate = NULL;
-                if (name_project_next(project, n, &candidate) < 0 || name_container(candidate, c->user, &full) < 0)
+                _cleanup_free_ char *candidate = NULL, *name = NULL;
+                if (name_project_next(project, n, &candidate) < 0 || name_container(candidate, c->user, &name) < 0)
                         break;
-                if (!ledger_find_container(m->ledger, full))
-                        return full;
-                free(full);
-                full = NULL;
+                if (!ledger_find_container(m->ledger, name))
+                        return TAKE_PTR(name);
         }
         *ret_error = error_line("invalid_name", "berth: no free name for project %s; name the container with --name.",
                                 project);
@@ -196,7 +209,8 @@ static void add_numa(Manager *m, const struct ledger_entry *e, double cpus, json
         json_object_set_new(inject, "cpuset_mems", json_string(mems));
 }
 
-static char *op_reserve(Manager *m, struct caller *c, const struct proto_spec *spec) {
+static char *op_reserve(Manager *m, struct caller *c, const struct proto_request *req) {
+        const struct proto_spec *spec = &req->spec;
         const struct limits *l = &c->ru.limits;
         struct berth_error err = { 0 };
         _cleanup_free_ char *full = NULL, *slice = NULL, *uuids = NULL, *project = NULL;
@@ -236,10 +250,10 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_spec *s
                                   "berth: the berth daemon restarted after a crash; GPUs are handed out again in %llu s, once the old daemon's reservations have run out.",
                                   (unsigned long long) ((m->gpu_grace_until - now) / 1000000 + 1));
 
-        if (manager_ensure_user_slice(m, &c->ru, &slice, &err) < 0)
+        if (m->ensure_user_slice(&m->slices, &c->ru, &slice, &err) < 0)
                 return error_line("slice_failed", "%s", err.message);
 
-        struct ledger_request req = {
+        struct ledger_request lr = {
                 .user = c->user,
                 .uid = c->peer->uid,
                 .group = c->ru.group,
@@ -258,7 +272,7 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_spec *s
                 .admin = c->admin,
         };
         const struct ledger_entry *e = NULL;
-        int r = ledger_reserve(m->ledger, &req, now, &e, &err);
+        int r = ledger_reserve(m->ledger, &lr, now, &e, &err);
         if (r < 0) {
                 const char *kind = ledger_error_kind_name(ledger_error_kind_from_errno(r));
                 return deny(c, wants_gpus ? AUDIT_GPU_DENY : AUDIT_CONTAINER_DENY, full, kind, "%s", err.message);
@@ -275,22 +289,22 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_spec *s
         if (name_project(spec->project, NULL, "/container", &project) < 0)
                 project = NULL;
 
-        json_t *gpu_list = json_array();
+        _cleanup_json_ json_t *gpu_list = json_array();
         for (size_t i = 0; i < e->n_devices && gpu_list; i++)
                 json_array_append_new(gpu_list, json_string(e->devices[i].uuid));
         _cleanup_free_ char *device_arg = NULL;
         if (*uuids && asprintf(&device_arg, "device=%s", uuids) < 0)
                 device_arg = NULL;
-        json_t *labels = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "berth.managed", "true", "berth.user", c->user,
+        _cleanup_json_ json_t *labels = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "berth.managed", "true", "berth.user", c->user,
                                    "berth.uid", uid, "berth.group", c->ru.group, "berth.project",
                                    project ? project : "", "berth.gpus", uuids, "berth.reservation", e->id,
                                    "berth.created", created);
-        json_t *inject = json_pack("{s:s,s:o,s:s,s:s?,s:{s:s},s:f,s:I}", "name", full, "labels", labels,
+        _cleanup_json_ json_t *inject = json_pack("{s:s,s:O,s:s,s:s?,s:{s:s},s:f,s:I}", "name", full, "labels", labels,
                                    "cgroup_parent", slice, "gpus", device_arg, "env", "NVIDIA_VISIBLE_DEVICES",
                                    *uuids ? uuids : "void", "cpus", cpus, "memory", (json_int_t) memory);
         if (inject)
                 add_numa(m, e, cpus, inject);
-        _cleanup_json_ json_t *o = json_pack("{s:s,s:s,s:o,s:s,s:o,s:I}", "reservation", e->id, "name", full, "gpus",
+        _cleanup_json_ json_t *o = json_pack("{s:s,s:s,s:O,s:s,s:O,s:I}", "reservation", e->id, "name", full, "gpus",
                                              gpu_list, "slice", slice, "inject", inject, "expires_in",
                                              (json_int_t) (m->config->reservation_ttl_usec / 1000000));
         if (!o)
@@ -308,7 +322,9 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_spec *s
         return proto_ok_line(o);
 }
 
-static char *op_commit_cancel(Manager *m, struct caller *c, enum proto_op op, const char *id) {
+static char *op_commit_cancel(Manager *m, struct caller *c, const struct proto_request *req) {
+        enum proto_op op = req->op;
+        const char *id = req->reservation;
         struct berth_error err = { 0 };
         uint64_t now;
         sd_event_now(m->event, CLOCK_MONOTONIC, &now);
@@ -352,10 +368,11 @@ static const char *entry_since(Manager *m, const struct ledger_entry *e, char *b
         return buf;
 }
 
-static char *op_status(Manager *m, struct caller *c) {
+static char *op_status(Manager *m, struct caller *c, const struct proto_request *req) {
         const struct gpu_inventory *inv = ledger_inventory(m->ledger);
         char since[64];
-        json_t *gpus = json_array(), *users = json_array(), *groups = json_array();
+        _cleanup_json_ json_t *gpus = json_array(), *users = json_array(), *groups = json_array(),
+                              *containers = json_array();
         size_t n;
         const struct ledger_entry *const *entries = ledger_entries(m->ledger, &n);
         _cleanup_strv_free_ char **seen_users = NULL, **seen_groups = NULL;
@@ -394,7 +411,6 @@ static char *op_status(Manager *m, struct caller *c) {
                                 return NULL;
                 }
         }
-        json_t *containers = json_array();
         for (size_t i = 0; i < n && containers; i++) {
                 const struct ledger_entry *e = entries[i];
                 _cleanup_free_ char *uuids = NULL;
@@ -406,43 +422,35 @@ static char *op_status(Manager *m, struct caller *c) {
                                                             e->gpus, "reservation", mine ? e->id : NULL, "since",
                                                             entry_since(m, e, since, sizeof(since))));
         }
-        _cleanup_json_ json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:b}", "gpus", gpus, "users", users, "groups", groups,
+        _cleanup_json_ json_t *o = json_pack("{s:O,s:O,s:O,s:O,s:b}", "gpus", gpus, "users", users, "groups", groups,
                                              "containers", containers, "docker_synced", m->docker_synced);
         return o ? proto_ok_line(o) : NULL;
 }
 
-/* an admin's release is audited even when it freed no GPU */
-static void audit_admin_release(const struct ledger_entry *e, void *reason) {
-        manager_audit_entry(AUDIT_GPU_RELEASE, e, reason, true);
+static char *op_reload(Manager *m, struct caller *c, const struct proto_request *req) {
+        _cleanup_free_ char *msg = NULL;
+        int r = manager_reload(m, &msg);
+        if (r == -EINVAL)
+                return proto_error_line("config_invalid", msg ? msg : "berth: the configuration is invalid.");
+        _cleanup_json_ json_t *o = json_pack("{s:s,s:b}", "message", msg ? msg : "", "applied", r >= 0);
+        return o ? proto_ok_line(o) : NULL;
 }
 
-static char *op_admin(Manager *m, struct caller *c, const struct proto_request *req) {
-        if (!c->admin) {
-                audit_deny(c, AUDIT_ACCESS_DENY, NULL, "admin operation refused");
-                return error_line("permission_denied", "berth: '%s' is for admins (root or members of %s).",
-                                  proto_op_name(req->op), m->config->admin_group);
-        }
-        if (req->op == OP_RELOAD) {
-                _cleanup_free_ char *msg = NULL;
-                int r = manager_reload(m, &msg);
-                if (r == -EINVAL)
-                        return proto_error_line("config_invalid", msg ? msg : "berth: the configuration is invalid.");
-                _cleanup_json_ json_t *o = json_pack("{s:s,s:b}", "message", msg ? msg : "", "applied", r >= 0);
-                return o ? proto_ok_line(o) : NULL;
-        }
-        if (req->op == OP_RELEASE) {
-                struct berth_error err = { 0 };
-                char reason[128];
-                snprintf(reason, sizeof(reason), "released by admin uid %u", (unsigned) c->peer->uid);
-                int r = ledger_release_admin(m->ledger, req->target, audit_admin_release, reason, &err);
-                if (r < 0)
-                        return proto_error_line(ledger_error_kind_name(ledger_error_kind_from_errno(r)), err.message);
-                manager_schedule_expiry(m);
-                _cleanup_json_ json_t *o = json_pack("{s:i}", "released", r);
-                return o ? proto_ok_line(o) : NULL;
-        }
-        /* users: everyone berth knows of, or one user's resolution */
-        json_t *list = json_array();
+static char *op_release(Manager *m, struct caller *c, const struct proto_request *req) {
+        struct berth_error err = { 0 };
+        char reason[128];
+        snprintf(reason, sizeof(reason), "released by admin uid %u", (unsigned) c->peer->uid);
+        int r = ledger_release_admin(m->ledger, req->target, gpu_audit_released_by_admin, reason, &err);
+        if (r < 0)
+                return proto_error_line(ledger_error_kind_name(ledger_error_kind_from_errno(r)), err.message);
+        manager_schedule_expiry(m);
+        _cleanup_json_ json_t *o = json_pack("{s:i}", "released", r);
+        return o ? proto_ok_line(o) : NULL;
+}
+
+/* users: everyone berth knows of, or one user's resolution */
+static char *op_users(Manager *m, struct caller *c, const struct proto_request *req) {
+        _cleanup_json_ json_t *list = json_array();
         size_t n;
         const struct ledger_entry *const *entries = ledger_entries(m->ledger, &n);
         _cleanup_strv_free_ char **names = NULL;
@@ -454,7 +462,7 @@ static char *op_admin(Manager *m, struct caller *c, const struct proto_request *
                         if (!strv_contains(names, entries[i]->user) && strv_push(&names, entries[i]->user) < 0)
                                 return NULL;
         for (char **u = names; u && *u && list; u++) {
-                struct resolved_user ru;
+                _cleanup_(resolved_user_done) struct resolved_user ru = { 0 };
                 if (config_resolve_user(m->config, *u, time(NULL), &ru) < 0) {
                         if (req->target)
                                 return error_line("unknown_user", "berth: there is no user %s.", *u);
@@ -462,151 +470,67 @@ static char *op_admin(Manager *m, struct caller *c, const struct proto_request *
                 }
                 json_array_append_new(list, json_pack("{s:s,s:s,s:o,s:o}", "user", *u, "group", ru.group, "limits",
                                                       limits_json(&ru.limits, false), "usage", usage_json(m, *u)));
-                resolved_user_done(&ru);
         }
-        _cleanup_json_ json_t *o = json_pack("{s:o}", "users", list);
+        _cleanup_json_ json_t *o = json_pack("{s:O}", "users", list);
         return o ? proto_ok_line(o) : NULL;
 }
 
-static json_t *owner_json(const char *asked, const char *id, const char *name, const char *user, bool managed,
-                          const char *caller) {
-        if (name && name[0] == '/')
-                name++;
-        return json_pack("{s:s,s:b,s:s?,s:s?,s:s?,s:b,s:b}", "target", asked, "exists", true, "id", id, "name", name,
-                         "user", user, "managed", managed, "mine", managed && streq_ptr(user, caller));
-}
-
-/* Who owns each target, by its berth.user label, resolved exactly as docker
- * would (full id, name, id prefix).  A plain name that is not a container
- * but whose "NAME._.caller" is, answers for that one, so "docker logs
- * train" finds train._.alice (the wrapper then gives docker the full name).
- * Exact ids and names come from the mirror of Docker's containers; what
- * the mirror does not know (an id prefix, a container created a moment
- * ago) is asked of Docker, so a stale mirror can never make an unknown
- * container look absent.  The caller (the wrapper) decides; this only
- * reports. */
-static json_t *owner_of(Manager *m, struct caller *c, const char *target, bool *ret_failed) {
-        struct berth_error err = { 0 };
-        _cleanup_json_ json_t *info = NULL;
-        const char *asked = target;
-        _cleanup_free_ char *mine = NULL;
-        const struct cmirror_entry *e;
-
-        if (!strstr(target, "._.") && name_container_typed(target, c->user, &mine) < 0) {
-                free(mine);
-                mine = NULL;
-        }
-        e = cmirror_find(&m->containers, target);
-        if (!e && mine)
-                e = cmirror_find(&m->containers, mine);
-        if (e)
-                return owner_json(asked, e->id, e->name, e->user, e->managed, c->user);
-
-        int r = docker_container_inspect(m->docker, target, &info, &err);
-        if (r == -ENOENT && mine) {
-                r = docker_container_inspect(m->docker, mine, &info, &err);
-                if (r >= 0)
-                        target = mine;
-        }
-        if (r == -ENOENT)
-                return json_pack("{s:s,s:b}", "target", asked, "exists", false);
-        if (r < 0) {
-                *ret_failed = true;
-                return json_pack("{s:s,s:b,s:s}", "target", asked, "exists", false, "error", err.message);
-        }
-        json_t *labels = json_object_get(json_object_get(info, "Config"), "Labels");
-        const char *managed = json_string_value(json_object_get(labels, "berth.managed"));
-        return owner_json(asked, json_string_value(json_object_get(info, "Id")),
-                          json_string_value(json_object_get(info, "Name")),
-                          json_string_value(json_object_get(labels, "berth.user")), streq_ptr(managed, "true"), c->user);
-}
-
-/* An image's owner: its berth.user label (set by `image create` and by the
- * wrapper on `docker build`). */
-static json_t *image_owner_of(Manager *m, struct caller *c, const char *target, bool *ret_failed) {
-        struct berth_error err = { 0 };
-        _cleanup_json_ json_t *info = NULL;
-        int r = docker_image_inspect(m->docker, target, &info, &err);
-        if (r == -ENOENT)
-                return json_pack("{s:s,s:b}", "target", target, "exists", false);
-        if (r < 0) {
-                *ret_failed = true;
-                return json_pack("{s:s,s:b,s:s}", "target", target, "exists", false, "error", err.message);
-        }
-        json_t *labels = json_object_get(json_object_get(info, "Config"), "Labels");
-        const char *user = json_string_value(json_object_get(labels, "berth.user"));
-        return json_pack("{s:s,s:b,s:s?,s:s?,s:b,s:b}", "target", target, "exists", true, "id",
-                         json_string_value(json_object_get(info, "Id")), "user", user, "managed", user != NULL, "mine",
-                         user && streq(user, c->user));
-}
-
-static char *op_owner(Manager *m, struct caller *c, char **targets, bool images) {
+static char *op_owner(Manager *m, struct caller *c, const struct proto_request *req) {
         if (!m->docker || !m->docker_synced)
                 return error_line("unavailable", "berth: the berth daemon is not connected to Docker yet; try again in a moment.");
         _cleanup_json_ json_t *list = json_array();
         bool failed = false;
-        for (char **t = targets; t && *t && list; t++)
-                if (json_array_append_new(list, images ? image_owner_of(m, c, *t, &failed) : owner_of(m, c, *t, &failed)) < 0)
+        for (char **t = req->targets; t && *t && list; t++)
+                if (json_array_append_new(list, req->images ? owner_of_image(m, c->user, *t, &failed)
+                                                            : owner_of_container(m, c->user, *t, &failed)) < 0)
                         return NULL;
         if (!list)
                 return NULL;
         if (failed)
-                return error_line("docker_error", "berth: Docker could not say who owns %s.", targets[0]);
+                return error_line("docker_error", "berth: Docker could not say who owns %s.", req->targets[0]);
         _cleanup_json_ json_t *o = json_pack("{s:O,s:b}", "targets", list, "admin", c->admin);
         return o ? proto_ok_line(o) : NULL;
 }
 
+typedef char *(*op_handler)(Manager *m, struct caller *c, const struct proto_request *req);
+
+/* Every op of the protocol.  Which ops are for admins only is the
+ * protocol's fact (proto_op_is_admin()), not this table's. */
+static const struct op {
+        op_handler handler;
+        bool anonymous; /* answered without looking the caller up */
+} op_table[_OP_MAX] = {
+        [OP_HELLO] = { op_hello, true },
+        [OP_WHOAMI] = { op_whoami, false },
+        [OP_ENSURE_SLICE] = { op_ensure_slice, false },
+        [OP_RESERVE] = { op_reserve, false },
+        [OP_COMMIT] = { op_commit_cancel, false },
+        [OP_CANCEL] = { op_commit_cancel, false },
+        [OP_STATUS] = { op_status, false },
+        [OP_OWNER] = { op_owner, false },
+        [OP_RELOAD] = { op_reload, false },
+        [OP_RELEASE] = { op_release, false },
+        [OP_USERS] = { op_users, false },
+};
+
 char *ops_handle(Manager *m, const struct ucred *peer, const char *line, size_t len) {
-        struct proto_request req = { 0 };
+        _cleanup_(proto_request_done) struct proto_request req = { 0 };
+        _cleanup_(caller_done) struct caller c = { .peer = peer };
         struct berth_error err = { 0 };
-        struct caller c = { 0 };
         const char *kind = "bad_request";
-        char *error = NULL, *reply = NULL;
+        char *error = NULL;
 
         if (proto_parse_request(line, len, &req, &kind, &err) < 0)
                 return proto_error_line(kind, err.message);
-
-        if (req.op == OP_HELLO) {
-                _cleanup_json_ json_t *o = json_pack("{s:s,s:i,s:I}", "server", "berth-slicemgr", "protocol", 1, "uid",
-                                                     (json_int_t) peer->uid);
-                if (o)
-                        json_object_set_new(o, "version", json_string(VERSION));
-                proto_request_done(&req);
-                return o ? proto_ok_line(o) : NULL;
-        }
-        if (caller_resolve(m, peer, &c, &error) < 0) {
-                proto_request_done(&req);
+        const struct op *op = req.op < _OP_MAX ? &op_table[req.op] : NULL;
+        if (!op || !op->handler)
+                return error_line("unknown_op", "berth: unknown op.");
+        if (!op->anonymous && caller_resolve(m, &c, &error) < 0)
                 return error;
+        if (proto_op_is_admin(req.op) && !c.admin) {
+                audit_deny(&c, AUDIT_ACCESS_DENY, NULL, "admin operation refused");
+                return error_line("permission_denied", "berth: '%s' is for admins (root or members of %s).",
+                                  proto_op_name(req.op), m->config->admin_group);
         }
-        switch (req.op) {
-        case OP_WHOAMI:
-                reply = op_whoami(m, &c);
-                break;
-        case OP_ENSURE_SLICE:
-                reply = op_ensure_slice(m, &c);
-                break;
-        case OP_RESERVE:
-                reply = op_reserve(m, &c, &req.spec);
-                break;
-        case OP_COMMIT:
-        case OP_CANCEL:
-                reply = op_commit_cancel(m, &c, req.op, req.reservation);
-                break;
-        case OP_STATUS:
-                reply = op_status(m, &c);
-                break;
-        case OP_OWNER:
-                reply = op_owner(m, &c, req.targets, req.images);
-                break;
-        case OP_RELOAD:
-        case OP_RELEASE:
-        case OP_USERS:
-                reply = op_admin(m, &c, &req);
-                break;
-        default:
-                reply = error_line("unknown_op", "berth: unknown op.");
-        }
-        caller_done(&c);
-        proto_request_done(&req);
-        return reply;
+        return op->handler(m, &c, &req);
 }

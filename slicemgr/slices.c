@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Group and user slices: berth-<group>.slice with the group's [total],
  * berth-<group>-<user>.slice with the user's limits; always read back. */
-#include "manager.h"
+#include "slices.h"
+
+#include <time.h>
+
+#include "basic/util.h"
 #include "core/audit.h"
 #include "core/names.h"
 #include "system/slice.h"
@@ -13,46 +17,53 @@ struct slice_cache_entry {
         uint64_t memory_max, memory_high, tasks_max;
 };
 
-void manager_slice_cache_clear(Manager *m) {
-        for (size_t i = 0; i < m->n_slice_cache; i++) {
-                free(m->slice_cache[i].unit);
-                free(m->slice_cache[i].cgroup_path);
+static void cache_clear(struct slices *s) {
+        for (size_t i = 0; i < s->n_cache; i++) {
+                free(s->cache[i].unit);
+                free(s->cache[i].cgroup_path);
         }
-        free(m->slice_cache);
-        m->slice_cache = NULL;
-        m->n_slice_cache = 0;
+        free(s->cache);
+        s->cache = NULL;
+        s->n_cache = 0;
 }
 
-static struct slice_cache_entry *cache_find(Manager *m, const char *unit) {
-        for (size_t i = 0; i < m->n_slice_cache; i++)
-                if (streq(m->slice_cache[i].unit, unit))
-                        return &m->slice_cache[i];
+void slices_done(struct slices *s) {
+        cache_clear(s);
+        free(s->cgroup_root);
+        s->cgroup_root = NULL;
+        s->bus = sd_bus_flush_close_unref(s->bus);
+}
+
+static struct slice_cache_entry *cache_find(struct slices *s, const char *unit) {
+        for (size_t i = 0; i < s->n_cache; i++)
+                if (streq(s->cache[i].unit, unit))
+                        return &s->cache[i];
         return NULL;
 }
 
 /* Create or update one slice, unless it already holds exactly these limits:
  * that is checked in the cgroup files, so a slice stopped or changed behind
  * our back is set up again. */
-static int ensure_one(Manager *m, const char *unit, const struct slice_limits *l, bool *ret_created,
+static int ensure_one(struct slices *s, const char *unit, const struct slice_limits *l, bool *ret_created,
                       struct berth_error *err) {
-        struct slice_cache_entry *e = cache_find(m, unit);
+        struct slice_cache_entry *e = cache_find(s, unit);
         int r;
 
         if (e && e->cpus == l->cpus && e->memory_max == l->memory_max && e->memory_high == l->memory_high &&
-            e->tasks_max == l->tasks_max && slice_verify(m->cgroup_root, e->cgroup_path, unit, l, NULL) >= 0)
+            e->tasks_max == l->tasks_max && slice_verify(s->cgroup_root, e->cgroup_path, unit, l, NULL) >= 0)
                 return 0;
-        r = slice_ensure_at(m->bus, m->cgroup_root, unit, l, ret_created, err);
+        r = slice_ensure_at(s->bus, s->cgroup_root, unit, l, ret_created, err);
         if (r < 0)
                 return r;
         if (!e) {
                 _cleanup_free_ char *path = NULL, *name = strdup(unit);
-                if (!name || slice_cgroup_path(m->bus, unit, &path, NULL) < 0)
+                if (!name || slice_cgroup_path(s->bus, unit, &path, NULL) < 0)
                         return 0; /* no cache entry: the next request asks systemd again */
-                struct slice_cache_entry *n = reallocarray(m->slice_cache, m->n_slice_cache + 1, sizeof(*n));
+                struct slice_cache_entry *n = reallocarray(s->cache, s->n_cache + 1, sizeof(*n));
                 if (!n)
                         return 0;
-                m->slice_cache = n;
-                e = &n[m->n_slice_cache++];
+                s->cache = n;
+                e = &n[s->n_cache++];
                 *e = (struct slice_cache_entry) { .unit = TAKE_PTR(name), .cgroup_path = TAKE_PTR(path) };
         }
         e->cpus = l->cpus;
@@ -62,7 +73,7 @@ static int ensure_one(Manager *m, const char *unit, const struct slice_limits *l
         return 0;
 }
 
-int manager_ensure_user_slice(Manager *m, const struct resolved_user *u, char **ret_slice, struct berth_error *err) {
+int slices_ensure_user(struct slices *s, const struct resolved_user *u, char **ret_slice, struct berth_error *err) {
         _cleanup_free_ char *group_unit = NULL, *user_unit = NULL;
         struct slice_limits gl, ul;
         struct audit_fields f = AUDIT_FIELDS_INIT;
@@ -81,7 +92,7 @@ int manager_ensure_user_slice(Manager *m, const struct resolved_user *u, char **
 
         /* the parent first, so the child's limits fit under it */
         slice_limits_from_total(&u->total, &gl);
-        r = ensure_one(m, group_unit, &gl, &created, err);
+        r = ensure_one(s, group_unit, &gl, &created, err);
         slice_limits_done(&gl);
         if (r < 0)
                 return r;
@@ -92,7 +103,7 @@ int manager_ensure_user_slice(Manager *m, const struct resolved_user *u, char **
 
         slice_limits_from_user(&u->limits, &ul);
         created = false;
-        r = ensure_one(m, user_unit, &ul, &created, err);
+        r = ensure_one(s, user_unit, &ul, &created, err);
         slice_limits_done(&ul);
         if (r < 0)
                 return r;
@@ -110,94 +121,119 @@ struct group_slices {
         char **users; /* user names with a live slice in this group */
 };
 
-/* Re-apply configured limits to every live berth slice, group by group, in
- * the order cgroup v1 accepts (slice_apply_tree). */
-int manager_apply_all_slices(Manager *m, struct berth_error *err) {
-        _cleanup_strv_free_ char **units = NULL;
-        struct group_slices *groups = NULL;
-        size_t n_groups = 0;
-        int r, ret = 0;
+struct group_slices_list {
+        struct group_slices *v;
+        size_t n;
+};
 
-        manager_slice_cache_clear(m); /* what we set may change now */
-        r = slice_list(m->bus, &units);
-        if (r < 0)
-                return berth_error_set(err, r, "berth: cannot list berth slices: %s.", strerror(-r));
+static void group_slices_list_done(struct group_slices_list *l) {
+        for (size_t i = 0; i < l->n; i++) {
+                free(l->v[i].group);
+                strv_free(l->v[i].users);
+        }
+        free(l->v);
+}
 
-        for (char **u = units; u && *u; u++) {
+/* The live berth slices, by group: berth.slice itself is left out. */
+static int group_live_slices(char *const *units, struct group_slices_list *ret) {
+        _cleanup_(group_slices_list_done) struct group_slices_list l = { 0 };
+
+        for (char *const *u = units; u && *u; u++) {
                 _cleanup_free_ char *group = NULL, *user = NULL;
                 if (name_slice_parse(*u, &group, &user) < 0 || !group)
-                        continue; /* berth.slice itself */
+                        continue;
                 size_t i;
-                for (i = 0; i < n_groups; i++)
-                        if (streq(groups[i].group, group))
+                for (i = 0; i < l.n; i++)
+                        if (streq(l.v[i].group, group))
                                 break;
-                if (i == n_groups) {
-                        struct group_slices *ng = reallocarray(groups, n_groups + 1, sizeof(*ng));
-                        if (!ng) {
-                                ret = -ENOMEM;
-                                goto finish;
-                        }
-                        groups = ng;
-                        groups[n_groups++] = (struct group_slices) { .group = TAKE_PTR(group) };
+                if (i == l.n) {
+                        struct group_slices *ng = reallocarray(l.v, l.n + 1, sizeof(*ng));
+                        if (!ng)
+                                return -ENOMEM;
+                        l.v = ng;
+                        l.v[l.n++] = (struct group_slices) { .group = TAKE_PTR(group) };
                 }
-                if (user && strv_push(&groups[i].users, user) < 0) {
-                        ret = -ENOMEM;
-                        goto finish;
-                }
+                if (user && strv_push(&l.v[i].users, user) < 0)
+                        return -ENOMEM;
         }
+        *ret = l;
+        l = (struct group_slices_list) { 0 };
+        return 0;
+}
 
-        for (size_t i = 0; i < n_groups; i++) {
-                const struct group_config *g = config_find_group(m->config, groups[i].group);
-                size_t n = strv_length(groups[i].users);
-                _cleanup_strv_free_ char **child_units = NULL;
-                struct slice_limits parent, *children = calloc(n ? n : 1, sizeof(*children));
+struct slice_limits_array {
+        struct slice_limits *v;
+        size_t n;
+};
+
+static void slice_limits_array_done(struct slice_limits_array *a) {
+        for (size_t i = 0; i < a->n; i++)
+                slice_limits_done(&a->v[i]);
+        free(a->v);
+}
+
+/* One group's slice and its users' slices, set to what the config says
+ * now; the audit entry says how that went. */
+static int apply_group(struct slices *s, const struct berth_config *c, const struct group_slices *gs,
+                       struct berth_error *err) {
+        const struct group_config *g = config_find_group(c, gs->group);
+        size_t n = strv_length(gs->users);
+        _cleanup_strv_free_ char **child_units = NULL;
+        _cleanup_(slice_limits_array_done) struct slice_limits_array children = { 0 };
+        _cleanup_(slice_limits_done) struct slice_limits parent = SLICE_LIMITS_UNLIMITED;
+        _cleanup_free_ char *parent_unit = NULL;
+        int r;
+
+        children.v = calloc(n ? n : 1, sizeof(*children.v));
+        if (!children.v || name_slice_group(gs->group, &parent_unit) < 0)
+                return berth_error_set(err, -ENOMEM, "berth: out of memory applying the limits of group %s.",
+                                       gs->group);
+        if (g)
+                slice_limits_from_total(&g->total, &parent);
+        for (size_t j = 0; j < n; j++) {
+                struct resolved_user ru;
+                _cleanup_free_ char *unit = NULL;
+                if (config_resolve_user(c, gs->users[j], time(NULL), &ru) < 0)
+                        continue; /* the account is gone: leave its slice as it is */
+                if (name_slice_user(gs->group, gs->users[j], &unit) >= 0 && strv_push(&child_units, unit) >= 0)
+                        slice_limits_from_user(&ru.limits, &children.v[children.n++]);
+                resolved_user_done(&ru);
+        }
+        r = slice_apply_tree(s->bus, s->cgroup_root, parent_unit, &parent, child_units, children.v, children.n, err);
+
+        struct audit_fields f = AUDIT_FIELDS_INIT;
+        f.group = gs->group;
+        f.slice = parent_unit;
+        f.reason = r < 0 ? err->message : NULL;
+        audit_log(AUDIT_SLICE_UPDATE, &f, "berth: %s limits of %s and its %zu user slice%s%s%s",
+                  r < 0 ? "could not apply all" : "applied", parent_unit, children.n, children.n == 1 ? "" : "s",
+                  r < 0 ? ": " : "", r < 0 ? err->message : "");
+        return r;
+}
+
+/* Re-apply configured limits to every live berth slice, group by group, in
+ * the order cgroup v1 accepts (slice_apply_tree).  A group that fails does
+ * not stop the others; the first error is returned. */
+int slices_apply_all(struct slices *s, const struct berth_config *c, struct berth_error *err) {
+        _cleanup_strv_free_ char **units = NULL;
+        _cleanup_(group_slices_list_done) struct group_slices_list groups = { 0 };
+        int r, ret = 0;
+
+        cache_clear(s); /* what we set may change now */
+        r = slice_list(s->bus, &units);
+        if (r < 0)
+                return berth_error_set(err, r, "berth: cannot list berth slices: %s.", strerror(-r));
+        r = group_live_slices(units, &groups);
+        if (r < 0)
+                return berth_error_set(err, r, "berth: out of memory listing berth slices.");
+
+        for (size_t i = 0; i < groups.n; i++) {
                 struct berth_error e = { 0 };
-                _cleanup_free_ char *parent_unit = NULL;
-                size_t k = 0;
-
-                if (!children || name_slice_group(groups[i].group, &parent_unit) < 0) {
-                        free(children);
-                        ret = -ENOMEM;
-                        goto finish;
-                }
-                if (g)
-                        slice_limits_from_total(&g->total, &parent);
-                else
-                        parent = SLICE_LIMITS_UNLIMITED;
-                for (size_t j = 0; j < n; j++) {
-                        struct resolved_user ru;
-                        _cleanup_free_ char *unit = NULL;
-                        if (config_resolve_user(m->config, groups[i].users[j], time(NULL), &ru) < 0)
-                                continue; /* the account is gone: leave its slice as it is */
-                        if (name_slice_user(groups[i].group, groups[i].users[j], &unit) >= 0 &&
-                            strv_push(&child_units, unit) >= 0)
-                                slice_limits_from_user(&ru.limits, &children[k++]);
-                        resolved_user_done(&ru);
-                }
-                r = slice_apply_tree(m->bus, m->cgroup_root, parent_unit, &parent, child_units, children, k, &e);
-                for (size_t j = 0; j < k; j++)
-                        slice_limits_done(&children[j]);
-                free(children);
-                slice_limits_done(&parent);
-
-                struct audit_fields f = AUDIT_FIELDS_INIT;
-                f.group = groups[i].group;
-                f.slice = parent_unit;
-                f.reason = r < 0 ? e.message : NULL;
-                audit_log(AUDIT_SLICE_UPDATE, &f, "berth: %s limits of %s and its %zu user slice%s%s%s",
-                          r < 0 ? "could not apply all" : "applied", parent_unit, k, k == 1 ? "" : "s",
-                          r < 0 ? ": " : "", r < 0 ? e.message : "");
+                r = apply_group(s, c, &groups.v[i], &e);
                 if (r < 0 && ret == 0) {
                         ret = r;
                         berth_error_set(err, r, "%s", e.message);
                 }
         }
-
-finish:
-        for (size_t i = 0; i < n_groups; i++) {
-                free(groups[i].group);
-                strv_free(groups[i].users);
-        }
-        free(groups);
         return ret;
 }
