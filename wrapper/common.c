@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The config directory and berth.conf's [daemon] keys, read the same way by
- * the static front and by the policy binary (see quick.h). */
+ * the static front and by the policy binary, and the argv rewrites both
+ * halves give ps and the container-targeting verbs (see common.h). */
 #include "common.h"
 
 #include <ini.h>

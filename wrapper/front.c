@@ -94,38 +94,34 @@ static void fast_ps(const struct daemon_keys *k, int argc, char **argv, const st
  * target exists and is the caller's, docker runs it (with NAME given as
  * NAME._.USER where that is what was found).  Returns for anything else. */
 static void fast_targets(const struct daemon_keys *k, int argc, char **argv, const struct docker_invocation *inv) {
-        struct docker_args a = { 0 };
+        _cleanup_(docker_args_done) struct docker_args a = { 0 };
         struct berth_error err = { 0 };
         _cleanup_strv_free_ char **names = NULL, **v = NULL;
         _cleanup_json_ json_t *owners = NULL;
         bool admin = false;
 
-        if (docker_parse_args(inv, argc, argv, &a, &err) < 0)
-                return;
-        if (wrapper_targets_need_policy(inv, &a) || wrapper_target_names(argv, &a, &names) < 0 ||
+        if (docker_parse_args(inv, argc, argv, &a, &err) < 0 || wrapper_targets_need_policy(inv, &a) ||
+            wrapper_target_names(argv, &a, &names) < 0 ||
             wrapper_ask_owner(control_socket(k), names, false, WRAPPER_FRONT_TIMEOUT_MS, &owners, &admin, &err) < 0)
-                goto out;
+                return;
         for (int i = 0; i < argc; i++)
                 if (strv_push(&v, argv[i]) < 0)
-                        goto out;
+                        return;
         for (size_t i = 0; i < a.n_targets; i++) {
                 json_t *o = json_array_get(owners, i);
                 const char *full = json_string_value(json_object_get(o, "name"));
                 const char *user = json_string_value(json_object_get(o, "user"));
                 char *word = NULL;
                 if (!json_is_true(json_object_get(o, "exists")) || !json_is_true(json_object_get(o, "mine")))
-                        goto out;
+                        return;
                 if (wrapper_target_word(argv[a.targets[i]], a.target_colon[i], names[i], full, user, &word) < 0)
-                        goto out;
+                        return;
                 if (word) {
                         free(v[a.targets[i]]);
                         v[a.targets[i]] = word;
                 }
         }
-        docker_args_done(&a);
         exec_docker(k, v);
-out:
-        docker_args_done(&a);
 }
 
 int main(int argc, char **argv) {

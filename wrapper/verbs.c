@@ -7,6 +7,7 @@
 
 #include <limits.h>
 
+#include "basic/units.h"
 #include "common.h"
 #include "core/names.h"
 #include "exec.h"
