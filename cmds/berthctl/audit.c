@@ -4,7 +4,6 @@
 #include "berthctl.h"
 #include "core/audit.h"
 
-#include <getopt.h>
 #include <grp.h>
 #include <systemd/sd-journal.h>
 #include <time.h>
@@ -231,87 +230,64 @@ static void warn_if_partial(void) {
                         if (groups[k] == g->gr_gid)
                                 return;
         }
-        fprintf(stderr, "berthctl: you can read only your own journal entries; run as root or join the systemd-journal group to see every decision.\n");
+        cmd_fail(0, "you can read only your own journal entries; run as root or join the systemd-journal group to see every decision.");
 }
 
-int verb_audit(int argc, char **argv, const char *config_dir) {
-        static const struct option options[] = {
-                { "user", required_argument, NULL, 'u' },
-                { "event", required_argument, NULL, 'e' },
-                { "since", required_argument, NULL, 'S' },
-                { "until", required_argument, NULL, 'U' },
-                { "follow", no_argument, NULL, 'f' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
+int verb_audit(struct cmd *ctl, const struct cmd_args *a) {
         _cleanup_(journal_closep) sd_journal *j = NULL;
         const char *user = NULL;
         uint64_t since = 0, until = UINT64_MAX;
-        bool follow = false, json = false, has_since = false;
+        bool follow = false, json = ctl->json, has_since = false;
         enum audit_event event = _AUDIT_EVENT_INVALID;
-        int opt, r;
+        int r;
 
-        while ((opt = getopt_long(argc, argv, "u:e:S:U:fjh", options, NULL)) >= 0)
+        for (size_t i = 0; i < a->n_options; i++) {
+                int opt = a->options[i].key;
+                const char *v = a->options[i].value;
                 switch (opt) {
                 case 'u':
-                        if (!*optarg || strchr(optarg, '=')) {
-                                fprintf(stderr, "berthctl: '%s' is not a user name.\n", optarg);
-                                return EXIT_USAGE;
-                        }
-                        user = optarg;
+                        if (!*v || strchr(v, '='))
+                                return cmd_fail(CMD_EXIT_USAGE, "'%s' is not a user name.", v);
+                        user = v;
                         break;
                 case 'e':
-                        event = audit_event_from_name(optarg);
+                        event = audit_event_from_name(v);
                         if (event < 0) {
-                                fprintf(stderr, "berthctl: unknown event '%s'; valid events: ", optarg);
-                                list_events(stderr);
-                                fprintf(stderr, ".\n");
-                                return EXIT_USAGE;
+                                _cleanup_free_ char *valid = NULL;
+                                size_t n = 0;
+                                FILE *f = open_memstream(&valid, &n);
+                                if (f) {
+                                        list_events(f);
+                                        fclose(f);
+                                }
+                                return cmd_fail(CMD_EXIT_USAGE, "unknown event '%s'; valid events: %s.", v, strempty(valid));
                         }
                         break;
                 case 'S':
                 case 'U':
-                        if (parse_time(optarg, opt == 'S' ? &since : &until) < 0) {
-                                fprintf(stderr, "berthctl: cannot read the time '%s'; use YYYY-MM-DD, 'YYYY-MM-DD HH:MM[:SS]', -1h, -30min, today or yesterday.\n",
-                                        optarg);
-                                return EXIT_USAGE;
-                        }
+                        if (parse_time(v, opt == 'S' ? &since : &until) < 0)
+                                return cmd_fail(CMD_EXIT_USAGE,
+                                                "cannot read the time '%s'; use YYYY-MM-DD, 'YYYY-MM-DD HH:MM[:SS]', -1h, -30min, today or yesterday.",
+                                                v);
                         has_since |= opt == 'S';
                         break;
                 case 'f':
                         follow = true;
                         break;
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        printf("usage: berthctl audit [--user U] [--event E] [--since T] [--until T] [-f] [--json]\nevents: ");
-                        list_events(stdout);
-                        printf("\n");
-                        return EXIT_OK;
                 default:
-                        return EXIT_USAGE;
+                        break;
                 }
-        if (optind < argc) {
-                fprintf(stderr, "berthctl: audit takes options only, not '%s'; filter with --user or --event.\n",
-                        argv[optind]);
-                return EXIT_USAGE;
         }
-        if (follow && until != UINT64_MAX) {
-                fprintf(stderr, "berthctl: --follow waits for new entries, so it takes no --until.\n");
-                return EXIT_USAGE;
-        }
-        if (until < since) {
-                fprintf(stderr, "berthctl: --until is before --since; nothing could match.\n");
-                return EXIT_USAGE;
-        }
+        if (follow && until != UINT64_MAX)
+                return cmd_fail(CMD_EXIT_USAGE, "--follow waits for new entries, so it takes no --until.");
+        if (until < since)
+                return cmd_fail(CMD_EXIT_USAGE, "--until is before --since; nothing could match.");
 
         warn_if_partial();
         r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
         if (r < 0) {
                 log_error_errno(r, "cannot open the journal: %m");
-                return EXIT_SYSTEM;
+                return CMD_EXIT_SYSTEM;
         }
         /* matches on one field are ORed, on different fields ANDed:
          * (MESSAGE_ID=a OR MESSAGE_ID=b …) AND BERTH_USER=u */
@@ -335,7 +311,7 @@ int verb_audit(int argc, char **argv, const char *config_dir) {
                 r = has_since ? sd_journal_seek_realtime_usec(j, since) : sd_journal_seek_head(j);
         if (r < 0) {
                 log_error_errno(r, "cannot select berth's entries in the journal: %m");
-                return EXIT_SYSTEM;
+                return CMD_EXIT_SYSTEM;
         }
 
         size_t count = 0;
@@ -352,9 +328,9 @@ int verb_audit(int argc, char **argv, const char *config_dir) {
         }
         if (r < 0) {
                 log_error_errno(r, "cannot read the journal: %m");
-                return EXIT_SYSTEM;
+                return CMD_EXIT_SYSTEM;
         }
         if (count == 0 && !json && isatty(STDERR_FILENO))
-                fprintf(stderr, "berthctl: no berth entries match; a user not in the systemd-journal group sees only their own.\n");
-        return EXIT_OK;
+                cmd_fail(0, "no berth entries match; a user not in the systemd-journal group sees only their own.");
+        return CMD_EXIT_OK;
 }

@@ -2,70 +2,56 @@
 /* berthctl: the admin's command.  A table maps verbs to functions; each verb
  * lives in a file of its own. */
 #include "berthctl.h"
-#include "core/config.h"
-#include "basic/util.h"
 
-#include <getopt.h>
+#include <time.h>
 
-static const struct verb {
-        const char *name;
-        int (*run)(int argc, char **argv, const char *config_dir);
-        const char *help;
-} verbs[] = {
-        { "status", verb_status, "status [--json]                      GPUs and holders, use against quota per user and group" },
-        { "quota", verb_quota, "quota USER|@GROUP [--json]           resolved limits and the layer each came from" },
-        { "audit", verb_audit, "audit [--user U] [--event E] [--since T] [--until T] [-f] [--json]\n"
-                               "                                       berth's decisions from the journal" },
-        { "slices", verb_slices, "slices [--json]                      live slices: configured limits, kernel values, use, drift" },
-        { "reload", verb_reload, "reload                               the daemon re-reads the config and re-applies limits (admin)" },
-        { "release", verb_release, "release CONTAINER|GPU|RESERVATION    free what a container or reservation holds (admin)" },
-        { "check-config", verb_check_config, "check-config [DIR]                   load a config tree, print every error or a summary" },
+/* Each option's val is the key its verb switches on. */
+static const struct option audit_options[] = {
+        { "user", required_argument, NULL, 'u' },
+        { "event", required_argument, NULL, 'e' },
+        { "since", required_argument, NULL, 'S' },
+        { "until", required_argument, NULL, 'U' },
+        { "follow", no_argument, NULL, 'f' },
+        {},
+};
+static const struct option check_config_options[] = {
+        { "config", required_argument, NULL, 'c' },
+        {},
 };
 
-static void usage(FILE *f) {
-        fprintf(f, "usage: berthctl [--config DIR] VERB [ARGS…]\n\nverbs:\n");
-        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                fprintf(f, "  %s\n", verbs[i].help);
-        fprintf(f, "\nThe config tree is --config DIR, else $BERTH_CONFIG, else %s.\n", BERTH_CONFIG_DIR);
-        fprintf(f, "Exit status: 0 done, 1 refused or not found, 2 usage, 3 daemon or system error.\n");
+static const struct cmd_verb verbs[] = {
+        { "status", NULL, "status [--json]", "GPUs and holders, use against quota per user and group", 0, 0,
+          CMD_VERB_JSON, NULL, NULL, verb_status },
+        { "quota", NULL, "quota USER|@GROUP [--json]", "resolved limits and the layer each came from", 1, 1,
+          CMD_VERB_JSON, NULL, NULL, verb_quota },
+        { "audit", NULL, "audit [--user U] [--event E] [--since T] [--until T] [-f] [--json]",
+          "berth's decisions from the journal", 0, 0, CMD_VERB_JSON, audit_options, "u:e:S:U:f", verb_audit },
+        { "slices", NULL, "slices [--json]", "live slices: configured limits, kernel values, use, drift", 0, 0,
+          CMD_VERB_JSON, NULL, NULL, verb_slices },
+        { "reload", NULL, "reload [--json]", "the daemon re-reads the config and re-applies limits (admin)", 0, 0,
+          CMD_VERB_JSON, NULL, NULL, verb_reload },
+        { "release", NULL, "release CONTAINER|GPU|RESERVATION [--json]",
+          "free what a container or reservation holds (admin)", 1, 1, CMD_VERB_JSON, NULL, NULL, verb_release },
+        { "check-config", NULL, "check-config [--config DIR | DIR] [--json]",
+          "load a config tree, print every error or a summary", 0, 1, CMD_VERB_JSON | CMD_VERB_OWN_CONFIG,
+          check_config_options, "c:", verb_check_config },
+};
+
+static const struct cmd_program program = {
+        .name = "berthctl",
+        .man = "berthctl(8)",
+        .verbs = verbs,
+        .n_verbs = ELEMENTSOF(verbs),
+};
+
+const char *ctl_fmt_time(uint64_t usec, char *buf, size_t n) {
+        time_t t = (time_t) (usec / 1000000);
+        struct tm tm;
+        if (!localtime_r(&t, &tm) || strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+                return "?";
+        return buf;
 }
 
 int main(int argc, char **argv) {
-        static const struct option options[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        const char *config_dir = NULL;
-        int c;
-
-        program_name = "berthctl";
-        /* stop at the verb: its own options are its own */
-        while ((c = getopt_long(argc, argv, "+c:h", options, NULL)) >= 0)
-                switch (c) {
-                case 'c':
-                        config_dir = optarg;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        return EXIT_OK;
-                default:
-                        usage(stderr);
-                        return EXIT_USAGE;
-                }
-        if (optind >= argc) {
-                usage(stderr);
-                return EXIT_USAGE;
-        }
-        config_dir = config_dir_resolve(config_dir);
-
-        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (streq(argv[optind], verbs[i].name)) {
-                        char **vargv = argv + optind;
-                        int vargc = argc - optind;
-                        optind = 0; /* reset getopt for the verb */
-                        return verbs[i].run(vargc, vargv, config_dir);
-                }
-        fprintf(stderr, "berthctl: unknown verb '%s'; 'berthctl --help' lists them.\n", argv[optind]);
-        return EXIT_USAGE;
+        return cmd_main(&program, argc, argv);
 }

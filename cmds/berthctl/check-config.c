@@ -5,7 +5,6 @@
 #include "core/config.h"
 #include "basic/util.h"
 
-#include <getopt.h>
 
 /* "cpus 8, memory 32G, gpus 2" for the keys a layer sets; "-" for none. */
 static void print_limits(const struct limits *l) {
@@ -22,44 +21,60 @@ static void print_limits(const struct limits *l) {
         printf("%s\n", first ? "-" : "");
 }
 
-int verb_check_config(int argc, char **argv, const char *config_dir) {
-        static const struct option options[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        _cleanup_config_ struct berth_config *c = NULL;
-        int opt, r;
+/* The keys a layer sets, as the daemon writes them. */
+static json_t *limits_object(const struct limits *l) {
+        json_t *o = json_object();
+        for (enum limit_key k = 0; k < _LIMIT_MAX && o; k++)
+                if (l->set & (1u << k))
+                        json_object_set_new(o, limit_key_name(k), limit_json(l, k));
+        return o;
+}
 
-        while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) >= 0)
-                switch (opt) {
-                case 'c':
-                        config_dir = optarg;
-                        break;
-                case 'h':
-                        printf("usage: berthctl check-config [--config DIR | DIR]\n");
-                        return 0;
-                default:
-                        return 2;
-                }
-        if (optind < argc)
-                config_dir = argv[optind++];
-        if (optind < argc) {
-                fprintf(stderr, "berthctl: check-config takes one directory, not '%s'.\n", argv[optind]);
-                return 2;
+/* The summary below, for scripts. */
+static int check_config_json(const struct berth_config *c) {
+        _cleanup_json_ json_t *o = json_pack(
+                "{s:s,s:b,s:{s:s,s:s,s:s,s:s,s:s?,s:s,s:s},s:o,s:[],s:[]}", "dir", c->dir, "valid", 1, "daemon",
+                "docker_socket", c->docker_socket, "control_socket", c->control_socket, "real_docker", c->real_docker,
+                "gpus", c->gpus == GPU_MODE_NVML ? "nvml" : "none", "nvml_library",
+                c->gpus == GPU_MODE_NVML ? c->nvml_library : NULL, "admin_group", c->admin_group, "default_group",
+                c->default_group, "defaults", limits_object(&c->defaults), "groups", "overrides");
+        if (!o)
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
+        for (size_t i = 0; i < c->n_groups; i++) {
+                const struct group_config *g = &c->groups[i];
+                json_t *members = json_array();
+                for (char **m = g->members; m && *m && members; m++)
+                        json_array_append_new(members, json_string(*m));
+                json_array_append_new(json_object_get(o, "groups"),
+                                      json_pack("{s:s,s:s,s:i,s:o,s:o,s:o}", "name", g->name, "file", g->file,
+                                                "priority", g->priority, "members", members ? members : json_null(),
+                                                "user", limits_object(&g->user), "total", limits_object(&g->total)));
         }
+        for (size_t i = 0; i < c->n_overrides; i++) {
+                const struct user_override *ov = &c->overrides[i];
+                json_array_append_new(json_object_get(o, "overrides"),
+                                      json_pack("{s:s,s:s,s:s?,s:s?,s:b,s:s?,s:o}", "name", ov->name, "file", ov->file,
+                                                "group", ov->group, "expires", ov->expires_text, "expired",
+                                                ov->expires && time(NULL) >= ov->expires, "reason", ov->reason,
+                                                "user", limits_object(&ov->user)));
+        }
+        return cmd_print_json(o);
+}
+
+int verb_check_config(struct cmd *ctl, const struct cmd_args *a) {
+        _cleanup_config_ struct berth_config *c = NULL;
+        /* the tree: DIR, else its own --config, else the global one */
+        const char *config_dir = a->n_args ? a->args[0] : a->n_options ? a->options[a->n_options - 1].value : ctl->config_dir;
 
         size_t n_errors = 0;
-        r = config_load_report(config_dir, stderr, &c, NULL, &n_errors);
-        if (r == -EINVAL) {
-                fprintf(stderr, "berthctl: %s is not valid: %zu error%s; nothing was changed.\n", config_dir,
-                        n_errors, n_errors == 1 ? "" : "s");
-                return 1;
-        }
-        if (r < 0) {
-                log_error_errno(r, "cannot load %s: %m", config_dir);
-                return 3;
-        }
+        int r = config_load_report(config_dir, stderr, &c, NULL, &n_errors);
+        if (r == -EINVAL)
+                return cmd_fail(CMD_EXIT_REFUSED, "%s is not valid: %zu error%s; nothing was changed.", config_dir,
+                                n_errors, n_errors == 1 ? "" : "s");
+        if (r < 0)
+                return cmd_fail(CMD_EXIT_SYSTEM, "cannot load %s: %s.", config_dir, strerror(-r));
+        if (ctl->json)
+                return check_config_json(c);
 
         printf("%s: valid.\n", config_dir);
         printf("daemon: docker %s, control %s, real docker %s, gpus %s%s, admin group %s, default group %s\n",

@@ -3,7 +3,6 @@
  * use, key by key, and which layer of the config each value came from. */
 #include "berthctl.h"
 
-#include <getopt.h>
 #include <time.h>
 
 /* The layer a key's value came from, to name its file and line. */
@@ -131,7 +130,7 @@ static json_t *source_json(const struct source_info *s, const struct resolved_us
 static int resolved_output(const struct berth_config *c, const struct resolved_user *ru, bool json, json_t *out) {
         const struct group_config *g = config_find_group(c, ru->group);
         _cleanup_free_ char *main_file = NULL;
-        _cleanup_table_ struct table *t = table_new(3, "KEY", "VALUE", "SOURCE");
+        _cleanup_table_ struct cmd_table *t = cmd_table_new(3, "KEY", "VALUE", "SOURCE");
         json_t *limits = json_object(), *sources = json_object();
 
         if (!t || !limits || !sources || asprintf(&main_file, "%s/berth.conf", c->dir) < 0) {
@@ -148,7 +147,7 @@ static int resolved_output(const struct berth_config *c, const struct resolved_u
                         continue;
                 }
                 source_text(&s, ru, ru->group, src, sizeof(src));
-                if (table_add(t, limit_key_name(k), limit_format(&ru->limits, k, v, sizeof(v)), src) < 0)
+                if (cmd_table_add(t, limit_key_name(k), limit_format(&ru->limits, k, v, sizeof(v)), src) < 0)
                         return -ENOMEM;
         }
         if (json) {
@@ -157,14 +156,14 @@ static int resolved_output(const struct berth_config *c, const struct resolved_u
         } else {
                 json_decref(limits);
                 json_decref(sources);
-                table_print(t, stdout);
+                cmd_table_print(t, stdout);
         }
         return 0;
 }
 
 /* The group's [total]: each key the group sets, the rest unlimited. */
 static int total_output(const struct group_config *g, bool json, json_t *out) {
-        _cleanup_table_ struct table *t = table_new(3, "KEY", "VALUE", "SOURCE");
+        _cleanup_table_ struct cmd_table *t = cmd_table_new(3, "KEY", "VALUE", "SOURCE");
         json_t *total = json_object(), *sources = json_object();
         static const enum limit_key keys[] = { LIMIT_CPUS, LIMIT_MEMORY, LIMIT_MEMORY_HIGH, LIMIT_TASKS, LIMIT_GPUS,
                                                LIMIT_CONTAINERS };
@@ -190,7 +189,7 @@ static int total_output(const struct group_config *g, bool json, json_t *out) {
                                                 : json_pack("{s:s}", "layer", "unset"));
                         continue;
                 }
-                if (table_add(t, limit_key_name(k), set ? limit_format(&g->total, k, v, sizeof(v)) : "infinity", src) < 0)
+                if (cmd_table_add(t, limit_key_name(k), set ? limit_format(&g->total, k, v, sizeof(v)) : "infinity", src) < 0)
                         return -ENOMEM;
         }
         if (json) {
@@ -199,7 +198,7 @@ static int total_output(const struct group_config *g, bool json, json_t *out) {
         } else {
                 json_decref(total);
                 json_decref(sources);
-                table_print(t, stdout);
+                cmd_table_print(t, stdout);
         }
         return 0;
 }
@@ -215,12 +214,11 @@ static int quota_user(const struct berth_config *c, const char *user, bool json)
         int r = config_resolve_user(c, user, time(NULL), &ru);
 
         if (r == -ENOENT) {
-                fprintf(stderr, "berth: there is no user '%s'; check the name with 'getent passwd %s'.\n", user, user);
-                return EXIT_REFUSED;
+                return cmd_fail(CMD_EXIT_REFUSED, "there is no user '%s'; check the name with 'getent passwd %s'.", user, user);
         }
         if (r < 0) {
                 log_error_errno(r, "cannot resolve the limits of %s: %m", user);
-                return EXIT_SYSTEM;
+                return CMD_EXIT_SYSTEM;
         }
         /* an expired override is ignored by resolution; say so */
         const struct user_override *o = config_find_override(c, user);
@@ -246,7 +244,7 @@ static int quota_user(const struct berth_config *c, const char *user, bool json)
         }
         if (json && !out) {
                 resolved_user_done(&ru);
-                return EXIT_SYSTEM;
+                return CMD_EXIT_SYSTEM;
         }
         r = resolved_output(c, &ru, json, out);
         if (r >= 0 && !json)
@@ -255,8 +253,8 @@ static int quota_user(const struct berth_config *c, const char *user, bool json)
                 r = total_output(config_find_group(c, ru.group), json, out);
         resolved_user_done(&ru);
         if (r < 0)
-                return EXIT_SYSTEM;
-        return json ? ctl_print_json(out) : EXIT_OK;
+                return CMD_EXIT_SYSTEM;
+        return json ? cmd_print_json(out) : CMD_EXIT_OK;
 }
 
 static int quota_group(const struct berth_config *c, const char *group, bool json) {
@@ -264,9 +262,8 @@ static int quota_group(const struct berth_config *c, const char *group, bool jso
         _cleanup_json_ json_t *out = NULL;
 
         if (!g && !streq(group, c->default_group)) {
-                fprintf(stderr, "berth: there is no group '%s' in %s/groups.d; 'berthctl check-config' lists the groups.\n",
-                        group, c->dir);
-                return EXIT_REFUSED;
+                return cmd_fail(CMD_EXIT_REFUSED, "there is no group '%s' in %s/groups.d; 'berthctl check-config' lists the groups.",
+                                group, c->dir);
         }
         /* What a member gets is resolved exactly as for a user: the same
          * rules through a view of the config in which this group is the
@@ -279,7 +276,7 @@ static int quota_group(const struct berth_config *c, const char *group, bool jso
         view.default_group = (char *) group;
         struct resolved_user ru;
         if (config_resolve_user_groups(&view, "", 0, NULL, time(NULL), &ru) < 0)
-                return EXIT_SYSTEM;
+                return CMD_EXIT_SYSTEM;
 
         if (json) {
                 out = json_pack("{s:s,s:s?,s:i,s:b}", "group", group, "file", g ? g->file : NULL, "priority",
@@ -304,7 +301,7 @@ static int quota_group(const struct berth_config *c, const char *group, bool jso
         }
         if (json && !out) {
                 resolved_user_done(&ru);
-                return EXIT_SYSTEM;
+                return CMD_EXIT_SYSTEM;
         }
         int r = resolved_output(&view, &ru, json, out);
         resolved_user_done(&ru);
@@ -313,29 +310,13 @@ static int quota_group(const struct berth_config *c, const char *group, bool jso
         if (r >= 0)
                 r = total_output(g, json, out);
         if (r < 0)
-                return EXIT_SYSTEM;
-        return json ? ctl_print_json(out) : EXIT_OK;
+                return CMD_EXIT_SYSTEM;
+        return json ? cmd_print_json(out) : CMD_EXIT_OK;
 }
 
-int verb_quota(int argc, char **argv, const char *config_dir) {
-        _cleanup_config_ struct berth_config *c = NULL;
-        bool json = false;
-        int r;
-
-        r = ctl_parse_simple(argc, argv, "berthctl quota USER|@GROUP [--json]", &json);
-        if (r >= 0)
-                return r;
-        if (argc - optind != 1) {
-                fprintf(stderr, "berthctl: quota takes one user or @group; 'berthctl quota alice' or 'berthctl quota @students'.\n");
-                return EXIT_USAGE;
-        }
-        const char *what = argv[optind];
-        if (!*what || streq(what, "@")) {
-                fprintf(stderr, "berthctl: an empty name; give a user or @group.\n");
-                return EXIT_USAGE;
-        }
-        r = ctl_load_config(config_dir, &c);
-        if (r != EXIT_OK)
-                return r;
-        return what[0] == '@' ? quota_group(c, what + 1, json) : quota_user(c, what, json);
+int verb_quota(struct cmd *ctl, const struct cmd_args *a) {
+        const char *what = a->args[0];
+        if (!*what || streq(what, "@"))
+                return cmd_fail(CMD_EXIT_USAGE, "an empty name; give a user or @group.");
+        return what[0] == '@' ? quota_group(ctl->config, what + 1, ctl->json) : quota_user(ctl->config, what, ctl->json);
 }

@@ -7,7 +7,6 @@
 #include "core/names.h"
 #include "system/slice.h"
 
-#include <getopt.h>
 #include <time.h>
 
 static const enum slice_key shown_keys[] = { SLICE_CPUS, SLICE_MEMORY_MAX, SLICE_MEMORY_HIGH, SLICE_TASKS_MAX };
@@ -182,7 +181,7 @@ static json_t *row_json(const struct slice_row *s, bool unified) {
                          "use", use, "drift", drift, "note", s->note[0] ? s->note : NULL);
 }
 
-static int add_row(struct table *t, const struct slice_row *s, bool unified) {
+static int add_row(struct cmd_table *t, const struct slice_row *s, bool unified) {
         char cpus[64], mem[64], high[64], tasks[64], mu[32], tu[32], cu[32], drift[512];
         if (s->have_use && (s->use.known & CGROUP_USE_CPU))
                 snprintf(cu, sizeof(cu), "%.1fs", (double) s->use.cpu_nsec / 1e9);
@@ -198,48 +197,38 @@ static int add_row(struct table *t, const struct slice_row *s, bool unified) {
         limit_cell(s, SLICE_TASKS_MAX, tasks, sizeof(tasks));
         const char *d = drift_cell(s, drift, sizeof(drift));
         if (unified)
-                return table_add(t, s->unit, cpus, mem, limit_cell(s, SLICE_MEMORY_HIGH, high, sizeof(high)), tasks, m,
+                return cmd_table_add(t, s->unit, cpus, mem, limit_cell(s, SLICE_MEMORY_HIGH, high, sizeof(high)), tasks, m,
                                  tu, cu, d);
-        return table_add(t, s->unit, cpus, mem, tasks, m, tu, cu, d);
+        return cmd_table_add(t, s->unit, cpus, mem, tasks, m, tu, cu, d);
 }
 
-int verb_slices(int argc, char **argv, const char *config_dir) {
-        _cleanup_config_ struct berth_config *c = NULL;
+int verb_slices(struct cmd *ctl, _unused_ const struct cmd_args *a) {
+        const struct berth_config *c = ctl->config;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_strv_free_ char **units = NULL;
-        bool json = false;
+        bool json = ctl->json;
         int r;
 
-        r = ctl_parse_simple(argc, argv, "berthctl slices [--json]", &json);
-        if (r >= 0)
-                return r;
-        if (optind < argc) {
-                fprintf(stderr, "berthctl: slices takes no arguments, not '%s'.\n", argv[optind]);
-                return EXIT_USAGE;
-        }
-        r = ctl_load_config(config_dir, &c);
-        if (r != EXIT_OK)
-                return r;
         r = sd_bus_open_system(&bus);
         if (r < 0) {
                 log_error_errno(r, "cannot reach the system bus: %m");
-                return EXIT_SYSTEM;
+                return CMD_EXIT_SYSTEM;
         }
         r = slice_list(bus, &units);
         if (r < 0) {
                 log_error_errno(r, "cannot list the berth slices: %m");
-                return EXIT_SYSTEM;
+                return CMD_EXIT_SYSTEM;
         }
 
         bool unified = slice_cgroup_unified(NULL);
         _cleanup_json_ json_t *list = json_array();
-        _cleanup_table_ struct table *t =
-                unified ? table_new(9, "SLICE", "CPUS", "MEMORY", "MEMORY_HIGH", "TASKS", "MEM USED", "TASKS USED",
+        _cleanup_table_ struct cmd_table *t =
+                unified ? cmd_table_new(9, "SLICE", "CPUS", "MEMORY", "MEMORY_HIGH", "TASKS", "MEM USED", "TASKS USED",
                                     "CPU TIME", "DRIFT")
-                        : table_new(8, "SLICE", "CPUS", "MEMORY", "TASKS", "MEM USED", "TASKS USED", "CPU TIME", "DRIFT");
+                        : cmd_table_new(8, "SLICE", "CPUS", "MEMORY", "TASKS", "MEM USED", "TASKS USED", "CPU TIME", "DRIFT");
         size_t drifted = 0;
         if (!list || !t)
-                return EXIT_SYSTEM;
+                return CMD_EXIT_SYSTEM;
         for (char **u = units; *u; u++) {
                 struct slice_row s = { .unit = *u, .configured = SLICE_LIMITS_UNLIMITED, .kernel = SLICE_LIMITS_UNLIMITED };
                 if (name_slice_parse(*u, &s.group, &s.user) >= 0)
@@ -257,20 +246,20 @@ int verb_slices(int argc, char **argv, const char *config_dir) {
                 r = json ? json_array_append_new(list, row_json(&s, unified)) : add_row(t, &s, unified);
                 slice_row_done(&s);
                 if (r < 0)
-                        return EXIT_SYSTEM;
+                        return CMD_EXIT_SYSTEM;
         }
         if (json) {
                 _cleanup_json_ json_t *out = json_pack("{s:s,s:O,s:I}", "cgroup", unified ? "v2" : "v1", "slices", list,
                                                       "drifted", (json_int_t) drifted);
-                return out ? ctl_print_json(out) : EXIT_SYSTEM;
+                return out ? cmd_print_json(out) : CMD_EXIT_SYSTEM;
         }
-        if (table_rows(t) == 0) {
+        if (cmd_table_rows(t) == 0) {
                 printf("no berth slice is live.\n");
-                return EXIT_OK;
+                return CMD_EXIT_OK;
         }
-        table_print(t, stdout);
+        cmd_table_print(t, stdout);
         if (drifted)
                 printf("\n%zu slice%s drifted: the kernel holds values the config files do not give; 'berthctl reload' applies the configured ones.\n",
                        drifted, drifted == 1 ? "" : "s");
-        return EXIT_OK;
+        return CMD_EXIT_OK;
 }

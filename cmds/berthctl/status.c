@@ -8,7 +8,6 @@
 #include "system/slice.h"
 #include "system/slicemgr-client.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <time.h>
 
@@ -132,7 +131,7 @@ static int limits_from_daemon(const struct berth_config *c, struct rows *users) 
                 return 0;
         r = slicemgr_client_connect(c->control_socket, STATUS_TIMEOUT_MS, &client, &err);
         if (r < 0) {
-                fprintf(stderr, "%s\n", err.message);
+                cmd_fail_message(CMD_EXIT_SYSTEM, NULL, err.message);
                 return r;
         }
         /* ask first: a refused admin op would be audited as access.deny */
@@ -141,7 +140,7 @@ static int limits_from_daemon(const struct berth_config *c, struct rows *users) 
                 return -ENOMEM;
         r = slicemgr_client_call(client, who, STATUS_TIMEOUT_MS, &me, &err);
         if (r < 0) {
-                fprintf(stderr, "%s\n", err.message);
+                cmd_fail_message(CMD_EXIT_SYSTEM, NULL, err.message);
                 return r;
         }
         if (!json_is_true(json_object_get(me, "admin")))
@@ -153,7 +152,7 @@ static int limits_from_daemon(const struct berth_config *c, struct rows *users) 
                         return -ENOMEM;
                 r = slicemgr_client_call(client, req, STATUS_TIMEOUT_MS, &reply, &err);
                 if (r < 0) {
-                        fprintf(stderr, "%s\n", err.message);
+                        cmd_fail_message(CMD_EXIT_SYSTEM, NULL, err.message);
                         return r;
                 }
                 if (!json_is_true(json_object_get(reply, "ok")))
@@ -229,7 +228,7 @@ static json_t *row_json(const struct use_row *row, bool is_user) {
         return o;
 }
 
-static int add_row(struct table *t, const struct use_row *row, bool is_user) {
+static int add_row(struct cmd_table *t, const struct use_row *row, bool is_user) {
         char cpus[48], mem[48], gpus[48], cont[48], ub[32], count[16];
         const char *cu = NULL, *mu = NULL;
         if (!isnan(row->cpu_rate)) {
@@ -248,12 +247,12 @@ static int add_row(struct table *t, const struct use_row *row, bool is_user) {
         snprintf(cont, sizeof(cont), "%s/%s", cb,
                  !cl ? "?" : json_is_null(cl) ? "infinity" : limit_format_count((uint64_t) json_integer_value(cl), ub, sizeof(ub)));
         snprintf(count, sizeof(count), "%zu", row->members);
-        return table_add(t, row->name, is_user ? row->group : count, cpus, mem, gpus, cont);
+        return cmd_table_add(t, row->name, is_user ? row->group : count, cpus, mem, gpus, cont);
 }
 
 /* The GPU table, and the same as JSON into gpus_out. */
 static int gpus_output(json_t *gpus, bool json, json_t *gpus_out) {
-        _cleanup_table_ struct table *t = table_new(6, "GPU", "KIND", "HOLDER", "CONTAINER", "STATE", "SINCE");
+        _cleanup_table_ struct cmd_table *t = cmd_table_new(6, "GPU", "KIND", "HOLDER", "CONTAINER", "STATE", "SINCE");
         size_t i;
         json_t *g;
 
@@ -288,40 +287,30 @@ static int gpus_output(json_t *gpus, bool json, json_t *gpus_out) {
                                               user, "container", container, "since", since);
                         if (!o || json_array_append_new(gpus_out, o) < 0)
                                 return -ENOMEM;
-                } else if (table_add(t, uuid, kind, user, container, state ? state : "free", since_local) < 0)
+                } else if (cmd_table_add(t, uuid, kind, user, container, state ? state : "free", since_local) < 0)
                         return -ENOMEM;
         }
         if (!json) {
-                if (table_rows(t) == 0)
+                if (cmd_table_rows(t) == 0)
                         printf("GPUs: none (gpus = none, or NVML found none)\n");
                 else
-                        table_print(t, stdout);
+                        cmd_table_print(t, stdout);
         }
         return 0;
 }
 
-int verb_status(int argc, char **argv, const char *config_dir) {
-        _cleanup_config_ struct berth_config *c = NULL;
+int verb_status(struct cmd *ctl, _unused_ const struct cmd_args *a) {
+        const struct berth_config *c = ctl->config;
         _cleanup_json_ json_t *req = NULL, *reply = NULL;
         _cleanup_(rows_done) struct rows users = { 0 }, groups = { 0 };
-        bool json = false;
+        bool json = ctl->json;
         int r;
 
-        r = ctl_parse_simple(argc, argv, "berthctl status [--json]", &json);
-        if (r >= 0)
-                return r;
-        if (optind < argc) {
-                fprintf(stderr, "berthctl: status takes no arguments, not '%s'.\n", argv[optind]);
-                return EXIT_USAGE;
-        }
-        r = ctl_load_config(config_dir, &c);
-        if (r != EXIT_OK)
-                return r;
         req = json_pack("{s:s}", "op", "status");
         if (!req)
-                return EXIT_SYSTEM;
-        r = ctl_call(c, req, false, &reply, NULL);
-        if (r != EXIT_OK)
+                return CMD_EXIT_SYSTEM;
+        r = cmd_call(ctl, req, &reply, NULL);
+        if (r != CMD_EXIT_OK)
                 return r;
 
         /* who: holders in the ledger and owners of live slices */
@@ -332,7 +321,7 @@ int verb_status(int argc, char **argv, const char *config_dir) {
                                                json_string_value(json_object_get(e, "group")));
                 if (!row) {
                         log_error_errno(-ENOMEM, "out of memory");
-                        return EXIT_SYSTEM;
+                        return CMD_EXIT_SYSTEM;
                 }
                 row->gpus = json_number_value(json_object_get(e, "gpus"));
                 row->containers = (uint64_t) json_integer_value(json_object_get(e, "containers"));
@@ -341,7 +330,7 @@ int verb_status(int argc, char **argv, const char *config_dir) {
                 struct use_row *row = rows_get(&groups, json_string_value(json_object_get(e, "group")), NULL);
                 if (!row) {
                         log_error_errno(-ENOMEM, "out of memory");
-                        return EXIT_SYSTEM;
+                        return CMD_EXIT_SYSTEM;
                 }
                 row->gpus = json_number_value(json_object_get(e, "gpus"));
                 row->containers = (uint64_t) json_integer_value(json_object_get(e, "containers"));
@@ -350,7 +339,7 @@ int verb_status(int argc, char **argv, const char *config_dir) {
 
         r = limits_from_daemon(c, &users);
         if (r < 0)
-                return EXIT_SYSTEM;
+                return CMD_EXIT_SYSTEM;
         bool limits_from_files = r > 0;
         if (limits_from_files)
                 limits_from_config(c, &users);
@@ -389,7 +378,7 @@ int verb_status(int argc, char **argv, const char *config_dir) {
         if (json) {
                 _cleanup_json_ json_t *out = json_object(), *gl = json_array(), *ul = json_array(), *grl = json_array();
                 if (!out || !gl || !ul || !grl || gpus_output(json_object_get(reply, "gpus"), true, gl) < 0)
-                        return EXIT_SYSTEM;
+                        return CMD_EXIT_SYSTEM;
                 for (i = 0; i < users.n; i++)
                         json_array_append_new(ul, row_json(&users.v[i], true));
                 for (i = 0; i < groups.n; i++)
@@ -399,32 +388,32 @@ int verb_status(int argc, char **argv, const char *config_dir) {
                 json_object_set(out, "groups", grl);
                 json_object_set(out, "docker_synced", json_object_get(reply, "docker_synced"));
                 json_object_set_new(out, "limits_from", json_string(limits_from_files ? "config" : "daemon"));
-                return ctl_print_json(out);
+                return cmd_print_json(out);
         }
 
         if (!json_is_true(json_object_get(reply, "docker_synced")))
                 printf("note: the daemon is still reading Docker's state; holdings may be incomplete.\n\n");
         if (gpus_output(json_object_get(reply, "gpus"), false, NULL) < 0)
-                return EXIT_SYSTEM;
+                return CMD_EXIT_SYSTEM;
         putchar('\n');
-        _cleanup_table_ struct table *ut = table_new(6, "USER", "GROUP", "CPUS", "MEMORY", "GPUS", "CONTAINERS");
-        _cleanup_table_ struct table *gt = table_new(6, "GROUP", "USERS", "CPUS", "MEMORY", "GPUS", "CONTAINERS");
+        _cleanup_table_ struct cmd_table *ut = cmd_table_new(6, "USER", "GROUP", "CPUS", "MEMORY", "GPUS", "CONTAINERS");
+        _cleanup_table_ struct cmd_table *gt = cmd_table_new(6, "GROUP", "USERS", "CPUS", "MEMORY", "GPUS", "CONTAINERS");
         if (!ut || !gt)
-                return EXIT_SYSTEM;
+                return CMD_EXIT_SYSTEM;
         for (i = 0; i < users.n; i++)
                 if (add_row(ut, &users.v[i], true) < 0)
-                        return EXIT_SYSTEM;
+                        return CMD_EXIT_SYSTEM;
         for (i = 0; i < groups.n; i++)
                 if (add_row(gt, &groups.v[i], false) < 0)
-                        return EXIT_SYSTEM;
+                        return CMD_EXIT_SYSTEM;
         if (users.n == 0)
                 printf("users: nobody holds a slice or a container.\n");
         else
-                table_print(ut, stdout);
+                cmd_table_print(ut, stdout);
         putchar('\n');
         if (groups.n)
-                table_print(gt, stdout);
+                cmd_table_print(gt, stdout);
         printf("\nused/limit; CPUs busy over the last %.2f s; limits %s.\n", CPU_SAMPLE_USEC / 1e6,
                limits_from_files ? "from the config files (the daemon's are for admins)" : "as the daemon applies them");
-        return EXIT_OK;
+        return CMD_EXIT_OK;
 }

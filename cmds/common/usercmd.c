@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "common/usercmd.h"
-#include "core/identity.h"
 
-#include <getopt.h>
-#include <grp.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -13,87 +9,25 @@
 #include "core/audit.h"
 #include "core/names.h"
 #include "system/slice.h"
-#include "system/slicemgr-client.h"
 #include "basic/fileio.h"
 
-#define USERCMD_SLICEMGR_TIMEOUT_MS 30000
-
-int usercmd_fail(int status, const char *fmt, ...) {
-        char msg[2048];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        /* messages from the policy and the daemon carry the prefix already */
-        fprintf(stderr, "%s%s\n", strncmp(msg, "berth: ", 7) == 0 ? "" : "berth: ", msg);
-        return status;
-}
-
 int usercmd_docker_status(int r) {
-        return r == -ENOENT ? USERCMD_EXIT_REFUSED : USERCMD_EXIT_BACKEND;
+        return r == -ENOENT ? CMD_EXIT_REFUSED : CMD_EXIT_SYSTEM;
 }
 
-/* A message from Docker or slicemgr, printed as one "berth: " sentence. */
-static int fail_message(int status, const char *context, const char *msg) {
-        bool has_prefix = strncmp(msg, "berth: ", 7) == 0;
-        size_t n = strlen(msg);
-        bool has_stop = n > 0 && strchr(".!?", msg[n - 1]);
-        if (context)
-                fprintf(stderr, "berth: %s: %s%s\n", context, has_prefix ? msg + 7 : msg, has_stop ? "" : ".");
-        else
-                fprintf(stderr, "%s%s%s\n", has_prefix ? "" : "berth: ", msg, has_stop ? "" : ".");
-        return status;
-}
-
-int usercmd_init(struct usercmd *u, const char *program, const char *config_dir) {
-        const char *dir = config_dir_resolve(config_dir);
-
-        *u = (struct usercmd) { .program = program };
-        program_name = program;
-        u->uid = getuid();
-        u->gid = getgid();
-        struct passwd *pw = getpwuid(u->uid);
-        if (!pw)
-                return usercmd_fail(USERCMD_EXIT_USAGE, "your user id %u has no user name; ask an admin.",
-                                    (unsigned) u->uid);
-        u->user = strdup(pw->pw_name);
-        u->home = strdup(pw->pw_dir && *pw->pw_dir ? pw->pw_dir : "/");
-        if (!u->user || !u->home)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
-        u->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-
-        int r = config_load_report(dir, stderr, &u->config, NULL, NULL);
-        if (r < 0)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "the berth configuration in %s cannot be loaded; ask an admin.",
-                                    dir);
-        u->admin = identity_is_admin(u->config->admin_group, u->uid, u->user, pw->pw_gid, getegid());
-        return 0;
-}
-
-void usercmd_done(struct usercmd *u) {
-        if (u->docker)
-                docker_close(u->docker);
-        if (u->ru_loaded)
-                resolved_user_done(&u->ru);
-        config_free(u->config);
-        free(u->user);
-        free(u->home);
-        *u = (struct usercmd) { 0 };
-}
-
-int usercmd_docker(struct usercmd *u, struct docker **ret) {
+int usercmd_docker(struct cmd *u, struct docker **ret) {
         struct berth_error err = { 0 };
         if (!u->docker && docker_open(u->config->docker_socket, &u->docker, &err) < 0)
-                return fail_message(USERCMD_EXIT_BACKEND, NULL, err.message);
+                return cmd_fail_message(CMD_EXIT_SYSTEM, NULL, err.message);
         *ret = u->docker;
         return 0;
 }
 
-int usercmd_resolved(struct usercmd *u, const struct resolved_user **ret) {
+int usercmd_resolved(struct cmd *u, const struct resolved_user **ret) {
         if (!u->ru_loaded) {
                 int r = config_resolve_user(u->config, u->user, time(NULL), &u->ru);
                 if (r < 0)
-                        return usercmd_fail(USERCMD_EXIT_BACKEND, "your limits could not be resolved (%s); ask an admin.",
+                        return cmd_fail(CMD_EXIT_SYSTEM, "your limits could not be resolved (%s); ask an admin.",
                                             strerror(-r));
                 u->ru_loaded = true;
         }
@@ -101,50 +35,31 @@ int usercmd_resolved(struct usercmd *u, const struct resolved_user **ret) {
         return 0;
 }
 
-int usercmd_slicemgr(struct usercmd *u, json_t *request, json_t **ret, char **ret_kind) {
-        struct berth_error err = { 0 };
-        _cleanup_free_ char *kind = NULL;
-        json_t *reply = NULL;
-        int r = slicemgr_call(u->config->control_socket, request, USERCMD_SLICEMGR_TIMEOUT_MS, &reply, &kind, &err);
-        if (r == -EPERM) {
-                json_decref(reply);
-                if (ret_kind)
-                        *ret_kind = TAKE_PTR(kind);
-                return fail_message(USERCMD_EXIT_REFUSED, NULL, err.message);
-        }
-        if (r < 0) {
-                json_decref(reply);
-                return fail_message(USERCMD_EXIT_BACKEND, "the berth daemon could not be asked", err.message);
-        }
-        *ret = reply;
-        return 0;
-}
-
-int usercmd_container_name(struct usercmd *u, const char *name, char **ret_full) {
+int usercmd_container_name(struct cmd *u, const char *name, char **ret_full) {
         _cleanup_free_ char *owner = NULL;
 
         int r = name_container_typed(name, u->user, ret_full);
         if (r != -EPERM) {
                 if (r < 0)
-                        return usercmd_fail(USERCMD_EXIT_USAGE,
+                        return cmd_fail(CMD_EXIT_USAGE,
                                             "'%s' is not a valid container name; use letters, digits, '_', '.' and '-', starting with a letter or digit.",
                                             name);
                 return 0;
         }
         /* another user's full name: admins may manage it */
         if (name_container_parse(name, NULL, &owner) < 0)
-                return usercmd_fail(USERCMD_EXIT_USAGE, "'%s' is not a container name berth gave.", name);
+                return cmd_fail(CMD_EXIT_USAGE, "'%s' is not a container name berth gave.", name);
         if (!u->admin)
-                return usercmd_fail(USERCMD_EXIT_REFUSED, "%s belongs to %s, and you may only manage your own containers.",
+                return cmd_fail(CMD_EXIT_REFUSED, "%s belongs to %s, and you may only manage your own containers.",
                                     name, owner);
         char *full = strdup(name[0] == '/' ? name + 1 : name);
         if (!full)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
         *ret_full = full;
         return 0;
 }
 
-int usercmd_own_container(struct usercmd *u, const char *name, json_t **ret_inspect, char **ret_full) {
+int usercmd_own_container(struct cmd *u, const char *name, json_t **ret_inspect, char **ret_full) {
         _cleanup_free_ char *full = NULL, *base = NULL, *owner_from_name = NULL;
         _cleanup_json_ json_t *j = NULL;
         struct berth_error err = { 0 };
@@ -156,32 +71,32 @@ int usercmd_own_container(struct usercmd *u, const char *name, json_t **ret_insp
         int r = docker_container_inspect(d, full, &j, &err);
         if (r == -ENOENT) {
                 (void) name_container_parse(full, &base, &owner_from_name);
-                return usercmd_fail(USERCMD_EXIT_REFUSED,
+                return cmd_fail(CMD_EXIT_REFUSED,
                                     "you have no container named %s; 'container list' shows yours.",
                                     base ? base : name);
         }
         if (r < 0)
-                return fail_message(USERCMD_EXIT_BACKEND, "Docker could not look up the container", err.message);
+                return cmd_fail_message(CMD_EXIT_SYSTEM, "Docker could not look up the container", err.message);
         /* the name is only a claim: the label berth set at creation decides */
         const char *owner = json_string_value(json_object_get(json_object_get(json_object_get(j, "Config"), "Labels"),
                                                                "berth.user"));
         if (!u->admin && !streq_ptr(owner, u->user))
-                return usercmd_fail(USERCMD_EXIT_REFUSED, "%s is not one of your berth containers, so you may not manage it.",
+                return cmd_fail(CMD_EXIT_REFUSED, "%s is not one of your berth containers, so you may not manage it.",
                                     full);
         *ret_inspect = TAKE_PTR(j);
         *ret_full = TAKE_PTR(full);
         return 0;
 }
 
-int usercmd_run_docker(struct usercmd *u, char *const *args, bool exec_it, const char *extra_env,
+int usercmd_run_docker(struct cmd *u, char *const *args, bool exec_it, const char *extra_env,
                        bool stdout_to_stderr) {
         _cleanup_free_ char *host = NULL;
         size_t n = strv_length(args);
         if (asprintf(&host, "unix://%s", u->config->docker_socket) < 0)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
         _cleanup_free_ char **argv = calloc(n + 4, sizeof(char *));
         if (!argv)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
         argv[0] = u->config->real_docker;
         argv[1] = (char *) "-H";
         argv[2] = host;
@@ -192,7 +107,7 @@ int usercmd_run_docker(struct usercmd *u, char *const *args, bool exec_it, const
         fflush(stderr);
         pid_t pid = exec_it ? 0 : fork();
         if (pid < 0)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "cannot start %s: %m.", u->config->real_docker);
+                return cmd_fail(CMD_EXIT_SYSTEM, "cannot start %s: %m.", u->config->real_docker);
         if (pid == 0) {
                 /* -H decides; a context or DOCKER_HOST of the user's must not */
                 unsetenv("DOCKER_HOST");
@@ -202,22 +117,22 @@ int usercmd_run_docker(struct usercmd *u, char *const *args, bool exec_it, const
                 if (stdout_to_stderr)
                         (void) dup2(STDERR_FILENO, STDOUT_FILENO);
                 execv(argv[0], argv);
-                fprintf(stderr, "berth: cannot run %s: %s; ask an admin to check real_docker in berth.conf.\n",
-                        argv[0], strerror(errno));
+                cmd_fail(CMD_EXIT_SYSTEM, "cannot run %s: %s; ask an admin to check real_docker in berth.conf.", argv[0],
+                         strerror(errno));
                 if (exec_it)
-                        return USERCMD_EXIT_BACKEND;
-                _exit(USERCMD_EXIT_BACKEND);
+                        return CMD_EXIT_SYSTEM;
+                _exit(CMD_EXIT_SYSTEM);
         }
         int status;
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
-                        return usercmd_fail(USERCMD_EXIT_BACKEND, "lost track of %s: %m.", argv[0]);
+                        return cmd_fail(CMD_EXIT_SYSTEM, "lost track of %s: %m.", argv[0]);
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
-        return USERCMD_EXIT_BACKEND;
+        return CMD_EXIT_SYSTEM;
 }
 
-int usercmd_ask(struct usercmd *u, const char *prompt, const char *def, char **ret) {
+int usercmd_ask(struct cmd *u, const char *prompt, const char *def, char **ret) {
         _cleanup_free_ char *line = NULL;
         size_t cap = 0;
         if (def)
@@ -227,17 +142,17 @@ int usercmd_ask(struct usercmd *u, const char *prompt, const char *def, char **r
         fflush(stdout);
         ssize_t n = getline(&line, &cap, stdin);
         if (n < 0)
-                return usercmd_fail(USERCMD_EXIT_USAGE, "no answer given.");
+                return cmd_fail(CMD_EXIT_USAGE, "no answer given.");
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
                 line[--n] = 0;
         char *v = strdup(n > 0 ? line : strempty(def));
         if (!v)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
         *ret = v;
         return 0;
 }
 
-bool usercmd_confirm(struct usercmd *u, const char *fmt, ...) {
+bool usercmd_confirm(struct cmd *u, const char *fmt, ...) {
         _cleanup_free_ char *line = NULL;
         size_t cap = 0;
         va_list ap;
@@ -253,14 +168,7 @@ bool usercmd_confirm(struct usercmd *u, const char *fmt, ...) {
         return line[0] == 'y' || line[0] == 'Y';
 }
 
-int usercmd_print_json(json_t *v) {
-        if (json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "cannot write the JSON output.");
-        fputc('\n', stdout);
-        return 0;
-}
-
-int usercmd_expand_home(struct usercmd *u, const char *path, char **ret) {
+int usercmd_expand_home(struct cmd *u, const char *path, char **ret) {
         char *p;
         if (path[0] == '~' && (path[1] == 0 || path[1] == '/'))
                 p = asprintf(&p, "%s%s", u->home, path + 1) < 0 ? NULL : p;
@@ -284,8 +192,7 @@ char *usercmd_format_uptime(uint64_t s, char *buf, size_t n) {
         return buf;
 }
 
-
-void usercmd_audit(struct usercmd *u, int event, const char *container, const char *gpus, const char *reason,
+void usercmd_audit(struct cmd *u, int event, const char *container, const char *gpus, const char *reason,
                    const char *fmt, ...) {
         char msg[1024];
         va_list ap;
@@ -308,15 +215,15 @@ void usercmd_audit(struct usercmd *u, int event, const char *container, const ch
         (void) audit_log((enum audit_event) event, &f, "%s", msg);
 }
 
-int usercmd_user_image(struct usercmd *u, const char *name, char **ret) {
+int usercmd_user_image(struct cmd *u, const char *name, char **ret) {
         int r = name_user_image(u->user, name, ret);
         if (r < 0)
-                return usercmd_fail(USERCMD_EXIT_USAGE,
+                return cmd_fail(CMD_EXIT_USAGE,
                                     "'%s' is not a usable image name; use letters, digits, '_', '.' and '-'.", name);
         return 0;
 }
 
-static json_t *image_labels(struct usercmd *u, const char *name) {
+static json_t *image_labels(struct cmd *u, const char *name) {
         char uid[32];
         const struct resolved_user *ru = NULL;
         if (u->ru_loaded || config_resolve_user(u->config, u->user, time(NULL), &u->ru) >= 0) {
@@ -331,7 +238,7 @@ static json_t *image_labels(struct usercmd *u, const char *name) {
                          "berth.reservation", "", "berth.created", "", "berth.project", "");
 }
 
-int usercmd_retire(struct usercmd *u, json_t *inspect, const char *full, const char *save_ref, bool force, bool quiet) {
+int usercmd_retire(struct cmd *u, json_t *inspect, const char *full, const char *save_ref, bool force, bool quiet) {
         struct berth_error err = { 0 };
         struct docker *d;
         int rc, r;
@@ -342,24 +249,24 @@ int usercmd_retire(struct usercmd *u, json_t *inspect, const char *full, const c
         json_t *labels = json_object_get(json_object_get(inspect, "Config"), "Labels");
         const char *gpus = json_string_value(json_object_get(labels, "berth.gpus"));
         if (!id)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "Docker did not say which container %s is.", full);
+                return cmd_fail(CMD_EXIT_SYSTEM, "Docker did not say which container %s is.", full);
 
         if (save_ref) {
                 _cleanup_free_ char *repo = strdup(save_ref), *base = NULL, *image_id = NULL;
                 if (!repo)
-                        return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+                        return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
                 char *colon = strrchr(repo, ':');
                 if (colon)
                         *colon = 0;
                 (void) name_container_parse(full, &base, NULL);
                 _cleanup_json_ json_t *il = image_labels(u, base ? base : full);
                 if (!il)
-                        return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+                        return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
                 if (!quiet)
                         fprintf(stderr, "Saving %s as %s …\n", full, save_ref);
                 r = docker_container_commit(d, id, repo, colon ? colon + 1 : "latest", il, &image_id, &err);
                 if (r < 0)
-                        return fail_message(USERCMD_EXIT_BACKEND, "saving the container failed, so it was left as it is",
+                        return cmd_fail_message(CMD_EXIT_SYSTEM, "saving the container failed, so it was left as it is",
                                             err.message);
                 _cleanup_json_ json_t *img = NULL;
                 if (!quiet) {
@@ -375,62 +282,13 @@ int usercmd_retire(struct usercmd *u, json_t *inspect, const char *full, const c
 
         if (!quiet)
                 fprintf(stderr, "Stopping %s%s …\n", full, force ? " at once" : "");
-        r = docker_container_stop(d, id, force ? 0 : USERCMD_STOP_GRACE_S, &err);
+        r = docker_container_stop(d, id, force ? 0 : CMD_STOP_GRACE_S, &err);
         if (r < 0 && r != -ENOENT)
-                return fail_message(USERCMD_EXIT_BACKEND, "Docker could not stop the container", err.message);
+                return cmd_fail_message(CMD_EXIT_SYSTEM, "Docker could not stop the container", err.message);
         r = docker_container_remove(d, id, true, &err);
         if (r < 0 && r != -ENOENT)
-                return fail_message(USERCMD_EXIT_BACKEND, "Docker could not remove the container", err.message);
+                return cmd_fail_message(CMD_EXIT_SYSTEM, "Docker could not remove the container", err.message);
         usercmd_audit(u, AUDIT_CONTAINER_RETIRE, full, gpus, save_ref ? "saved" : NULL, "berth: %s retired%s%s", full,
                       save_ref ? ", saved as " : "", save_ref ? save_ref : "");
         return 0;
-}
-
-static void usercmd_usage(FILE *f, const char *program, const struct usercmd_verb *verbs, size_t n_verbs) {
-        fprintf(f, "usage: %s [--config DIR] VERB [ARGS…]\n\nverbs:\n", program);
-        for (size_t i = 0; i < n_verbs; i++)
-                fprintf(f, "  %s\n", verbs[i].help);
-        fprintf(f, "\nExit status: 0 done, 1 refused, 2 usage, 3 Docker or berth daemon error.\nSee %s(1).\n", program);
-}
-
-int usercmd_main(const char *program, const struct usercmd_verb *verbs, size_t n_verbs, int argc, char **argv) {
-        static const struct option options[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        const char *config_dir = NULL;
-        int c, rc;
-
-        program_name = program;
-        while ((c = getopt_long(argc, argv, "+c:h", options, NULL)) >= 0)
-                switch (c) {
-                case 'c':
-                        config_dir = optarg;
-                        break;
-                case 'h':
-                        usercmd_usage(stdout, program, verbs, n_verbs);
-                        return USERCMD_EXIT_OK;
-                default:
-                        usercmd_usage(stderr, program, verbs, n_verbs);
-                        return USERCMD_EXIT_USAGE;
-                }
-        if (optind >= argc) {
-                usercmd_usage(stderr, program, verbs, n_verbs);
-                return USERCMD_EXIT_USAGE;
-        }
-        for (size_t i = 0; i < n_verbs; i++)
-                if (streq(argv[optind], verbs[i].name)) {
-                        struct usercmd u;
-                        rc = usercmd_init(&u, program, config_dir);
-                        if (rc == 0) {
-                                char **vargv = argv + optind;
-                                int vargc = argc - optind;
-                                optind = 0; /* reset getopt for the verb */
-                                rc = verbs[i].run(&u, vargc, vargv);
-                        }
-                        usercmd_done(&u);
-                        return rc;
-                }
-        return usercmd_fail(USERCMD_EXIT_USAGE, "unknown verb '%s'; '%s --help' lists them.", argv[optind], program);
 }

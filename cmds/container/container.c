@@ -4,21 +4,60 @@
  * ones). */
 #include "container.h"
 
+/* Each option's val is the key its verb switches on. */
+static const struct option deploy_options[] = {
+        { "image", required_argument, NULL, 'i' },
+        { "gpus", required_argument, NULL, 'g' },
+        { "cpus", required_argument, NULL, 'C' },
+        { "memory", required_argument, NULL, 'm' },
+        { "workspace", required_argument, NULL, 'w' },
+        { "replace", no_argument, NULL, 'r' },
+        { "open", no_argument, NULL, 'o' },
+        { "detach", no_argument, NULL, 'd' },
+        { "dry-run", no_argument, NULL, 'n' },
+        {},
+};
+static const struct option retire_options[] = {
+        { "save", no_argument, NULL, 's' },
+        { "force", no_argument, NULL, 'f' },
+        {},
+};
+static const struct option logs_options[] = {
+        { "follow", no_argument, NULL, 'f' },
+        {},
+};
+static const char *const list_aliases[] = { "ls", "ps", NULL };
+static const char *const retire_aliases[] = { "rm", NULL };
 
-static const struct usercmd_verb verbs[] = {
-        { "deploy", verb_deploy,
-          "deploy NAME [--image I] [--gpus N] [--cpus C] [--memory M] [--workspace DIR]\n"
-          "         [--replace] [--open|--detach] [--dry-run] [--json] [-- CMD…]" },
-        { "retire", verb_retire, "retire NAME [--save] [--force]" },
-        { "list", verb_list, "list [--json]" },
-        { "shell", verb_shell, "shell NAME [CMD…]" },
-        { "stop", verb_stop, "stop NAME" },
-        { "start", verb_start, "start NAME" },
-        { "restart", verb_restart, "restart NAME" },
-        { "logs", verb_logs, "logs NAME [-f]" },
-        { "stats", verb_stats, "stats NAME" },
+static const struct cmd_verb verbs[] = {
+        { "deploy", NULL,
+          "deploy NAME [--image I] [--gpus N] [--cpus C] [--memory M] [--workspace DIR] [--replace] [--open|--detach] "
+          "[--dry-run] [--json] [-- CMD…]",
+          "start a container of yours, within your quota", 0, 1, CMD_VERB_JSON | CMD_VERB_COMMAND, deploy_options,
+          "i:g:C:m:w:rodn", verb_deploy },
+        { "retire", retire_aliases, "retire NAME [--save] [--force] [--json]",
+          "stop and remove it, freeing its GPUs; --save keeps its state as your image", 1, 1, CMD_VERB_JSON,
+          retire_options, "sf", verb_retire },
+        { "list", list_aliases, "list [--json]", "your containers with their limits and use", 0, 0, CMD_VERB_JSON, NULL,
+          NULL, verb_list },
+        { "shell", NULL, "shell NAME [CMD…]", "a shell (or CMD) inside it", 1, 1, CMD_VERB_STOP, NULL, NULL, verb_shell },
+        { "stop", NULL, "stop NAME [--json]", "stop it; its GPUs stay yours", 1, 1, CMD_VERB_JSON, NULL, NULL, verb_stop },
+        { "start", NULL, "start NAME [--json]", "start it again", 1, 1, CMD_VERB_JSON, NULL, NULL, verb_start },
+        { "restart", NULL, "restart NAME [--json]", "stop and start it", 1, 1, CMD_VERB_JSON, NULL, NULL,
+          verb_restart },
+        { "logs", NULL, "logs NAME [-f]", "what it printed; -f follows", 1, 1, 0, logs_options, "f", verb_logs },
+        { "stats", NULL, "stats NAME [--json]", "its CPU, memory and I/O use", 1, 1, CMD_VERB_JSON, NULL, NULL,
+          verb_stats },
+};
+
+static const struct cmd_program program = {
+        .name = "container",
+        .man = "container(1)",
+        .verbs = verbs,
+        .n_verbs = ELEMENTSOF(verbs),
+        .user = true,
 };
 
 int main(int argc, char **argv) {
-        return usercmd_main("container", verbs, ELEMENTSOF(verbs), argc, argv);
+        return cmd_main(&program, argc, argv);
 }

@@ -5,7 +5,6 @@
  * failed deploy never holds GPUs. */
 #include "container.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <sys/stat.h>
 
@@ -87,7 +86,7 @@ static int mkdir_p(const char *path, mode_t mode) {
  * when it exists (what `retire --save` and `image create NAME` made), else
  * --image (a plain name of one of the caller's own images first), else
  * [deploy] base_image. */
-static int pick_image(struct usercmd *u, struct docker *d, const struct deploy_args *a, char **ret,
+static int pick_image(struct cmd *u, struct docker *d, const struct deploy_args *a, char **ret,
                       bool *ret_own) {
         const char *candidates[2] = { a->name, NULL };
         *ret_own = false;
@@ -111,7 +110,7 @@ static int pick_image(struct usercmd *u, struct docker *d, const struct deploy_a
 }
 
 /* The `docker run` line that does the same through the berth wrapper. */
-static int dry_run_line(struct usercmd *u, const struct deploy_args *a, const char *full, const char *image,
+static int dry_run_line(struct cmd *u, const struct deploy_args *a, const char *full, const char *image,
                         char *const *binds, char ***ret) {
         _cleanup_strv_free_ char **v = NULL;
         char buf[64];
@@ -188,7 +187,7 @@ static void print_shell_words(char *const *v) {
 }
 
 /* The create body from what berth injected (slicemgr's reserve reply). */
-static json_t *create_body(struct usercmd *u, const struct deploy_args *a, const char *image, json_t *inject,
+static json_t *create_body(struct cmd *u, const struct deploy_args *a, const char *image, json_t *inject,
                            char *const *binds) {
         char user[64];
         snprintf(user, sizeof(user), "%u:%u", (unsigned) u->uid, (unsigned) u->gid);
@@ -253,38 +252,24 @@ fail:
         return NULL;
 }
 
-static int parse_args(struct usercmd *u, int argc, char **argv, struct deploy_args *a) {
-        static const struct option options[] = {
-                { "image", required_argument, NULL, 'i' },
-                { "gpus", required_argument, NULL, 'g' },
-                { "cpus", required_argument, NULL, 'C' },
-                { "memory", required_argument, NULL, 'm' },
-                { "workspace", required_argument, NULL, 'w' },
-                { "replace", no_argument, NULL, 'r' },
-                { "open", no_argument, NULL, 'o' },
-                { "detach", no_argument, NULL, 'd' },
-                { "dry-run", no_argument, NULL, 'n' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        int c;
-        while ((c = getopt_long(argc, argv, "+i:g:C:m:w:rodnjh", options, NULL)) >= 0)
-                switch (c) {
+static int parse_args(const struct cmd_args *args, struct deploy_args *a) {
+        for (size_t i = 0; i < args->n_options; i++) {
+                const char *v = args->options[i].value;
+                switch (args->options[i].key) {
                 case 'i':
-                        a->image = optarg;
+                        a->image = v;
                         break;
                 case 'g':
-                        a->gpus = optarg;
+                        a->gpus = v;
                         break;
                 case 'C':
-                        a->cpus_text = optarg;
+                        a->cpus_text = v;
                         break;
                 case 'm':
-                        a->memory_text = optarg;
+                        a->memory_text = v;
                         break;
                 case 'w':
-                        a->workspace = optarg;
+                        a->workspace = v;
                         break;
                 case 'r':
                         a->replace = true;
@@ -298,40 +283,14 @@ static int parse_args(struct usercmd *u, int argc, char **argv, struct deploy_ar
                 case 'n':
                         a->dry_run = true;
                         break;
-                case 'j':
-                        u->json = true;
-                        break;
-                case 'h':
-                        printf("usage: container deploy NAME [--image I] [--gpus N] [--cpus C] [--memory M]\n"
-                               "                        [--workspace DIR] [--replace] [--open|--detach] [--dry-run]\n"
-                               "                        [--json] [-- CMD…]\n");
-                        return -1;
                 default:
-                        return USERCMD_EXIT_USAGE;
-                }
-        /* NAME may come before or after the options; "--" starts the command
-         * (getopt itself steps over a "--" that ends the options) */
-        if (optind > 1 && optind <= argc && streq(argv[optind - 1], "--")) {
-                a->cmd = argv + optind;
-                optind = argc;
-        }
-        for (int i = optind; i < argc; i++) {
-                if (streq(argv[i], "--")) {
-                        a->cmd = argv + i + 1;
                         break;
                 }
-                if (a->name)
-                        return usercmd_fail(USERCMD_EXIT_USAGE,
-                                            "unexpected argument '%s'; put the container's command after '--'.", argv[i]);
-                a->name = argv[i];
-                if (i + 1 < argc && argv[i + 1][0] == '-' && !streq(argv[i + 1], "--")) {
-                        optind = i + 1;
-                        int rc = parse_args(u, argc, argv, a);
-                        return rc;
-                }
         }
+        a->name = args->n_args ? args->args[0] : NULL;
+        a->cmd = args->command;
         if (a->open && a->detach)
-                return usercmd_fail(USERCMD_EXIT_USAGE, "--open and --detach contradict each other; give one.");
+                return cmd_fail(CMD_EXIT_USAGE, "--open and --detach contradict each other; give one.");
         return 0;
 }
 
@@ -348,7 +307,7 @@ static json_t *reserve_request(const struct deploy_args *a, const char *image, c
 
 /* Quiet: a reservation the daemon already let go of (it frees on Docker's
  * destroy event too) is just as cancelled. */
-static void cancel_reservation(struct usercmd *u, const char *reservation) {
+static void cancel_reservation(struct cmd *u, const char *reservation) {
         _cleanup_json_ json_t *req = json_pack("{s:s,s:s}", "op", "cancel", "reservation", reservation);
         _cleanup_json_ json_t *reply = NULL;
         _cleanup_free_ char *kind = NULL;
@@ -359,7 +318,7 @@ static void cancel_reservation(struct usercmd *u, const char *reservation) {
 /* Reserve, create, start, commit; on any failure the container is removed
  * and the reservation cancelled.  *ret_reply keeps the reserve reply and
  * *ret_id the container id for the report. */
-static int deploy_reserved(struct usercmd *u, struct docker *d, const struct deploy_args *a, const char *full,
+static int deploy_reserved(struct cmd *u, struct docker *d, const struct deploy_args *a, const char *full,
                            const char *image, const struct policy_verdict *v, char *const *binds, json_t **ret_reply,
                            char **ret_id) {
         _cleanup_json_ json_t *req = reserve_request(a, image, v), *reply = NULL, *body = NULL, *commit = NULL,
@@ -369,39 +328,39 @@ static int deploy_reserved(struct usercmd *u, struct docker *d, const struct dep
         int rc, r;
 
         if (!req)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
-        if ((rc = usercmd_slicemgr(u, req, &reply, NULL)) != 0)
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
+        if ((rc = cmd_call(u, req, &reply, NULL)) != 0)
                 return rc;
         const char *reservation = json_string_value(json_object_get(reply, "reservation"));
         if (!reservation)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "the berth daemon granted no reservation id.");
+                return cmd_fail(CMD_EXIT_SYSTEM, "the berth daemon granted no reservation id.");
 
         body = create_body(u, a, image, json_object_get(reply, "inject"), binds);
         if (!body) {
-                rc = usercmd_fail(USERCMD_EXIT_BACKEND, "the berth daemon's reservation could not be used.");
+                rc = cmd_fail(CMD_EXIT_SYSTEM, "the berth daemon's reservation could not be used.");
                 goto cancel;
         }
         r = docker_container_create(d, full, body, &cid, &err);
         if (r == -EEXIST) {
-                rc = usercmd_fail(USERCMD_EXIT_REFUSED,
+                rc = cmd_fail(CMD_EXIT_REFUSED,
                                   "a container named %s appeared meanwhile; use --replace to replace it.", a->name);
                 goto cancel;
         }
         if (r < 0) {
-                rc = usercmd_fail(USERCMD_EXIT_BACKEND, "Docker could not create %s: %s", full, err.message);
+                rc = cmd_fail(CMD_EXIT_SYSTEM, "Docker could not create %s: %s", full, err.message);
                 goto cancel;
         }
         r = docker_container_start(d, cid, &err);
         if (r < 0) {
-                rc = usercmd_fail(USERCMD_EXIT_BACKEND, "Docker could not start %s: %s", full, err.message);
+                rc = cmd_fail(CMD_EXIT_SYSTEM, "Docker could not start %s: %s", full, err.message);
                 goto cancel;
         }
         commit = json_pack("{s:s,s:s}", "op", "commit", "reservation", reservation);
         if (!commit) {
-                rc = usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+                rc = cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
                 goto cancel;
         }
-        if ((rc = usercmd_slicemgr(u, commit, &committed, NULL)) != 0)
+        if ((rc = cmd_call(u, commit, &committed, NULL)) != 0)
                 goto cancel;
         *ret_reply = TAKE_PTR(reply);
         *ret_id = TAKE_PTR(cid);
@@ -414,7 +373,7 @@ cancel:
         return rc;
 }
 
-static int report(struct usercmd *u, const struct deploy_args *a, const char *full, const char *image, bool own_image,
+static int report(struct cmd *u, const struct deploy_args *a, const char *full, const char *image, bool own_image,
                   const char *ws, const char *cid, json_t *reply) {
         json_t *inject = json_object_get(reply, "inject");
         const char *gpu_label = json_string_value(json_object_get(json_object_get(inject, "labels"), "berth.gpus"));
@@ -429,7 +388,7 @@ static int report(struct usercmd *u, const struct deploy_args *a, const char *fu
                                                      json_object_get(reply, "gpus"), "cpus", cpus, "memory", memory,
                                                      "slice", strempty(slice), "workspace", ws, "reservation",
                                                      json_string_value(json_object_get(reply, "reservation")));
-                return o ? usercmd_print_json(o) : usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+                return o ? cmd_print_json(o) : cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
         }
         printf("Deployed %s.\n"
                "  image      %s%s\n"
@@ -455,7 +414,7 @@ static int report(struct usercmd *u, const struct deploy_args *a, const char *fu
 
 /* The spec the wrapper would have built for the same docker run, and the
  * Binds list for Docker. */
-static int build_spec(struct usercmd *u, const struct deploy_args *a, const char *image, const char *ws,
+static int build_spec(struct cmd *u, const struct deploy_args *a, const char *image, const char *ws,
                       const char *ws_resolved, struct container_spec *spec, char ***ret_binds) {
         _cleanup_strv_free_ char **binds = NULL;
         _cleanup_free_ char *ws_bind = NULL;
@@ -469,13 +428,13 @@ static int build_spec(struct usercmd *u, const struct deploy_args *a, const char
                 oom = 1;
         if (a->cpus_text) {
                 if (parse_cpus(a->cpus_text, &spec->cpus) < 0 || spec->cpus == CPUS_INFINITY)
-                        return usercmd_fail(USERCMD_EXIT_USAGE, "--cpus '%s' is not a number of CPUs such as 2 or 0.5.",
+                        return cmd_fail(CMD_EXIT_USAGE, "--cpus '%s' is not a number of CPUs such as 2 or 0.5.",
                                             a->cpus_text);
                 spec->cpus_given = true;
         }
         if (a->memory_text) {
                 if (parse_size(a->memory_text, &spec->memory) < 0 || spec->memory == LIMIT_INFINITY)
-                        return usercmd_fail(USERCMD_EXIT_USAGE, "--memory '%s' is not a size such as 4G or 512M.",
+                        return cmd_fail(CMD_EXIT_USAGE, "--memory '%s' is not a size such as 4G or 512M.",
                                             a->memory_text);
                 spec->memory_given = true;
         }
@@ -496,16 +455,16 @@ static int build_spec(struct usercmd *u, const struct deploy_args *a, const char
                         oom = 1;
         }
         if (oom)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
         *ret_binds = TAKE_PTR(binds);
         return 0;
 }
 
-static int dry_run(struct usercmd *u, const struct deploy_args *a, const char *full, const char *image,
+static int dry_run(struct cmd *u, const struct deploy_args *a, const char *full, const char *image,
                    char *const *binds) {
         _cleanup_strv_free_ char **line = NULL;
         if (dry_run_line(u, a, full, image, binds, &line) < 0)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
         if (!u->json) {
                 print_shell_words(line);
                 return 0;
@@ -514,10 +473,10 @@ static int dry_run(struct usercmd *u, const struct deploy_args *a, const char *f
                                              "image", image, "command");
         for (char **w = line; o && *w; w++)
                 json_array_append_new(json_object_get(o, "command"), json_string(*w));
-        return o ? usercmd_print_json(o) : usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+        return o ? cmd_print_json(o) : cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
 }
 
-static int deploy(struct usercmd *u, struct deploy_args *a, struct container_spec *spec, struct policy_verdict *v) {
+static int deploy(struct cmd *u, struct deploy_args *a, struct container_spec *spec, struct policy_verdict *v) {
         _cleanup_free_ char *full = NULL, *image = NULL, *ws_base = NULL, *ws = NULL, *ws_resolved = NULL,
                             *cwd = NULL, *cid = NULL;
         _cleanup_strv_free_ char **binds = NULL;
@@ -529,7 +488,7 @@ static int deploy(struct usercmd *u, struct deploy_args *a, struct container_spe
         int rc, r;
 
         if (name_container_typed(a->name, u->user, &full) < 0)
-                return usercmd_fail(USERCMD_EXIT_USAGE,
+                return cmd_fail(CMD_EXIT_USAGE,
                                     "'%s' is not a valid container name; use letters, digits, '_', '.' and '-', starting with a letter or digit.",
                                     a->name);
         if ((rc = usercmd_docker(u, &d)) != 0 || (rc = usercmd_resolved(u, &ru)) != 0)
@@ -538,20 +497,20 @@ static int deploy(struct usercmd *u, struct deploy_args *a, struct container_spe
         /* a taken name is the caller's to resolve, before anything is reserved */
         r = docker_container_inspect(d, full, &existing, &err);
         if (r < 0 && r != -ENOENT)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "Docker could not look up %s: %s", full, err.message);
+                return cmd_fail(CMD_EXIT_SYSTEM, "Docker could not look up %s: %s", full, err.message);
         if (r >= 0 && !a->replace)
-                return usercmd_fail(USERCMD_EXIT_REFUSED,
+                return cmd_fail(CMD_EXIT_REFUSED,
                                     "you already have a container named %s; use --replace to replace it, or 'container retire %s' first.",
                                     a->name, a->name);
         if (existing && !u->admin &&
             !streq_ptr(json_string_value(json_object_get(
                                json_object_get(json_object_get(existing, "Config"), "Labels"), "berth.user")),
                        u->user))
-                return usercmd_fail(USERCMD_EXIT_REFUSED, "%s is not one of your berth containers, so it cannot be replaced.",
+                return cmd_fail(CMD_EXIT_REFUSED, "%s is not one of your berth containers, so it cannot be replaced.",
                                     full);
 
         if (pick_image(u, d, a, &image, &own_image) < 0)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
 
         /* the workspace: <workspace>/<name>, or --workspace DIR itself */
         if (a->workspace)
@@ -559,21 +518,21 @@ static int deploy(struct usercmd *u, struct deploy_args *a, struct container_spe
         else if ((r = usercmd_expand_home(u, u->config->workspace, &ws_base)) >= 0)
                 r = asprintf(&ws, "%s/%s", ws_base, a->name) < 0 ? -ENOMEM : 0;
         if (r < 0)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
         cwd = getcwd(NULL, 0);
         r = path_resolve_host(ws, cwd ? cwd : u->home, &ws_resolved);
         if (r < 0)
-                return usercmd_fail(USERCMD_EXIT_USAGE, "the workspace %s cannot be used: %s.", ws, strerror(-r));
+                return cmd_fail(CMD_EXIT_USAGE, "the workspace %s cannot be used: %s.", ws, strerror(-r));
 
         if ((rc = build_spec(u, a, image, ws, ws_resolved, spec, &binds)) != 0)
                 return rc;
         struct policy_identity id = { .user = u->user, .uid = u->uid, .home = u->home, .admin = u->admin };
         r = policy_check(u->config, ru, &id, spec, v);
         if (r < 0)
-                return usercmd_fail(USERCMD_EXIT_USAGE, "%s", v->reason[0] ? v->reason : "berth: the request is malformed.");
+                return cmd_fail(CMD_EXIT_USAGE, "%s", v->reason[0] ? v->reason : "berth: the request is malformed.");
         if (!v->allowed) {
                 usercmd_audit(u, AUDIT_CONTAINER_DENY, full, NULL, v->rule, "%s", v->reason);
-                return usercmd_fail(USERCMD_EXIT_REFUSED, "%s", v->reason);
+                return cmd_fail(CMD_EXIT_REFUSED, "%s", v->reason);
         }
         if (a->dry_run)
                 return dry_run(u, a, full, image, binds);
@@ -584,7 +543,7 @@ static int deploy(struct usercmd *u, struct deploy_args *a, struct container_spe
                 if (!u->json)
                         fprintf(stderr, "Pulling %s …\n", image);
                 if (usercmd_run_docker(u, pull, false, NULL, true) != 0)
-                        return usercmd_fail(USERCMD_EXIT_BACKEND,
+                        return cmd_fail(CMD_EXIT_SYSTEM,
                                             "the image %s is not on this machine and could not be pulled.", image);
         }
         if (existing) {
@@ -595,7 +554,7 @@ static int deploy(struct usercmd *u, struct deploy_args *a, struct container_spe
         }
         r = mkdir_p(ws_resolved, 0755);
         if (r < 0)
-                return usercmd_fail(USERCMD_EXIT_USAGE, "the workspace %s cannot be created: %s.", ws_resolved,
+                return cmd_fail(CMD_EXIT_USAGE, "the workspace %s cannot be created: %s.", ws_resolved,
                                     strerror(-r));
 
         if ((rc = deploy_reserved(u, d, a, full, image, v, binds, &reply, &cid)) != 0)
@@ -607,19 +566,18 @@ static int deploy(struct usercmd *u, struct deploy_args *a, struct container_spe
         return report(u, a, full, image, own_image, ws_resolved, cid, reply);
 }
 
-int verb_deploy(struct usercmd *u, int argc, char **argv) {
+int verb_deploy(struct cmd *u, const struct cmd_args *args) {
         struct deploy_args a = { 0 };
         _cleanup_free_ char *asked = NULL;
         struct container_spec spec = { 0 };
         struct policy_verdict v = { 0 };
         int rc;
 
-        rc = parse_args(u, argc, argv, &a);
-        if (rc != 0)
-                return rc < 0 ? USERCMD_EXIT_OK : rc;
+        if ((rc = parse_args(args, &a)) != 0)
+                return rc;
         if (!a.name) {
                 if (!u->tty)
-                        return usercmd_fail(USERCMD_EXIT_USAGE, "deploy needs a NAME: container deploy NAME.");
+                        return cmd_fail(CMD_EXIT_USAGE, "deploy needs a NAME: container deploy NAME.");
                 if ((rc = usercmd_ask(u, "Container name", NULL, &asked)) != 0)
                         return rc;
                 a.name = asked;

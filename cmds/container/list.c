@@ -4,10 +4,10 @@
  * stopped container shows the limits Docker holds for it. */
 #include "container.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <time.h>
 
+#include "common/table.h"
 #include "core/names.h"
 #include "system/slice.h"
 
@@ -43,43 +43,26 @@ static const char *label(json_t *inspect, const char *key) {
         return json_string_value(json_object_get(json_object_get(json_object_get(inspect, "Config"), "Labels"), key));
 }
 
-int verb_list(struct usercmd *u, int argc, char **argv) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
+int verb_list(struct cmd *u, _unused_ const struct cmd_args *a) {
         _cleanup_free_ char *filter = NULL;
         _cleanup_json_ json_t *list = NULL, *out = NULL;
         struct berth_error err = { 0 };
         struct docker *d;
-        int c, rc;
+        _cleanup_table_ struct cmd_table *table = NULL;
+        int rc;
 
-        while ((c = getopt_long(argc, argv, "jh", options, NULL)) >= 0)
-                switch (c) {
-                case 'j':
-                        u->json = true;
-                        break;
-                case 'h':
-                        printf("usage: container list [--json]\n");
-                        return 0;
-                default:
-                        return USERCMD_EXIT_USAGE;
-                }
-        if (optind != argc)
-                return usercmd_fail(USERCMD_EXIT_USAGE, "usage: container list [--json].");
         if ((rc = usercmd_docker(u, &d)) != 0)
                 return rc;
         if (asprintf(&filter, "berth.user=%s", u->user) < 0)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
         char *filters[] = { (char *) "berth.managed=true", filter, NULL };
         if (docker_container_list(d, true, filters, &list, &err) < 0)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "Docker could not list your containers: %s", err.message);
+                return cmd_fail(CMD_EXIT_SYSTEM, "Docker could not list your containers: %s", err.message);
 
         size_t n = json_array_size(list);
         struct row *rows = calloc(n ? n : 1, sizeof(struct row));
         if (!rows)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
         bool any_running = false;
         for (size_t i = 0; i < n; i++) {
                 struct row *r = &rows[i];
@@ -109,10 +92,8 @@ int verb_list(struct usercmd *u, int argc, char **argv) {
                         rows[i].sampled = false;
 
         out = json_array();
-        if (!u->json)
-                printf("%-16s %-12s %-28s %-8s %-10s %-14s %-14s %s\n", "NAME", "PROJECT", "IMAGE", "STATE", "UPTIME",
-                       "CPU use/limit", "MEM use/limit", "GPUS");
-        for (size_t i = 0; i < n && out; i++) {
+        table = cmd_table_new(8, "NAME", "PROJECT", "IMAGE", "STATE", "UPTIME", "CPU use/limit", "MEM use/limit", "GPUS");
+        for (size_t i = 0; i < n && out && table; i++) {
                 struct row *r = &rows[i];
                 if (!r->inspect)
                         continue;
@@ -166,8 +147,9 @@ int verb_list(struct usercmd *u, int argc, char **argv) {
                         format_size(r->s1.memory, mu, sizeof(mu));
                 snprintf(cbuf, sizeof(cbuf), "%s/%s", cu, cpus > 0 ? format_cpus(cpus, cl, sizeof(cl)) : "-");
                 snprintf(mbuf, sizeof(mbuf), "%s/%s", mu, format_size(mem, ml, sizeof(ml)));
-                printf("%-16s %-12s %-28s %-8s %-10s %-14s %-14s %s\n", base, strempty(label(r->inspect, "berth.project")),
-                       strempty(image), strempty(state), up, cbuf, mbuf, gpus && *gpus ? gpus : "-");
+                if (cmd_table_add(table, base, label(r->inspect, "berth.project"), image, state, up, cbuf, mbuf,
+                                  gpus && *gpus ? gpus : NULL) < 0)
+                        json_decref(TAKE_PTR(out));
         }
         for (size_t i = 0; i < n; i++) {
                 json_decref(rows[i].inspect);
@@ -175,11 +157,13 @@ int verb_list(struct usercmd *u, int argc, char **argv) {
                 slice_limits_done(&rows[i].limits);
         }
         free(rows);
-        if (!out)
-                return usercmd_fail(USERCMD_EXIT_BACKEND, "out of memory.");
+        if (!out || !table)
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
         if (u->json)
-                return usercmd_print_json(out);
+                return cmd_print_json(out);
         if (json_array_size(out) == 0)
                 printf("(none yet: 'container deploy NAME' starts one)\n");
+        else
+                cmd_table_print(table, stdout);
         return 0;
 }

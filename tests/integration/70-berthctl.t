@@ -5,7 +5,7 @@
 # cgroup value changed behind berth's back, and the admin-only verbs.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 69
+plan 89
 
 U=berthtctl # a user of this test only: its audit trail is this test's
 CTL="$BUILD/berthctl"
@@ -59,9 +59,9 @@ is "$(ctl quota @default --json | jq -r '[.default, .limits.cpus, .sources.cpus.
 	"true|1|defaults" "quota @default: the default group gets [defaults]"
 out=$(ctl quota nosuchuserx 2>&1); rc=$?
 is "$rc" 1 "quota of an unknown user exits 1"
-like "$out" "^berth: there is no user 'nosuchuserx'" "with one sentence"
+like "$out" "^berthctl: there is no user 'nosuchuserx'" "with one sentence"
 out=$(ctl quota @nosuch 2>&1); rc=$?
-is "$rc/$out" "1/berth: there is no group 'nosuch' in $ETC/groups.d; 'berthctl check-config' lists the groups." "quota of an unknown group exits 1"
+is "$rc/$out" "1/berthctl: there is no group 'nosuch' in $ETC/groups.d; 'berthctl check-config' lists the groups." "quota of an unknown group exits 1"
 ctl quota >/dev/null 2>&1
 is "$?" 2 "quota without a name is a usage error"
 
@@ -169,15 +169,16 @@ like "$(grep '^berth-students.slice ' <<<"$out")" " 1000 .* -$" "a slice that ho
 # --- reload and release: admin only -------------------------------------------
 out=$(ctl_as berthtali reload 2>&1); rc=$?
 is "$rc" 1 "reload as a student exits 1"
-like "$out" "^berth: 'reload' is for admins" "with the daemon's message"
+like "$out" "^berthctl: 'reload' is for admins" "with the daemon's message"
 out=$(ctl reload); rc=$?
 is "$rc" 0 "reload as root"
+is "$(ctl reload --json | jq -r .applied)" true "reload --json says it applied the config"
 is "$(cg pids "$CGP" pids.max)" 300 "reload put the configured pids.max back"
 is "$(ctl slices --json | jq -r .drifted)" 0 "and slices shows no drift"
 ctl_as berthtadmin reload >/dev/null 2>&1
 is "$?" 0 "reload as a member of admin_group"
 out=$(ctl_as berthtali release "a._.$U" 2>&1); rc=$?
-is "$rc/$out" "1/berth: 'release' is for admins (root or members of berthtadm)." "release as a student is refused"
+is "$rc/$out" "1/berthctl: 'release' is for admins (root or members of berthtadm)." "release as a student is refused"
 is "$(as root '{"op":"status"}' | jq -r --arg g "$gpu" '.gpus[] | select(.uuid == $g) | .user')" "$U" "and the GPU is still held"
 out=$(ctl release "a._.$U"); rc=$?
 is "$rc/$out" "0/berth: released 1 holding matching a._.$U." "release as root frees the container's holding"
@@ -186,6 +187,7 @@ for i in $(seq 50); do [ -n "$(ctl audit --user "$U" --event gpu.release --json)
 is "$(ctl audit --user "$U" --event gpu.release --json | jq -r '[.container, .reason] | join("|")')" "a._.$U|released by admin uid 0" "the release is audited with who did it"
 out=$(ctl release nosuchthing 2>&1); rc=$?
 is "$rc" 1 "releasing what nobody holds exits 1"
+is "$(ctl release nosuchthing --json 2>/dev/null | jq -r .released)" "" "release --json prints nothing when refused"
 ctl release >/dev/null 2>&1
 is "$?" 2 "release without a target is a usage error"
 
@@ -193,4 +195,18 @@ is "$?" 2 "release without a target is a usage error"
 stop_daemon
 out=$(ctl status 2>&1); rc=$?
 is "$rc" 3 "status without a daemon exits 3"
-like "$out" "^berth: " "with one sentence"
+like "$out" "^berthctl: the berth daemon is not reachable" "with one sentence"
+
+# --- the framework: usage errors before the daemon, --version, --json, did you mean
+for args in "status extra" "status --bogus" "quota" "quota a b" "release" "audit --since" "slices -x"; do
+	out=$(ctl $args 2>&1); rc=$?
+	is "$rc" 2 "berthctl $args: a usage error, with no daemon"
+	unlike "$out" "not reachable|berth:" "berthctl $args: told before asking the daemon, in berthctl's own words"
+done
+is "$("$CTL" --version)" "berthctl (berth) $(sed -n 's/^VERSION *:= *//p' "$BERTH_TOP/Makefile")" "berthctl --version"
+out=$(ctl chek-config 2>&1); rc=$?
+is "$rc/$out" "2/berthctl: unknown verb 'chek-config'; did you mean 'check-config'? 'berthctl --help' lists them." \
+	"a mistyped verb: a suggestion, exit 2"
+is "$(ctl check-config --json | jq -r '[.valid, .dir, (.groups | map(.name) | sort | join(","))] | map(tostring) | join("|")')" \
+	"true|$ETC|researchers,students" "check-config --json: the summary as JSON"
+is "$(ctl quota berthtbob --json | jq -r .user)" berthtbob "quota --json parses without a daemon"

@@ -6,7 +6,7 @@
 # taken name, another user's container), each one sentence and exit 1.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 54
+plan 84
 
 cleanup() {
 	ids=$(sbdocker ps -aq --filter label=berth.managed=true 2>/dev/null)
@@ -47,7 +47,7 @@ run() {
 refusal() { # refusal USER PROG ARGS... -> sets RC and MSG
 	MSG=$(run "$@" 2>&1 >/dev/null); RC=$?
 }
-one_sentence() { [ "$(printf '%s\n' "$1" | grep -c .)" = 1 ] && [[ "$1" == berth:* ]]; }
+one_sentence() { [ "$(printf '%s\n' "$1" | grep -c .)" = 1 ] && [[ "$1" == container:* || "$1" == image:* ]]; }
 
 # --- deploy ------------------------------------------------------------------
 out=$(run $A container deploy train --detach --json)
@@ -81,6 +81,9 @@ is "$(jq -r '.[0].limits.cpus' <<<"$list")" "$(awk -v q="$quota" -v p="$period" 
 	"CPU limit as the cgroup files say ($quota/$period)"
 like "$(jq -r '.[0].use.memory' <<<"$list")" '^[0-9]+$' "current memory use is read"
 like "$(run $A container list)" "train +[a-z0-9.-]+ +berth-test:latest +running" "the table lists it"
+like "$(run $A container list | sed -n 1p)" "^NAME +PROJECT +IMAGE +STATE +UPTIME +CPU use/limit +MEM use/limit +GPUS$" "under a header"
+is "$(run $A container ls --json | jq -r '.[0].container')" "train._.$A" "ls is list"
+is "$(run $A container ps --json | jq -r '.[0].container')" "train._.$A" "and so is ps"
 
 # --- shell ---------------------------------------------------------------------
 is "$(run $A container shell train id -u)" "$AUID" "container shell NAME id -u prints the user's uid"
@@ -114,6 +117,31 @@ is "$RC" 2 "a malformed name is a usage error (exit 2)"
 dry=$(run $A container deploy probe --dry-run)
 like "$dry" "^docker run -d --name probe\\._\\.$A .*berth-test:latest sleep infinity\$" "--dry-run prints the docker run line"
 ok "$(sbdocker inspect "probe._.$A" >/dev/null 2>&1; [ $? != 0 ]; echo $?)" "and creates nothing"
+
+# --- stop, start, restart, stats, retire: --json, and rm ---------------------------
+run $A container deploy side --detach >/dev/null
+is "$(run $A container stop side --json | jq -r '[.container, .running] | map(tostring) | join("|")')" "side._.$A|false" "stop --json"
+is "$(run $A container start side --json | jq -r .running)" true "start --json"
+is "$(run $A container restart side --json | jq -r .action)" restart "restart --json"
+is "$(run $A container stats side --json | jq -r .Name)" "side._.$A" "stats --json: Docker's own sample"
+is "$(run $A container rm side --json | jq -r '[.container, .saved] | map(tostring) | join("|")')" "side._.$A|null" "rm is retire, --json"
+ok "$(sbdocker inspect "side._.$A" >/dev/null 2>&1; [ $? != 0 ]; echo $?)" "and the container is gone"
+
+# --- the framework: usage errors before config and daemon, --version, did you mean
+V=$(sed -n 's/^VERSION *:= *//p' "$BERTH_TOP/Makefile")
+is "$(run $A container --version)" "container (berth) $V" "container --version"
+is "$(run $A image --version)" "image (berth) $V" "image --version"
+for args in "container retire" "container list extra" "container deploy x --gpus" "container logs x --bogus" \
+	"container stop a b" "image list x" "image delete --nope"; do
+	refusal $A ${args%% *} --config /nonexistent ${args#* }
+	is "$RC" 2 "$args: a usage error, exit 2"
+	ok "$([[ "$MSG" == "${args%% *}: "* && "$MSG" != *nonexistent* && "$MSG" != *reachable* ]]; echo $?)" \
+		"told before any config or daemon, in the program's own words: $MSG"
+done
+refusal $A container lis
+is "$RC/$MSG" "2/container: unknown verb 'lis'; did you mean 'list'? 'container --help' lists them." "a mistyped verb: did you mean"
+refusal $A image delet
+is "$RC/$MSG" "2/image: unknown verb 'delet'; did you mean 'delete'? 'image --help' lists them." "in image too"
 
 # --- a failed deploy holds nothing --------------------------------------------------
 # A GPU container Docker will not make (4M is below Docker's 6M minimum,
@@ -151,18 +179,21 @@ is "$(run $A container shell train cat /marker)" "kept" "with the state it was s
 # --- image create from a local base, offline -------------------------------------------
 printf 'FROM berth-test:latest\nRUN echo built > /built-marker\n' > "$AHOME/Dockerfile.tool"
 chown $A "$AHOME/Dockerfile.tool"
-run $A image create tool --file "$AHOME/Dockerfile.tool" --no-cache >/dev/null 2>&1
+out=$(run $A image create tool --file "$AHOME/Dockerfile.tool" --no-cache --json 2>/dev/null)
 is "$?" 0 "image create --file builds offline from berth-test:latest"
+is "$(jq -r .image <<<"$out")" "berth/$A/tool:latest" "create --json names the image"
 is "$(sbdocker image inspect -f '{{index .Config.Labels "berth.user"}}' "berth/$A/tool:latest")" "$A" \
 	"the image is labelled as the user's"
 ok "$(grep -q '^FROM berth-test:latest' "$AHOME/.config/berth/images/tool/Dockerfile"; echo $?)" \
 	"its readable Dockerfile is kept under ~/.config/berth/images/tool"
 run $A container deploy tool --detach >/dev/null
 is "$(run $A container shell tool cat /built-marker)" "built" "a container runs from the built image"
+is "$(run $A image ls --json | jq -r '.[] | select(.name == "tool") | .used_by[0]')" "tool._.$A" "image ls is list"
 refusal $A image delete tool
 is "$RC" 1 "image delete refuses while a container uses the image"
-run $A image delete tool --force >/dev/null 2>&1
+out=$(run $A image rm tool --force --json 2>/dev/null)
 is "$?" 0 "image delete --force retires its container and deletes it"
+is "$(jq -r '[.deleted, .retired[0]] | join("|")' <<<"$out")" "berth/$A/tool:latest|tool._.$A" "rm is delete; --json says what went"
 ok "$(sbdocker image inspect "berth/$A/tool:latest" >/dev/null 2>&1; [ $? != 0 ]; echo $?)" "the image is gone"
 
 exit $((TAP_FAILED > 0))
