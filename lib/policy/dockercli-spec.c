@@ -314,6 +314,42 @@ static int ns_ref(struct container_spec *s, const char *value, const char *flag,
         return push_ref(s, value + 10, strlen(value + 10), flag, err);
 }
 
+/* Options of run and create that touch only the container itself: no rule
+ * of berth's applies to them.  Every other option is read into the spec for
+ * the policy, and an option in neither list is refused (DESIGN §5: every
+ * option docker has is decided, and this list is the decision). */
+static const char *const harmless_opts[] = {
+        "add-host", "attach", "blkio-weight", "blkio-weight-device", "cap-drop", "cidfile", "cpu-count",
+        "cpu-percent", "detach", "detach-keys", "device-read-bps", "device-read-iops", "device-write-bps",
+        "device-write-iops", "disable-content-trust", "dns", "dns-opt", "dns-option", "dns-search", "domainname",
+        "entrypoint", "expose", "health-cmd", "health-interval", "health-retries", "health-start-interval",
+        "health-start-period", "health-timeout", "help", "hostname", "init", "interactive", "io-maxbandwidth",
+        "io-maxiops", "ip", "ip6", "isolation", "kernel-memory", "link-local-ip", "mac-address",
+        "memory-reservation", "memory-swappiness", "net-alias", "network-alias", "no-healthcheck", "pids-limit",
+        "platform", "publish-all", "pull", "quiet", "read-only", "restart", "rm", "shm-size", "sig-proxy",
+        "stop-signal", "stop-timeout", "tty", "workdir",
+};
+
+/* Booleans the policy judges; read with docker_args_has() after the loop. */
+static const char *const judged_bools[] = { "privileged", "use-api-socket", "oom-kill-disable" };
+
+static bool in_list(const char *const *list, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(list[i], name))
+                        return true;
+        return false;
+}
+
+static int parse_int64(const char *v, int64_t *ret) {
+        char *end;
+        errno = 0;
+        long long l = strtoll(v, &end, 0);
+        if (errno || !*v || *end)
+                return -EINVAL;
+        *ret = l;
+        return 0;
+}
+
 static int spec_opt(struct container_spec *s, const struct docker_opt *o, docker_read_lines_t read_lines,
                     void *userdata, struct berth_error *err) {
         const char *n = o->name, *v = o->value;
@@ -322,8 +358,12 @@ static int spec_opt(struct container_spec *s, const struct docker_opt *o, docker
 
         if (asprintf(&flag, "--%s", n) < 0)
                 return -ENOMEM;
+        if (in_list(harmless_opts, ELEMENTSOF(harmless_opts), n) ||
+            in_list(judged_bools, ELEMENTSOF(judged_bools), n))
+                return 0;
         if (!v)
-                return 0; /* booleans are read with docker_args_has() */
+                return berth_error_set(err, -EOPNOTSUPP,
+                                       "berth: %s is an option berth has no rule for, so it is not allowed.", flag);
         if (streq(n, "name"))
                 return set_str(&s->name, v);
         if (streq(n, "label"))
@@ -411,7 +451,45 @@ static int spec_opt(struct container_spec *s, const struct docker_opt *o, docker
         }
         if (streq(n, "publish"))
                 return strv_push(&s->publish, v);
-        return 0;
+        if (streq(n, "user"))
+                return set_str(&s->user, v);
+        if (streq(n, "group-add"))
+                return strv_push(&s->group_add, v);
+        if (streq(n, "volume-driver"))
+                return set_str(&s->volume_driver, v);
+        if (streq(n, "log-driver"))
+                return set_str(&s->log_driver, v);
+        if (streq(n, "log-opt"))
+                return strv_push(&s->log_opts, v);
+        if (streq(n, "ulimit"))
+                return strv_push(&s->ulimits, v);
+        if (streq(n, "annotation"))
+                return strv_push(&s->annotations, v);
+        if (streq(n, "storage-opt"))
+                return strv_push(&s->storage_opts, v);
+        if (streq(n, "cpuset-cpus"))
+                return set_str(&s->cpuset_cpus, v);
+        if (streq(n, "cpuset-mems"))
+                return set_str(&s->cpuset_mems, v);
+        if (streq(n, "memory-swap")) {
+                uint64_t b;
+                if (streq(v, "-1"))
+                        s->memory_swap = -1;
+                else if (docker_ram_in_bytes(v, &b) >= 0 && b <= INT64_MAX)
+                        s->memory_swap = (int64_t) b;
+                else
+                        return berth_error_set(err, -EINVAL, "berth: invalid --memory-swap '%s'; give a size such as 16g.", v);
+                s->memory_swap_given = true;
+                return 0;
+        }
+        if (streq(n, "cpu-shares")) {
+                if (parse_int64(v, &s->cpu_shares) < 0)
+                        return berth_error_set(err, -EINVAL, "berth: invalid --cpu-shares '%s'; give a whole number.", v);
+                s->cpu_shares_given = true;
+                return 0;
+        }
+        return berth_error_set(err, -EOPNOTSUPP, "berth: %s is an option berth has no rule for, so it is not allowed.",
+                               flag);
 }
 
 int docker_run_spec(const struct docker_invocation *inv, int argc, char *const *argv, const struct docker_args *a,
@@ -435,6 +513,8 @@ int docker_run_spec(const struct docker_invocation *inv, int argc, char *const *
                         return r;
         }
         s.privileged = docker_args_has(a, "privileged");
+        s.use_api_socket = docker_args_has(a, "use-api-socket");
+        s.oom_kill_disable = docker_args_has(a, "oom-kill-disable");
         *ret = s;
         s = (struct container_spec) { 0 };
         return 0;

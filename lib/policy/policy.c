@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "basic/cpulist.h"
 #include "basic/csv.h"
 #include "basic/path.h"
 #include "core/names.h"
@@ -83,17 +84,24 @@ bool policy_bind_allowed(char *const *allowed_binds, const char *home, const cha
  * goes through the reservation). */
 bool policy_env_is_gpu(const char *entry) {
         static const char *const keys[] = {
-                "NVIDIA_VISIBLE_DEVICES", "CUDA_VISIBLE_DEVICES", "NVIDIA_MIG_CONFIG_DEVICES",
-                "NVIDIA_MIG_MONITOR_DEVICES", "NVIDIA_DRIVER_CAPABILITIES", "GPU_DEVICE_ORDINAL",
-                "ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES",
+                "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES", "NVIDIA_IMEX_CHANNELS",
+                "CUDA_VISIBLE_DEVICES", "GPU_DEVICE_ORDINAL", "ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES",
         };
+
         if (!entry)
                 return false;
+        /* docker drops a byte-order mark at the start of an env-file */
+        if (strncmp(entry, "\xef\xbb\xbf", 3) == 0)
+                entry += 3;
         while (isspace((unsigned char) *entry))
                 entry++;
         size_t n = strcspn(entry, "=");
         while (n > 0 && isspace((unsigned char) entry[n - 1]))
                 n--;
+        /* every NVIDIA_MIG_* variable names MIG devices */
+        if (n > 11 && strncmp(entry, "NVIDIA_MIG_", 11) == 0)
+                return true;
+        /* names are case-sensitive: the toolkit and CUDA read these exactly */
         for (size_t i = 0; i < ELEMENTSOF(keys); i++)
                 if (strlen(keys[i]) == n && strncmp(entry, keys[i], n) == 0)
                         return true;
@@ -443,6 +451,14 @@ static bool check_devices(struct decision *d, const struct berth_config *c, cons
         for (size_t i = 0; i < s->n_devices; i++) {
                 const struct spec_device *dev = &s->devices[i];
                 const char *p = dev->resolved ? dev->resolved : dev->path;
+                /* a CDI name, vendor/class=name: the runtime picks devices past berth */
+                if (dev->path && dev->path[0] != '/' && strchr(dev->path, '/') && strchr(dev->path, '=')) {
+                        if (refuse(d, "device", "Ask for GPUs with --gpus; berth gives you one nobody else holds.",
+                                   "berth: --device %s is a CDI device name; devices come only from the allowed list and GPUs from your reservation.",
+                                   dev->path))
+                                return true;
+                        continue;
+                }
                 if (!p || dev_path_is_gpu(p) || (dev->path && dev_path_is_gpu(dev->path))) {
                         if (refuse(d, "device", "Ask for GPUs with --gpus; berth gives you one nobody else holds.",
                                    "berth: --device %s is a GPU device; GPUs come only from your reservation.",
@@ -637,6 +653,232 @@ static bool check_security(struct decision *d, const struct berth_config *c, con
         return false;
 }
 
+/* The NVIDIA toolkit's "volume-mounts" device list: a mount at
+ * /var/run/nvidia-container-devices/<GPU> selects that GPU. */
+static bool target_is_device_list(const char *target) {
+        static const char *const dirs[] = { "/var/run/nvidia-container-devices", "/run/nvidia-container-devices" };
+        _cleanup_free_ char *t = NULL;
+        if (!target || path_normalize(target, &t) < 0)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                size_t n = strlen(dirs[i]);
+                if (strncmp(t, dirs[i], n) == 0 && (t[n] == 0 || t[n] == '/'))
+                        return true;
+        }
+        return false;
+}
+
+static bool volume_names_host_path(const struct spec_mount *m) {
+        for (char **o = m->volume_opts; o && *o; o++)
+                if (strncmp(*o, "device=", 7) == 0)
+                        return true;
+        return false;
+}
+
+bool policy_spec_has_host_paths(const struct container_spec *s) {
+        for (size_t i = 0; i < s->n_mounts; i++)
+                if (s->mounts[i].kind == SPEC_MOUNT_BIND ||
+                    (s->mounts[i].kind == SPEC_MOUNT_VOLUME && volume_names_host_path(&s->mounts[i])))
+                        return true;
+        for (size_t i = 0; i < s->n_refs; i++)
+                if (streq_ptr(s->refs[i].flag, "--volumes-from") && (!s->refs[i].resolved || s->refs[i].has_binds))
+                        return true;
+        return false;
+}
+
+static bool parse_id(const char *s, size_t n, unsigned long *ret) {
+        char buf[32];
+        if (n == 0 || n >= sizeof(buf))
+                return false;
+        memcpy(buf, s, n);
+        buf[n] = 0;
+        for (size_t i = 0; i < n; i++)
+                if (!isdigit((unsigned char) buf[i]))
+                        return false;
+        errno = 0;
+        *ret = strtoul(buf, NULL, 10);
+        return errno == 0;
+}
+
+bool policy_user_is_owner(const struct policy_identity *id, const char *user) {
+        unsigned long v;
+        if (!user)
+                return true;
+        size_t n = strcspn(user, ":");
+        bool me = (parse_id(user, n, &v) && v == (unsigned long) id->uid) ||
+                  (id->user && strlen(id->user) == n && strncmp(user, id->user, n) == 0);
+        if (!me)
+                return false;
+        if (!user[n])
+                return true;
+        const char *g = user + n + 1;
+        return parse_id(g, strlen(g), &v) && v == (unsigned long) id->gid;
+}
+
+static bool gid_is_mine(const struct policy_identity *id, const char *group) {
+        unsigned long v;
+        if (!parse_id(group, strlen(group), &v))
+                return false; /* a name: the image's /etc/group would decide which gid */
+        if (v == (unsigned long) id->gid)
+                return true;
+        for (size_t i = 0; i < id->n_gids; i++)
+                if (v == (unsigned long) id->gids[i])
+                        return true;
+        return false;
+}
+
+static bool check_host_paths(struct decision *d, const struct container_spec *s) {
+        static const char hint[] = "Leave --user out: a container with host paths runs as you; use volumes to run as root.";
+
+        for (size_t i = 0; i < s->n_mounts; i++)
+                if (target_is_device_list(s->mounts[i].target) &&
+                    refuse(d, "gpu-device-list", "Ask for GPUs with --gpus; berth gives you one nobody else holds.",
+                           "berth: a mount at %s would choose GPUs past your reservation.", s->mounts[i].target))
+                        return true;
+        if (!policy_spec_has_host_paths(s))
+                return false;
+        d->v->run_as_owner = true;
+        if (!policy_user_is_owner(d->id, s->user) &&
+            refuse(d, "host-path-user", hint,
+                   "berth: a container with host paths bound runs as you (uid %u); --user %s is not allowed.",
+                   (unsigned) d->id->uid, s->user))
+                return true;
+        for (char **g = s->group_add; g && *g; g++)
+                if (!gid_is_mine(d->id, *g) &&
+                    refuse(d, "host-path-user", "Add only your own groups, by number ('id -G' lists them).",
+                           "berth: a container with host paths bound may add only your own groups; --group-add %s is not one.",
+                           *g))
+                        return true;
+        return false;
+}
+
+static bool ulimit_allowed(const char *u) {
+        /* real-time scheduling, locked memory and raised priority reach past
+         * the container's own share of the machine */
+        static const char *const refused[] = { "rtprio", "rttime", "memlock", "nice" };
+        size_t n = strcspn(u, "=");
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++)
+                if (strlen(refused[i]) == n && strncasecmp(u, refused[i], n) == 0)
+                        return false;
+        return n > 0;
+}
+
+static bool log_opt_allowed(const char *o) {
+        static const char *const sizes[] = { "max-size", "max-file", "compress" };
+        size_t n = strcspn(o, "=");
+        for (size_t i = 0; i < ELEMENTSOF(sizes); i++)
+                if (strlen(sizes[i]) == n && strncmp(o, sizes[i], n) == 0)
+                        return true;
+        return false;
+}
+
+static bool cpuset_allowed(const struct policy_identity *id, const char *list) {
+        _cleanup_free_ uint8_t *mask = NULL;
+        size_t n = 0;
+        if (cpulist_parse(list, CPULIST_LOOSE, &mask, &n, NULL) < 0)
+                return false;
+        if (id->n_cpus == 0)
+                return true;
+        for (size_t i = 0; i < n * 8; i++)
+                if ((mask[i / 8] & (1u << (i % 8))) && i >= id->n_cpus)
+                        return false;
+        return true;
+}
+
+/* The options that are neither harmless nor covered by another rule
+ * (dockercli-spec.c says which are harmless). */
+static bool check_options(struct decision *d, const struct container_spec *s) {
+        if (s->use_api_socket &&
+            refuse(d, "api-socket", NULL, "berth: --use-api-socket would hand the container dockerd itself."))
+                return true;
+        for (char **u = s->ulimits; u && *u; u++)
+                if (!ulimit_allowed(*u) &&
+                    refuse(d, "ulimit", "Leave --ulimit rtprio, rttime, memlock and nice out.",
+                           "berth: --ulimit %s is not allowed: it reaches past your share of the machine.", *u))
+                        return true;
+        if (s->log_driver && !streq(s->log_driver, "json-file") && !streq(s->log_driver, "local") &&
+            !streq(s->log_driver, "none") &&
+            refuse(d, "log-driver", "Use --log-driver local or json-file.",
+                   "berth: --log-driver %s is not allowed: logs stay on this machine, in Docker's own files.",
+                   s->log_driver))
+                return true;
+        for (char **o = s->log_opts; o && *o; o++)
+                if (!log_opt_allowed(*o) &&
+                    refuse(d, "log-opt", "Only max-size, max-file and compress may be set.",
+                           "berth: --log-opt %s is not allowed.", *o))
+                        return true;
+        if (s->memory_swap_given && !(s->memory_given && s->memory_swap == (int64_t) s->memory) &&
+            refuse(d, "memory-swap", "Leave --memory-swap out: containers do not swap past their memory.",
+                   "berth: --memory-swap is not allowed: it would let the container use the host's swap beyond its memory."))
+                return true;
+        if (s->cpu_shares_given && (s->cpu_shares < 2 || s->cpu_shares > 1024) &&
+            refuse(d, "cpu-shares", "Give --cpu-shares between 2 and 1024, or use --cpus.",
+                   "berth: --cpu-shares %lld is outside 2 to 1024.", (long long) s->cpu_shares))
+                return true;
+        const struct {
+                const char *flag, *value;
+        } sets[] = { { "--cpuset-cpus", s->cpuset_cpus }, { "--cpuset-mems", s->cpuset_mems } };
+        for (size_t i = 0; i < ELEMENTSOF(sets); i++)
+                if (sets[i].value && !cpuset_allowed(d->id, sets[i].value) &&
+                    refuse(d, "cpuset", "Name CPUs this machine has, such as 0-3.",
+                           "berth: %s %s names CPUs this machine does not have.", sets[i].flag, sets[i].value))
+                        return true;
+        if (s->annotations && s->annotations[0] &&
+            refuse(d, "annotation", "Leave --annotation out.",
+                   "berth: --annotation is not allowed: annotations steer the runtime (CDI devices among them)."))
+                return true;
+        for (char **o = s->storage_opts; o && *o; o++)
+                if (strncmp(*o, "size=", 5) != 0 &&
+                    refuse(d, "storage-opt", "Only --storage-opt size= may be set.", "berth: --storage-opt %s is not allowed.",
+                           *o))
+                        return true;
+        if (s->volume_driver && *s->volume_driver && !streq(s->volume_driver, "local") &&
+            refuse(d, "volume-driver", "Leave --volume-driver out: volumes are local.",
+                   "berth: --volume-driver %s is not allowed.", s->volume_driver))
+                return true;
+        if (s->oom_kill_disable &&
+            refuse(d, "oom-kill-disable", "Leave --oom-kill-disable out.",
+                   "berth: --oom-kill-disable is not allowed: a container the OOM killer may not stop can hang your slice."))
+                return true;
+        return false;
+}
+
+int policy_check_exec(const struct policy_identity *id, const char *user, bool privileged, bool has_host_paths,
+                      struct policy_verdict *ret) {
+        struct policy_verdict v = { .allowed = true };
+        struct decision d = { .v = &v, .id = id };
+
+        if (!id || !ret)
+                return -EINVAL;
+        if (has_host_paths) {
+                v.run_as_owner = true;
+                if ((privileged &&
+                     refuse(&d, "host-path-user", "Leave --privileged out.",
+                            "berth: exec --privileged into a container with host paths bound is not allowed.")) ||
+                    (!policy_user_is_owner(id, user) &&
+                     refuse(&d, "host-path-user", "Leave -u out: in a container with host paths you are yourself.",
+                            "berth: a container with host paths bound runs as you (uid %u); exec -u %s is not allowed.",
+                            (unsigned) id->uid, user))) {
+                        /* refused */
+                }
+        }
+        *ret = v;
+        return 0;
+}
+
+int policy_check_cp(const struct policy_identity *id, bool has_host_paths, struct policy_verdict *ret) {
+        struct policy_verdict v = { .allowed = true };
+        struct decision d = { .v = &v, .id = id };
+
+        if (!id || !ret)
+                return -EINVAL;
+        if (has_host_paths)
+                refuse(&d, "host-path-cp", "Copy the files on the host: they are in the directories you bound.",
+                       "berth: docker cp is not allowed for a container with host paths bound: dockerd copies as root.");
+        *ret = v;
+        return 0;
+}
+
 int policy_check(const struct berth_config *c, const struct resolved_user *ru, const struct policy_identity *id,
                  const struct container_spec *spec, struct policy_verdict *ret) {
         struct policy_verdict v = { .allowed = true };
@@ -652,7 +894,8 @@ int policy_check(const struct berth_config *c, const struct resolved_user *ru, c
              refuse(&d, "cgroup-parent", "Leave --cgroup-parent out: berth puts the container in your slice.",
                     "berth: --cgroup-parent is not allowed: your containers run in your own slice.")) ||
             check_security(&d, c, spec) || check_namespaces(&d, c, spec) || check_devices(&d, c, spec) ||
-            check_mounts(&d, c, spec) || check_gpus(&d, spec) || check_resources(&d, ru, spec)) {
+            check_mounts(&d, c, spec) || check_host_paths(&d, spec) || check_options(&d, spec) ||
+            check_gpus(&d, spec) || check_resources(&d, ru, spec)) {
                 /* refused */
         }
         *ret = v;

@@ -21,8 +21,12 @@
 struct policy_identity {
         const char *user;
         uid_t uid;
-        const char *home; /* for "~" in allowed_binds */
-        bool admin;       /* root or a member of admin_group */
+        gid_t gid;           /* primary group */
+        const gid_t *gids;   /* every group the user is in (NSS), for --group-add */
+        size_t n_gids;
+        const char *home;    /* for "~" in allowed_binds */
+        bool admin;          /* root or a member of admin_group */
+        unsigned n_cpus;     /* CPUs online (--cpuset-cpus must stay below); 0: not checked */
 };
 
 /* The verdict.  allowed == false: reason is one sentence starting with
@@ -44,6 +48,12 @@ struct policy_verdict {
         double cpus;         /* 0: slicemgr injects the default */
         uint64_t memory;     /* 0: likewise */
         char *project;       /* berth.project label value if the user gave one */
+
+        /* The container meets a host path (a bind, a volume over a host
+         * directory, --volumes-from such a container): it must run as its
+         * owner, the front end injecting uid:gid, the owner's groups and
+         * no-new-privileges (DESIGN §5). */
+        bool run_as_owner;
 };
 
 void policy_verdict_done(struct policy_verdict *v);
@@ -59,6 +69,26 @@ int policy_verdict_reserve_spec(const struct policy_verdict *v, json_t *spec);
  * when the spec itself is malformed (then ret->reason says why). */
 int policy_check(const struct berth_config *c, const struct resolved_user *ru, const struct policy_identity *id,
                  const struct container_spec *spec, struct policy_verdict *ret);
+
+/* Does this container meet a host path: a bind mount, a volume whose
+ * driver options name a host directory (device=), or --volumes-from a
+ * container with host paths? */
+bool policy_spec_has_host_paths(const struct container_spec *s);
+
+/* exec into a container (has_host_paths: it meets a host path): there it
+ * runs as the owner, so --user other than the owner and --privileged are
+ * refused, and run_as_owner says to inject --user.  user may be NULL. */
+int policy_check_exec(const struct policy_identity *id, const char *user, bool privileged, bool has_host_paths,
+                      struct policy_verdict *ret);
+
+/* docker cp into or out of a container with host paths is refused: dockerd
+ * copies as root, and the files are on the host already. */
+int policy_check_cp(const struct policy_identity *id, bool has_host_paths, struct policy_verdict *ret);
+
+/* Is --user (as docker takes it: NAME|UID[:GROUP|GID]) the caller
+ * themselves: their name or uid, and their primary gid if a group is given
+ * (a group name is not, as the image's /etc/group would decide it)? */
+bool policy_user_is_owner(const struct policy_identity *id, const char *user);
 
 /* The build rules (docker build, buildx build): no own cgroup parent, no
  * berth.* label but berth.project, no host network unless the config

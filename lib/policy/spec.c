@@ -49,6 +49,16 @@ void container_spec_done(struct container_spec *s) {
         strv_free(s->security_opts);
         strv_free(s->sysctls);
         strv_free(s->publish);
+        free(s->user);
+        strv_free(s->group_add);
+        free(s->volume_driver);
+        free(s->log_driver);
+        strv_free(s->log_opts);
+        strv_free(s->ulimits);
+        free(s->cpuset_cpus);
+        free(s->cpuset_mems);
+        strv_free(s->annotations);
+        strv_free(s->storage_opts);
         *s = (struct container_spec) { 0 };
 }
 

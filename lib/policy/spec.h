@@ -55,6 +55,7 @@ struct spec_ref {
         bool exists;
         bool managed;   /* has berth.managed=true */
         char *owner;    /* berth.user, NULL if none */
+        bool has_binds; /* the container has a host path mounted (for --volumes-from) */
 };
 
 struct container_spec {
@@ -92,6 +93,22 @@ struct container_spec {
         bool oom_score_adj_given;
         long oom_score_adj;
         char **publish;      /* -p values, for the low-port rule */
+
+        char *user;          /* -u/--user as given, NULL: the image's */
+        char **group_add;    /* every --group-add value */
+        char *volume_driver; /* --volume-driver */
+        char *log_driver;    /* --log-driver */
+        char **log_opts;     /* every --log-opt "key=value" */
+        char **ulimits;      /* every --ulimit "name=soft[:hard]" */
+        bool memory_swap_given;
+        int64_t memory_swap; /* --memory-swap in bytes, -1 unlimited */
+        char *cpuset_cpus, *cpuset_mems;
+        bool cpu_shares_given;
+        int64_t cpu_shares;
+        char **annotations;  /* every --annotation */
+        char **storage_opts; /* every --storage-opt */
+        bool oom_kill_disable;
+        bool use_api_socket; /* --use-api-socket: dockerd's socket inside the container */
 };
 
 void container_spec_done(struct container_spec *s);
