@@ -55,7 +55,7 @@ static void drop(struct identity_cache *c, size_t i) {
 static int lookup(const char *admin_group, uid_t uid, struct identity *ret) {
         struct passwd pw, *pwr = NULL;
         char buf[16384];
-        struct identity id = { .uid = uid };
+        _cleanup_(identity_done) struct identity id = { .uid = uid };
 
         int e = getpwuid_r(uid, &pw, buf, sizeof(buf), &pwr);
         if (e != 0)
@@ -66,13 +66,12 @@ static int lookup(const char *admin_group, uid_t uid, struct identity *ret) {
         if (!id.user)
                 return -ENOMEM;
         int r = config_user_groups(pwr->pw_name, pwr->pw_gid, &id.groups, &id.gids, &id.n_gids);
-        if (r < 0) {
-                identity_done(&id);
+        if (r < 0)
                 return r;
-        }
         id.has_admin_gid = identity_group_gid(admin_group, &id.admin_gid) > 0;
         id.expires = now_usec() + IDENTITY_TTL_USEC;
         *ret = id;
+        id = (struct identity) { 0 }; /* handed over */
         return 0;
 }
 
@@ -89,7 +88,7 @@ static int identity_get(struct identity_cache *c, const char *admin_group, uid_t
                 break;
         }
 
-        struct identity id;
+        _cleanup_(identity_done) struct identity id = { 0 };
         int r = lookup(admin_group, uid, &id);
         if (r < 0)
                 return r;
@@ -99,12 +98,11 @@ static int identity_get(struct identity_cache *c, const char *admin_group, uid_t
         if (c->n_entries >= IDENTITY_CACHE_MAX)
                 drop(c, 0); /* the oldest */
         struct identity *v = reallocarray(c->entries, c->n_entries + 1, sizeof(*v));
-        if (!v) {
-                identity_done(&id);
+        if (!v)
                 return -ENOMEM;
-        }
         c->entries = v;
         v[c->n_entries] = id;
+        id = (struct identity) { 0 }; /* handed over */
         *ret = &v[c->n_entries++];
         return 0;
 }

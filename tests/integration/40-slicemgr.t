@@ -4,7 +4,7 @@
 # SO_PEERCRED, admin ops, and a control socket that survives bad clients.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 60
+plan 63
 
 trap 'sbdocker rm -f hold._.berthtali >/dev/null 2>&1; stop_daemon' EXIT
 chmod 755 "$SB"
@@ -141,3 +141,11 @@ is "$half" 50 "50 half-open connections are accepted"
 out=$(as berthtali '{"op":"hello"}')
 is "$(jq -r .ok <<<"$out")" true "the daemon keeps serving"
 is "$(sb_exec systemctl show -p NRestarts --value berth-slicemgr)/$(sb_exec systemctl is-active berth-slicemgr)" "0/active" "and never died"
+
+# --- the version: the Makefile's one -----------------------------------------
+V=$(sed -n 's/^VERSION *:= *//p' "$BERTH_TOP/Makefile")
+is "$(sb_exec "$BUILD/berth-slicemgr" --version)" "berth-slicemgr (berth) $V" "--version names the program and berth's version"
+sb_exec "$BUILD/berth-slicemgr" --version >/dev/null
+ok $? "and exits 0"
+out=$(as berthtali '{"op":"hello"}')
+is "$(jq -r '"\(.version) \(.server) \(.protocol) \(.uid|type)"' <<<"$out")" "$V berth-slicemgr 1 number" "hello carries the same version, and every key it had"
