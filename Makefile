@@ -22,7 +22,7 @@ DESTDIR     ?=
 CC          ?= cc
 CLANG       ?= clang
 PKG_CONFIG  ?= pkg-config
-PKGS        := libsystemd libcurl jansson libbsd-overlay inih numa
+PKGS        := libsystemd libcurl jansson libbsd-overlay inih numa libcrypto
 
 ifeq ($(SANITIZE),1)
 O           ?= build-san
@@ -297,7 +297,7 @@ install: all
 
 DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev musl-tools \
 	libsystemd-dev libcurl4-openssl-dev libjansson-dev libbsd-dev libinih-dev \
-	check libpam0g-dev libnuma-dev libsmartcols-dev \
+	check libpam0g-dev libnuma-dev libsmartcols-dev libssl-dev \
 	systemd dbus libpam-systemd docker.io busybox-static pamtester mandoc \
 	valgrind util-linux procps passwd perl jq sudo ca-certificates
 

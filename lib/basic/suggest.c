@@ -5,24 +5,31 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Levenshtein distance, for "did you mean" hints. */
+static size_t min3(size_t a, size_t b, size_t c) {
+        size_t m = a < b ? a : b;
+        return m < c ? m : c;
+}
+
+/* Edit distance with swaps of two neighbours counting as one edit (optimal
+ * string alignment), for "did you mean" hints: "lsit" is one from "list". */
 static size_t edit_distance(const char *a, const char *b) {
         size_t la = strlen(a), lb = strlen(b);
         if (la > 64 || lb > 64)
                 return SIZE_MAX;
-        size_t prev[65], cur[65];
+        size_t d[65][65];
+        for (size_t i = 0; i <= la; i++)
+                d[i][0] = i;
         for (size_t j = 0; j <= lb; j++)
-                prev[j] = j;
-        for (size_t i = 1; i <= la; i++) {
-                cur[0] = i;
+                d[0][j] = j;
+        for (size_t i = 1; i <= la; i++)
                 for (size_t j = 1; j <= lb; j++) {
-                        size_t sub = prev[j - 1] + (tolower((unsigned char) a[i - 1]) != b[j - 1]);
-                        size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-                        cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+                        char ca = (char) tolower((unsigned char) a[i - 1]);
+                        d[i][j] = min3(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (ca != b[j - 1]));
+                        if (i > 1 && j > 1 && ca == b[j - 2] && tolower((unsigned char) a[i - 2]) == b[j - 1] &&
+                            d[i - 2][j - 2] + 1 < d[i][j])
+                                d[i][j] = d[i - 2][j - 2] + 1;
                 }
-                memcpy(prev, cur, sizeof(size_t) * (lb + 1));
-        }
-        return prev[lb];
+        return d[la][lb];
 }
 
 /* The closest of names, or NULL when nothing is close enough to suggest. */

@@ -80,6 +80,11 @@ static const struct key_def daemon_keys[] = {
         {},
 };
 
+static const struct key_def gate_keys[] = {
+        { "seal_key", KEY_PATH, CFG(seal_key), 0 },
+        {},
+};
+
 static const struct key_def deploy_keys[] = {
         { "base_image", KEY_STRING, CFG(base_image), 0 },
         { "workspace", KEY_STRING, CFG(workspace), 0 },
@@ -141,7 +146,7 @@ struct section_def {
 };
 
 static const struct section_def main_sections[] = {
-        { "daemon", daemon_keys }, { "deploy", deploy_keys }, { "policy", policy_keys },
+        { "daemon", daemon_keys }, { "gate", gate_keys }, { "deploy", deploy_keys }, { "policy", policy_keys },
         { "defaults", limit_keys }, {},
 };
 static const struct section_def group_sections[] = {
@@ -821,6 +826,7 @@ int config_new(const char *dir, struct berth_config **ret) {
         c->real_docker = strdup(BERTH_DEFAULT_REAL_DOCKER);
         c->admin_group = strdup(BERTH_DEFAULT_ADMIN_GROUP);
         c->default_group = strdup(BERTH_DEFAULT_GROUP);
+        c->seal_key = strdup(BERTH_DEFAULT_SEAL_KEY);
         c->gpus = GPU_MODE_NVML;
         c->nvml_library = strdup("libnvidia-ml.so.1");
         c->numa_affinity = true;
@@ -829,7 +835,7 @@ int config_new(const char *dir, struct berth_config **ret) {
         c->base_image = strdup("nvidia/cuda:12.4.1-runtime-ubuntu22.04");
         c->workspace = strdup("~/workspace");
         if (!c->dir || !c->docker_socket || !c->control_socket || !c->real_docker || !c->admin_group ||
-            !c->default_group || !c->nvml_library || !c->sysfs_root || !c->base_image || !c->workspace)
+            !c->default_group || !c->seal_key || !c->nvml_library || !c->sysfs_root || !c->base_image || !c->workspace)
                 return -ENOMEM;
         if (strv_push(&c->allowed_binds, "~") < 0 || strv_push(&c->allowed_runtimes, "runc") < 0 ||
             strv_push(&c->allowed_runtimes, "nvidia") < 0 || strv_push(&c->allowed_devices, "/dev/fuse") < 0 ||
@@ -862,6 +868,7 @@ void config_free(struct berth_config *c) {
         free(c->real_docker);
         free(c->admin_group);
         free(c->default_group);
+        free(c->seal_key);
         free(c->nvml_library);
         free(c->sysfs_root);
         free(c->base_image);

@@ -96,6 +96,9 @@ struct berth_config {
         char *sysfs_root; /* where PCI NUMA nodes are read; tests point it elsewhere */
         uint64_t reservation_ttl_usec;
 
+        /* [gate] */
+        char *seal_key; /* the root-only key that seals berth.* labels */
+
         /* [deploy] */
         char *base_image;
         char *workspace;

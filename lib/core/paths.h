@@ -10,3 +10,4 @@
 #define BERTH_DEFAULT_REAL_DOCKER "/usr/bin/docker"
 #define BERTH_DEFAULT_ADMIN_GROUP "berth-admin"
 #define BERTH_DEFAULT_GROUP "default"
+#define BERTH_DEFAULT_SEAL_KEY "/var/lib/berth/seal.key"

@@ -9,6 +9,7 @@
 
 #include "basic/cpulist.h"
 #include "basic/fileio.h"
+#include "basic/suggest.h"
 #include "basic/util.h"
 #include "core/config.h"
 #include "core/identity.h"
@@ -438,6 +439,16 @@ START_TEST(test_cgroup_container_path) {
 }
 END_TEST
 
+START_TEST(test_suggest) {
+        static const char *const verbs[] = { "deploy", "retire", "list", "shell", "stop", "start", "logs" };
+        ck_assert_str_eq(string_suggest("lsit", verbs, ELEMENTSOF(verbs)), "list"); /* a swap is one edit */
+        ck_assert_str_eq(string_suggest("lst", verbs, ELEMENTSOF(verbs)), "list");
+        ck_assert_str_eq(string_suggest("dep", verbs, ELEMENTSOF(verbs)), "deploy"); /* a prefix */
+        ck_assert_str_eq(string_suggest("Retire", verbs, ELEMENTSOF(verbs)), "retire");
+        ck_assert_ptr_null(string_suggest("xyzzy", verbs, ELEMENTSOF(verbs)));
+}
+END_TEST
+
 Suite *rules_suite(void) {
         Suite *s = suite_create("rules");
         TCase *tc = tcase_create("one rule, one place");
@@ -451,6 +462,7 @@ Suite *rules_suite(void) {
         tcase_add_test(tc, test_config_load_report);
         tcase_add_test(tc, test_cgroup_use);
         tcase_add_test(tc, test_cgroup_container_path);
+        tcase_add_test(tc, test_suggest);
         suite_add_tcase(s, tc);
         return s;
 }

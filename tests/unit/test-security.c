@@ -5,7 +5,11 @@
 #include <check.h>
 #include <stdarg.h>
 
+#include <sys/stat.h>
+
 #include "basic/util.h"
+#include "core/seal.h"
+#include "system/seal-key.h"
 #include "core/config.h"
 #include "policy/dockercli-spec.h"
 #include "policy/dockercli-tables.h"
@@ -288,6 +292,83 @@ START_TEST(test_gpus_only_from_reservation) {
 }
 END_TEST
 
+START_TEST(test_seal) {
+        uint8_t key[SEAL_KEY_SIZE], other[SEAL_KEY_SIZE];
+        char seal[SEAL_TEXT_MAX], again[SEAL_TEXT_MAX];
+
+        for (size_t i = 0; i < sizeof(key); i++) {
+                key[i] = (uint8_t) i;
+                other[i] = (uint8_t) (i + 1);
+        }
+        ck_assert_int_eq(seal_compute(key, sizeof(key), "train._.alice", "alice", 1000, "GPU-1,GPU-2", seal), 0);
+        ck_assert_int_eq((int) strlen(seal), SEAL_TEXT_MAX - 1);
+        ck_assert(strncmp(seal, "v1:", 3) == 0);
+        ck_assert_int_eq(seal_compute(key, sizeof(key), "train._.alice", "alice", 1000, "GPU-1,GPU-2", again), 0);
+        ck_assert_str_eq(seal, again);
+        ck_assert(seal_verify(key, sizeof(key), seal, "train._.alice", "alice", 1000, "GPU-1,GPU-2"));
+        /* any field changed, or another key: it no longer verifies */
+        ck_assert(!seal_verify(key, sizeof(key), seal, "train._.bob", "alice", 1000, "GPU-1,GPU-2"));
+        ck_assert(!seal_verify(key, sizeof(key), seal, "train._.alice", "bob", 1000, "GPU-1,GPU-2"));
+        ck_assert(!seal_verify(key, sizeof(key), seal, "train._.alice", "alice", 0, "GPU-1,GPU-2"));
+        ck_assert(!seal_verify(key, sizeof(key), seal, "train._.alice", "alice", 1000, "GPU-1,GPU-3"));
+        ck_assert(!seal_verify(key, sizeof(key), seal, "train._.alice", "alice", 1000, ""));
+        ck_assert(!seal_verify(other, sizeof(other), seal, "train._.alice", "alice", 1000, "GPU-1,GPU-2"));
+        /* fields never run into each other */
+        ck_assert_int_eq(seal_compute(key, sizeof(key), "ab", "c", 1, "", seal), 0);
+        ck_assert(!seal_verify(key, sizeof(key), seal, "a", "bc", 1, ""));
+        /* malformed seals and keys */
+        ck_assert(!seal_verify(key, sizeof(key), NULL, "ab", "c", 1, ""));
+        ck_assert(!seal_verify(key, sizeof(key), "v1:00", "ab", "c", 1, ""));
+        seal[10] = seal[10] == 'a' ? 'b' : 'a';
+        ck_assert(!seal_verify(key, sizeof(key), seal, "ab", "c", 1, ""));
+        ck_assert_int_eq(seal_compute(key, 16, "ab", "c", 1, "", seal), -EINVAL);
+        ck_assert_int_eq(seal_compute(key, sizeof(key), "", "c", 1, "", seal), -EINVAL);
+        ck_assert_int_eq(seal_compute(key, sizeof(key), "ab", "c", 1, NULL, seal), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_seal_key_file) {
+        char dir[] = "/tmp/berth-seal-XXXXXX";
+        char path[64];
+        uint8_t k1[SEAL_KEY_SIZE], k2[SEAL_KEY_SIZE];
+        struct berth_error err = { 0 };
+
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/sub/seal.key", dir);
+        ck_assert_int_eq(seal_key_load(path, k1, &err), -ENOENT);
+        ck_assert_int_eq(seal_key_create(path, &err), 1);
+        ck_assert_int_eq(seal_key_create(path, &err), 0); /* kept */
+        struct stat st;
+        ck_assert_int_eq(stat(path, &st), 0);
+        ck_assert_int_eq((int) (st.st_mode & 07777), 0600);
+        if (geteuid() == 0) {
+                ck_assert_int_eq(seal_key_load(path, k1, &err), 0);
+                ck_assert_int_eq(seal_key_load(path, k2, &err), 0);
+                ck_assert(memcmp(k1, k2, sizeof(k1)) == 0);
+                /* readable by others: refused */
+                ck_assert_int_eq(chmod(path, 0644), 0);
+                ck_assert_int_eq(seal_key_load(path, k1, &err), -EPERM);
+                ck_assert(strstr(err.message, "0600"));
+                ck_assert_int_eq(chmod(path, 0600), 0);
+                /* a link to a key: refused */
+                char link[80];
+                snprintf(link, sizeof(link), "%s/link.key", dir);
+                ck_assert_int_eq(symlink(path, link), 0);
+                ck_assert_int_lt(seal_key_load(link, k1, &err), 0);
+                unlink(link);
+                /* wrong size */
+                FILE *f = fopen(path, "a");
+                fputc('x', f);
+                fclose(f);
+                ck_assert_int_eq(seal_key_load(path, k1, &err), -EBADMSG);
+        }
+        unlink(path);
+        snprintf(path, sizeof(path), "%s/sub", dir);
+        rmdir(path);
+        rmdir(dir);
+}
+END_TEST
+
 Suite *security_suite(void) {
         Suite *s = suite_create("security");
         TCase *tc = tcase_create("rules");
@@ -296,6 +377,8 @@ Suite *security_suite(void) {
         tcase_add_test(tc, test_options_decided);
         tcase_add_test(tc, test_every_run_option_classified);
         tcase_add_test(tc, test_gpus_only_from_reservation);
+        tcase_add_test(tc, test_seal);
+        tcase_add_test(tc, test_seal_key_file);
         suite_add_tcase(s, tc);
         return s;
 }
