@@ -34,24 +34,6 @@ static void slice_row_done(struct slice_row *s) {
         slice_limits_done(&s->kernel);
 }
 
-static bool want_unlimited(enum slice_key k, const struct slice_limits *l) {
-        switch (k) {
-        case SLICE_CPUS:
-                return l->cpus == CPUS_INFINITY;
-        case SLICE_MEMORY_MAX:
-                return l->memory_max == LIMIT_INFINITY;
-        case SLICE_MEMORY_HIGH:
-                return l->memory_high == LIMIT_INFINITY;
-        case SLICE_TASKS_MAX:
-                return l->tasks_max == LIMIT_INFINITY;
-        case SLICE_ALLOWED_CPUS:
-        case SLICE_ALLOWED_MEMS:
-        case _SLICE_KEY_MAX:
-        default:
-                return true;
-        }
-}
-
 /* What the config files say this slice should hold. */
 static void configured_limits(const struct berth_config *c, struct slice_row *s) {
         if (streq(s->kind, "group")) {
@@ -90,7 +72,7 @@ static void compare(struct slice_row *s, bool unified) {
                         continue; /* memory_high: nothing holds it on cgroup v1 */
                 bool known = s->have_kernel && (s->kernel.known & (1u << k));
                 if (known ? !slice_value_matches(k, &s->configured, &s->kernel, page)
-                          : !want_unlimited(k, &s->configured))
+                          : !slice_limit_is_unlimited(&s->configured, k))
                         s->drift |= 1u << k;
         }
 }
