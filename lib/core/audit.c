@@ -28,6 +28,7 @@ static const struct {
         [AUDIT_IMAGE_DELETE] = { "image.delete", "438290ebae044d5584e20c4828566f58" },
         [AUDIT_LOGIN_SESSION] = { "login.session", "c3f77dc4a04446428f7012a0813c0d1d" },
         [AUDIT_ADMIN_OVERRIDE] = { "admin.override", "f9b5f7093763424dafeb27abb63eb162" },
+        [AUDIT_CONTAINER_FORGED] = { "container.forged", "dcae343ecfa645dc826e552caae90616" },
 };
 
 static int audit_event_valid(enum audit_event ev) {
@@ -55,6 +56,7 @@ int audit_event_priority(enum audit_event ev) {
         case AUDIT_GPU_DENY:
         case AUDIT_CONTAINER_DENY:
         case AUDIT_ACCESS_DENY:
+        case AUDIT_CONTAINER_FORGED:
                 return LOG_WARNING;
         case AUDIT_CONFIG_INVALID:
                 return LOG_ERR;

@@ -23,6 +23,7 @@ enum audit_event {
         AUDIT_IMAGE_DELETE,
         AUDIT_LOGIN_SESSION,
         AUDIT_ADMIN_OVERRIDE, /* an admin did what a rule refuses ordinary users */
+        AUDIT_CONTAINER_FORGED, /* a container claims berth.* labels whose seal does not verify */
         _AUDIT_EVENT_MAX,
         _AUDIT_EVENT_INVALID = -EINVAL,
 };

@@ -285,11 +285,14 @@ int proto_parse_request(const char *line, size_t len, struct proto_request *ret,
                 q = parse_targets(json_object_get(root, "targets"), &r.targets, err, ret_kind);
                 if (q >= 0) {
                         json_t *kind = json_object_get(root, "kind");
-                        if (kind && !(json_is_string(kind) && (streq(json_string_value(kind), "container") ||
-                                                               streq(json_string_value(kind), "image"))))
-                                q = bad(err, ret_kind, "bad_request", "berth: 'kind' is \"container\" or \"image\".");
-                        else
-                                r.images = kind && streq(json_string_value(kind), "image");
+                        const char *kind_name = kind ? json_string_value(kind) : "container";
+                        if (!kind_name || !(streq(kind_name, "container") || streq(kind_name, "image") || streq(kind_name, "volume")))
+                                q = bad(err, ret_kind, "bad_request",
+                                        "berth: 'kind' is \"container\", \"image\" or \"volume\".");
+                        else {
+                                r.images = streq(kind_name, "image");
+                                r.volumes = streq(kind_name, "volume");
+                        }
                 }
                 break;
         default:

@@ -48,6 +48,7 @@ struct proto_request {
         struct proto_spec spec; /* reserve */
         char **targets;      /* owner: container names or id prefixes */
         bool images;         /* owner: "kind":"image": the targets are images */
+        bool volumes;        /* owner: "kind":"volume": the targets are volumes */
 };
 
 void proto_request_done(struct proto_request *r);

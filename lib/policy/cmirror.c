@@ -52,6 +52,12 @@ int cmirror_put(struct cmirror *m, const char *id, const char *name, const char 
         return 0;
 }
 
+void cmirror_set_host_paths(struct cmirror *m, const char *id, bool host_paths) {
+        struct cmirror_entry *e = by_id(m, id);
+        if (e)
+                e->host_paths = host_paths;
+}
+
 int cmirror_rename(struct cmirror *m, const char *id, const char *name) {
         struct cmirror_entry *e = by_id(m, id);
         if (!e)

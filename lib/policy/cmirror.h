@@ -17,6 +17,7 @@ struct cmirror_entry {
         char *name; /* without the leading '/' */
         char *user; /* berth.user label, or NULL */
         bool managed; /* berth.managed=true */
+        bool host_paths; /* a host path is mounted in it (a bind, a volume over device=) */
 };
 
 struct cmirror {
@@ -26,6 +27,8 @@ struct cmirror {
 
 /* Add a container, or replace what is known about the same id. */
 int cmirror_put(struct cmirror *m, const char *id, const char *name, const char *user, bool managed);
+/* What the mirror knows of an id's mounts (no-op if the id is unknown). */
+void cmirror_set_host_paths(struct cmirror *m, const char *id, bool host_paths);
 /* A rename: the entry of id gets name (no-op if the id is unknown). */
 int cmirror_rename(struct cmirror *m, const char *id, const char *name);
 void cmirror_remove(struct cmirror *m, const char *id);

@@ -82,6 +82,17 @@ START_TEST(test_rename_and_remove) {
 }
 END_TEST
 
+START_TEST(test_host_paths) {
+        ck_assert(!cmirror_find(&m, ID_A)->host_paths);
+        cmirror_set_host_paths(&m, ID_A, true);
+        ck_assert(cmirror_find(&m, "train._.alice")->host_paths);
+        ck_assert(!cmirror_find(&m, ID_B)->host_paths);
+        cmirror_set_host_paths(&m, "9c00000000000000000000000000000000000000000000000000000000000009", true); /* unknown */
+        cmirror_set_host_paths(&m, ID_A, false);
+        ck_assert(!cmirror_find(&m, ID_A)->host_paths);
+}
+END_TEST
+
 START_TEST(test_put_replaces) {
         ck_assert_int_eq(cmirror_put(&m, ID_B, "/other._.bob", "bob", true), 0);
         ck_assert_uint_eq(m.n, 3);
@@ -120,6 +131,7 @@ Suite *cmirror_suite(void) {
         tcase_add_test(tc, test_exact_id_and_name);
         tcase_add_test(tc, test_no_inexact_answers);
         tcase_add_test(tc, test_id_before_name);
+        tcase_add_test(tc, test_host_paths);
         tcase_add_test(tc, test_rename_and_remove);
         tcase_add_test(tc, test_put_replaces);
         tcase_add_test(tc, test_many);

@@ -15,6 +15,7 @@
 #include "core/identity.h"
 #include "core/limits.h"
 #include "core/names.h"
+#include "core/proto.h"
 #include "policy/dockercli-spec.h"
 #include "policy/dockercli.h"
 #include "policy/policy.h"
@@ -449,6 +450,35 @@ START_TEST(test_suggest) {
 }
 END_TEST
 
+START_TEST(test_proto_owner_kinds) {
+        static const struct {
+                const char *line;
+                int r;
+                bool images, volumes;
+        } cases[] = {
+                { "{\"op\":\"owner\",\"targets\":[\"x\"]}", 0, false, false },
+                { "{\"op\":\"owner\",\"targets\":[\"x\"],\"kind\":\"container\"}", 0, false, false },
+                { "{\"op\":\"owner\",\"targets\":[\"x\"],\"kind\":\"image\"}", 0, true, false },
+                { "{\"op\":\"owner\",\"targets\":[\"x\"],\"kind\":\"volume\"}", 0, false, true },
+                { "{\"op\":\"owner\",\"targets\":[\"x\"],\"kind\":\"network\"}", -EINVAL, false, false },
+                { "{\"op\":\"owner\",\"targets\":[\"x\"],\"kind\":7}", -EINVAL, false, false },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct proto_request req = { 0 };
+                struct berth_error err = { 0 };
+                const char *kind = NULL;
+                int r = proto_parse_request(cases[i].line, strlen(cases[i].line), &req, &kind, &err);
+                ck_assert_msg((r < 0) == (cases[i].r < 0), "%s: %d (%s)", cases[i].line, r, err.message);
+                if (r >= 0) {
+                        ck_assert(req.images == cases[i].images);
+                        ck_assert(req.volumes == cases[i].volumes);
+                        proto_request_done(&req);
+                } else
+                        ck_assert_str_eq(kind, "bad_request");
+        }
+}
+END_TEST
+
 Suite *rules_suite(void) {
         Suite *s = suite_create("rules");
         TCase *tc = tcase_create("one rule, one place");
@@ -463,6 +493,7 @@ Suite *rules_suite(void) {
         tcase_add_test(tc, test_cgroup_use);
         tcase_add_test(tc, test_cgroup_container_path);
         tcase_add_test(tc, test_suggest);
+        tcase_add_test(tc, test_proto_owner_kinds);
         suite_add_tcase(s, tc);
         return s;
 }
