@@ -528,6 +528,7 @@ int docker_build_spec(const struct docker_args *a, struct build_spec *ret) {
                 char ***list = streq(o->name, "label")          ? &b.labels
                                : streq(o->name, "network")      ? &b.networks
                                : streq(o->name, "security-opt") ? &b.security_opts
+                               : streq(o->name, "ulimit")       ? &b.ulimits
                                                                 : NULL;
                 if (streq(o->name, "cgroup-parent"))
                         b.cgroup_parent = true;

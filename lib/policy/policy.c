@@ -902,6 +902,17 @@ int policy_check(const struct berth_config *c, const struct resolved_user *ru, c
         return 0;
 }
 
+/* A build step in another container's network namespace reaches past the
+ * build's own confinement (and another user's container, if it names one). */
+static bool check_build_networks(struct decision *d, char *const *networks) {
+        for (char *const *n = networks; n && *n; n++)
+                if (strncasecmp(*n, "container:", 10) == 0 &&
+                    refuse(d, "build-network", "Use --network default or none for builds.",
+                           "berth: build --network %s is not allowed: build steps stay in their own network.", *n))
+                        return true;
+        return false;
+}
+
 int policy_check_build(const struct berth_config *c, const struct policy_identity *id, const struct build_spec *b,
                        struct policy_verdict *ret) {
         struct policy_verdict v = { .allowed = true };
@@ -916,7 +927,10 @@ int policy_check_build(const struct berth_config *c, const struct policy_identit
         if ((b->cgroup_parent &&
              refuse(&d, "cgroup-parent", "Leave --cgroup-parent out: berth puts the build in your slice.",
                     "berth: --cgroup-parent is not allowed: your builds run in your own slice.")) ||
-            check_labels(&d, b->labels) || check_networks(&d, c, b->networks) ||
+            check_labels(&d, b->labels) || check_networks(&d, c, b->networks) || check_build_networks(&d, b->networks) ||
+            (b->ulimits && b->ulimits[0] &&
+             refuse(&d, "ulimit", "Leave --ulimit out of builds.",
+                    "berth: --ulimit is not allowed for builds: build steps run with your containers' limits.")) ||
             (b->entitlements &&
              refuse(&d, "build-entitlement", NULL,
                     "berth: build entitlements (--allow) are not allowed: they lift the build's confinement.")) ||

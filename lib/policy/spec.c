@@ -66,5 +66,6 @@ void build_spec_done(struct build_spec *b) {
         strv_free(b->labels);
         strv_free(b->networks);
         strv_free(b->security_opts);
+        strv_free(b->ulimits);
         *b = (struct build_spec) { 0 };
 }

@@ -121,6 +121,7 @@ struct build_spec {
         char **networks;      /* every --network value */
         bool entitlements;    /* --allow was given */
         char **security_opts; /* every --security-opt value */
+        char **ulimits;       /* every --ulimit value */
 };
 void build_spec_done(struct build_spec *b);
 void spec_mount_done(struct spec_mount *m); /* frees the fields, leaves it zeroed */

@@ -198,6 +198,10 @@ START_TEST(test_build_rules) {
         build_expect(ARGV("build", "--security-opt", "no-new-privileges", "."), false, true, NULL);
         build_expect(ARGV("build", "--security-opt", "seccomp=unconfined", "."), false, false, "security-opt");
         build_expect(ARGV("buildx", "build", "--allow", "security.insecure", "."), false, false, "build-entitlement");
+        build_expect(ARGV("build", "--network", "container:x._.bob", "."), false, false, "build-network");
+        build_expect(ARGV("build", "--network=CONTAINER:abc", "."), false, false, "build-network");
+        build_expect(ARGV("build", "--network", "none", "."), false, true, NULL);
+        build_expect(ARGV("build", "--ulimit", "nofile=1024", "."), false, false, "ulimit");
         /* an admin is allowed, and the verdict says what was overridden */
         build_expect(ARGV("build", "--cgroup-parent", "/", "."), true, true, "cgroup-parent");
 #undef ARGV
