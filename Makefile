@@ -32,7 +32,11 @@ O           ?= build
 SANFLAGS    :=
 endif
 
-WARNINGS := -Wall -Wextra -Werror \
+# Warnings are errors for developers and CI (a git checkout); a packager's
+# build from a release tarball, perhaps with a newer compiler, only warns.
+# WERROR=1 or WERROR=0 says so explicitly.
+WERROR ?= $(if $(wildcard .git),1,0)
+WARNINGS := -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) \
 	-Werror=shadow -Werror=strict-prototypes -Werror=missing-prototypes \
 	-Werror=missing-declarations -Werror=format=2 -Werror=format-security \
 	-Werror=switch-default -Werror=implicit-function-declaration \
@@ -87,7 +91,7 @@ FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 PROGRAMS := $(CMDS) $(SLICEMGR) $(WRAPPER) $(PAM_MOD) $(FAKE_NVML)
 
 .PHONY: FORCE all check check-layers check-unit check-integration check-man fuzz fuzz-smoke bench \
-	install deps deps-if-missing clean demo need-root
+	install deps deps-build deps-test deps-if-missing clean demo need-root
 .DELETE_ON_ERROR:
 
 all: $(LIBBERTH) $(PROGRAMS) $(UNIT) $(HELPERS) $(BENCHES)
@@ -295,16 +299,30 @@ install: all
 
 # --- dependencies (Debian 12) ------------------------------------------------
 
-DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev musl-tools \
+# What building needs (make deps-build), and what the tests add on top
+# (make deps-test: a sandboxed systemd and dockerd, fuzzers, test tools).
+# 'make deps' is both.  A Docker engine is added only where none is
+# installed, so docker-ce on a lab server is never replaced by docker.io.
+DEB_BUILD := build-essential pkg-config musl-tools \
 	libsystemd-dev libcurl4-openssl-dev libjansson-dev libbsd-dev libinih-dev \
-	check libpam0g-dev libnuma-dev libsmartcols-dev libssl-dev \
-	systemd dbus libpam-systemd docker.io busybox-static pamtester mandoc \
-	valgrind util-linux procps passwd perl jq sudo ca-certificates
+	libpam0g-dev libnuma-dev libsmartcols-dev libssl-dev
+DEB_TEST := clang libclang-rt-14-dev check systemd dbus libpam-systemd busybox-static pamtester \
+	mandoc valgrind util-linux procps passwd perl jq sudo ca-certificates
+DEB_ENGINE := $(if $(shell command -v dockerd 2>/dev/null),,docker.io)
+DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST) $(DEB_ENGINE)
+
+define apt_install
+	@if [ "$$(id -u)" != 0 ]; then echo "berth: 'make $@' installs Debian packages; run it as root (sudo make $@)." >&2; exit 1; fi
+	DEBIAN_FRONTEND=noninteractive apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(1)
+endef
 
 deps:
-	@if [ "$$(id -u)" != 0 ]; then echo "berth: 'make deps' installs Debian packages; run it as root (sudo make deps)." >&2; exit 1; fi
-	DEBIAN_FRONTEND=noninteractive apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PACKAGES)
+	$(call apt_install,$(DEB_PACKAGES))
+deps-build:
+	$(call apt_install,$(DEB_BUILD))
+deps-test:
+	$(call apt_install,$(DEB_TEST) $(DEB_ENGINE))
 
 # Only reach for apt when something is really missing, so 'make check' on a
 # prepared machine needs no network.
