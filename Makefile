@@ -232,6 +232,7 @@ check-unit: $(UNIT)
 
 check-man:
 	@tests/check-man.sh
+	@tests/check-catalog.sh
 
 need-root:
 	@if [ "$$(id -u)" != 0 ]; then \
@@ -277,7 +278,7 @@ bench: need-root all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/berth/groups.d \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/berth/groups.d \
 		$(DESTDIR)$(SYSCONFDIR)/berth/users.d
 	for p in $(CMDS); do install -m 0755 $$p $(DESTDIR)$(BINDIR)/; done
 	[ -z "$(SLICEMGR)" ] || install -m 0755 $(SLICEMGR) $(DESTDIR)$(SBINDIR)/
@@ -285,7 +286,7 @@ install: all
 		install -d $(DESTDIR)$(LIBEXECDIR)/berth && \
 		install -m 0755 $(O)/berth-docker-policy $(DESTDIR)$(LIBEXECDIR)/berth/; }
 	[ -z "$(PAM_MOD)" ] || { install -d $(DESTDIR)$(PAMDIR) && install -m 0644 $(PAM_MOD) $(DESTDIR)$(PAMDIR)/; }
-	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
+	for m in man/*.[1578]; do [ -e "$$m" ] || continue; \
 		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 	[ -e $(DESTDIR)$(SYSCONFDIR)/berth/berth.conf ] || install -m 0644 etc/berth/berth.conf $(DESTDIR)$(SYSCONFDIR)/berth/
 	for f in etc/berth/groups.d/*.conf; do [ -e "$$f" ] || continue; \
@@ -294,6 +295,8 @@ install: all
 		install -d $(DESTDIR)$(UNITDIR) && install -m 0644 $$u $(DESTDIR)$(UNITDIR)/; done
 	[ ! -e systemd/berth.tmpfiles ] || { install -d $(DESTDIR)/usr/lib/tmpfiles.d && \
 		install -m 0644 systemd/berth.tmpfiles $(DESTDIR)/usr/lib/tmpfiles.d/berth.conf; }
+	install -d $(DESTDIR)/usr/lib/systemd/catalog && \
+		install -m 0644 systemd/berth.catalog $(DESTDIR)/usr/lib/systemd/catalog/berth.catalog
 	[ ! -e systemd/berth.sysusers ] || { install -d $(DESTDIR)/usr/lib/sysusers.d && \
 		install -m 0644 systemd/berth.sysusers $(DESTDIR)/usr/lib/sysusers.d/berth.conf; }
 

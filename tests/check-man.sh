@@ -3,7 +3,7 @@
 set -e
 cd "$(dirname "$0")/.."
 n=0; bad=0
-for m in man/*.[158]; do
+for m in man/*.[1578]; do
 	[ -e "$m" ] || continue
 	n=$((n + 1))
 	out=$(mandoc -T lint -W warning "$m" 2>&1 || true)
