@@ -14,6 +14,7 @@ BINDIR      ?= $(PREFIX)/bin
 LIBDIR      ?= $(PREFIX)/lib
 LIBEXECDIR  ?= $(PREFIX)/libexec
 MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR  ?= /etc
 UNITDIR     ?= /lib/systemd/system
 PAMDIR      ?= /lib/x86_64-linux-gnu/security
@@ -230,9 +231,10 @@ check-layers:
 check-unit: $(UNIT)
 	CK_FORK=yes $(UNIT)
 
-check-man:
+check-man: all
 	@tests/check-man.sh
 	@tests/check-catalog.sh
+	@BUILD=$(O) tests/check-completion.sh
 
 need-root:
 	@if [ "$$(id -u)" != 0 ]; then \
@@ -295,6 +297,8 @@ install: all
 		install -d $(DESTDIR)$(UNITDIR) && install -m 0644 $$u $(DESTDIR)$(UNITDIR)/; done
 	[ ! -e systemd/berth.tmpfiles ] || { install -d $(DESTDIR)/usr/lib/tmpfiles.d && \
 		install -m 0644 systemd/berth.tmpfiles $(DESTDIR)/usr/lib/tmpfiles.d/berth.conf; }
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	for p in container image berthctl; do install -m 0644 completions/berth.bash $(DESTDIR)$(BASHCOMPDIR)/$$p; done
 	install -d $(DESTDIR)/usr/lib/systemd/catalog && \
 		install -m 0644 systemd/berth.catalog $(DESTDIR)/usr/lib/systemd/catalog/berth.catalog
 	[ ! -e systemd/berth.sysusers ] || { install -d $(DESTDIR)/usr/lib/sysusers.d && \
