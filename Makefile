@@ -15,9 +15,14 @@ LIBDIR      ?= $(PREFIX)/lib
 LIBEXECDIR  ?= $(PREFIX)/libexec
 MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR      ?= $(PREFIX)/share/doc/berth
 SYSCONFDIR  ?= /etc
-UNITDIR     ?= /lib/systemd/system
-PAMDIR      ?= /lib/x86_64-linux-gnu/security
+# systemd's and PAM's own directories, as their .pc files say (multiarch-correct)
+UNITDIR     ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+CATALOGDIR  ?= $(or $(shell pkg-config --variable=catalogdir systemd 2>/dev/null),/usr/lib/systemd/catalog)
+SYSUSERSDIR ?= $(or $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null),/usr/lib/sysusers.d)
+TMPFILESDIR ?= $(or $(shell pkg-config --variable=tmpfilesdir systemd 2>/dev/null),/usr/lib/tmpfiles.d)
+PAMDIR      ?= $(or $(shell pkg-config --variable=libdir pam 2>/dev/null),/lib/x86_64-linux-gnu)/security
 DESTDIR     ?=
 
 CC          ?= cc
@@ -91,8 +96,8 @@ FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 
 PROGRAMS := $(CMDS) $(SLICEMGR) $(WRAPPER) $(PAM_MOD) $(FAKE_NVML)
 
-.PHONY: FORCE all check check-layers check-unit check-integration check-man fuzz fuzz-smoke bench \
-	install deps deps-build deps-test deps-if-missing clean demo need-root
+.PHONY: FORCE all check check-layers check-install check-unit check-integration check-man fuzz fuzz-smoke bench \
+	install uninstall deps deps-build deps-test deps-if-missing clean demo need-root
 .DELETE_ON_ERROR:
 
 all: $(LIBBERTH) $(PROGRAMS) $(UNIT) $(HELPERS) $(BENCHES)
@@ -220,13 +225,17 @@ $(O)/bench/%: $(O)/bench/%.o $(LIBBERTH)
 check:
 	@$(MAKE) --no-print-directory deps-if-missing
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory check-layers check-man check-unit check-integration
+	@$(MAKE) --no-print-directory check-layers check-man check-install check-unit check-integration
 
 # lib/ in layers (DESIGN §1), no circles inside a program; then proof that
 # the check refuses a wrong include.
 check-layers:
 	@tests/check-layers.sh
 	@tests/check-layers.sh --self-test
+
+# make install/uninstall into throw-away DESTDIR trees
+check-install: all
+	@O=$(O) tests/check-install.sh
 
 check-unit: $(UNIT)
 	CK_FORK=yes $(UNIT)
@@ -278,31 +287,58 @@ bench: need-root all
 
 # --- install -----------------------------------------------------------------
 
+# Installs every part under PREFIX (and DESTDIR).  It never overwrites a
+# live configuration (/etc/berth is only made when absent, from the minimal
+# default in etc/default/; the examples go to DOCDIR/examples), nor a docker
+# that is not berth's own front: installing into the engine CLI's own
+# directory (PREFIX=/usr) is refused, since the wrapper would then run
+# itself (see berth-docker(1) for the Debian package's diversion).
+INSTALLED_FRONT = $(DESTDIR)$(BINDIR)/docker
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/berth/groups.d \
-		$(DESTDIR)$(SYSCONFDIR)/berth/users.d
+	@if [ -e "$(INSTALLED_FRONT)" ] && ! grep -q berth-docker-policy "$(INSTALLED_FRONT)" 2>/dev/null; then \
+		echo "berth: $(INSTALLED_FRONT) is another program (the engine's CLI?); not overwriting it." >&2; \
+		echo "berth: install with PREFIX=/usr/local (the default), or divert the engine's CLI first." >&2; exit 1; fi
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR)/berth \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(PAMDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)/examples
 	for p in $(CMDS); do install -m 0755 $$p $(DESTDIR)$(BINDIR)/; done
-	[ -z "$(SLICEMGR)" ] || install -m 0755 $(SLICEMGR) $(DESTDIR)$(SBINDIR)/
-	[ -z "$(WRAPPER)" ] || { install -m 0755 $(O)/wrapper/docker $(DESTDIR)$(BINDIR)/docker && \
-		install -d $(DESTDIR)$(LIBEXECDIR)/berth && \
-		install -m 0755 $(O)/berth-docker-policy $(DESTDIR)$(LIBEXECDIR)/berth/; }
-	[ -z "$(PAM_MOD)" ] || { install -d $(DESTDIR)$(PAMDIR) && install -m 0644 $(PAM_MOD) $(DESTDIR)$(PAMDIR)/; }
-	for m in man/*.[1578]; do [ -e "$$m" ] || continue; \
-		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
-	[ -e $(DESTDIR)$(SYSCONFDIR)/berth/berth.conf ] || install -m 0644 etc/berth/berth.conf $(DESTDIR)$(SYSCONFDIR)/berth/
-	for f in etc/berth/groups.d/*.conf; do [ -e "$$f" ] || continue; \
-		[ -e $(DESTDIR)$(SYSCONFDIR)/berth/groups.d/$${f##*/} ] || install -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/berth/groups.d/; done
+	install -m 0755 $(SLICEMGR) $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(O)/wrapper/docker $(INSTALLED_FRONT)
+	install -m 0755 $(O)/berth-docker-policy $(DESTDIR)$(LIBEXECDIR)/berth/
+	install -m 0644 $(PAM_MOD) $(DESTDIR)$(PAMDIR)/
+	for m in man/*.[1578]; do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 	for u in systemd/*.slice systemd/*.service systemd/*.socket; do [ -e "$$u" ] || continue; \
-		install -d $(DESTDIR)$(UNITDIR) && install -m 0644 $$u $(DESTDIR)$(UNITDIR)/; done
-	[ ! -e systemd/berth.tmpfiles ] || { install -d $(DESTDIR)/usr/lib/tmpfiles.d && \
-		install -m 0644 systemd/berth.tmpfiles $(DESTDIR)/usr/lib/tmpfiles.d/berth.conf; }
-	install -d $(DESTDIR)$(BASHCOMPDIR)
+		sed 's|/usr/local/sbin/|$(SBINDIR)/|g; s|/usr/local/bin/|$(BINDIR)/|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/}; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+	install -m 0644 systemd/berth.catalog $(DESTDIR)$(CATALOGDIR)/berth.catalog
+	install -m 0644 systemd/berth.tmpfiles $(DESTDIR)$(TMPFILESDIR)/berth.conf
+	install -m 0644 systemd/berth.sysusers $(DESTDIR)$(SYSUSERSDIR)/berth.conf
 	for p in container image berthctl; do install -m 0644 completions/berth.bash $(DESTDIR)$(BASHCOMPDIR)/$$p; done
-	install -d $(DESTDIR)/usr/lib/systemd/catalog && \
-		install -m 0644 systemd/berth.catalog $(DESTDIR)/usr/lib/systemd/catalog/berth.catalog
-	[ ! -e systemd/berth.sysusers ] || { install -d $(DESTDIR)/usr/lib/sysusers.d && \
-		install -m 0644 systemd/berth.sysusers $(DESTDIR)/usr/lib/sysusers.d/berth.conf; }
+	cp -r etc/berth/. $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 README.md SECURITY.md NEWS LICENSE $(DESTDIR)$(DOCDIR)/
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/berth/berth.conf ]; then \
+		echo "berth: $(DESTDIR)$(SYSCONFDIR)/berth has a configuration; leaving it as it is."; \
+	else \
+		install -d $(DESTDIR)$(SYSCONFDIR)/berth/groups.d $(DESTDIR)$(SYSCONFDIR)/berth/users.d && \
+		install -m 0644 etc/default/berth.conf $(DESTDIR)$(SYSCONFDIR)/berth/ && \
+		install -m 0644 etc/default/groups.d/default.conf $(DESTDIR)$(SYSCONFDIR)/berth/groups.d/ && \
+		echo "berth: wrote a minimal configuration to $(DESTDIR)$(SYSCONFDIR)/berth (examples in $(DOCDIR)/examples)"; fi
+	@[ -n "$(DESTDIR)" ] || echo "berth: now run: systemd-sysusers; systemd-tmpfiles --create; journalctl --update-catalog; systemctl daemon-reload"
+
+# Removes what install put there, but the configuration in /etc/berth
+# (an admin's policy is theirs to delete).
+uninstall:
+	@if [ -e "$(INSTALLED_FRONT)" ] && ! grep -q berth-docker-policy "$(INSTALLED_FRONT)" 2>/dev/null; then \
+		echo "berth: $(INSTALLED_FRONT) is not berth's; leaving it." >&2; else rm -f "$(INSTALLED_FRONT)"; fi
+	for p in $(notdir $(CMDS)); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(BASHCOMPDIR)/$$p; done
+	rm -f $(DESTDIR)$(SBINDIR)/berth-slicemgr $(DESTDIR)$(PAMDIR)/pam_berth.so
+	rm -rf $(DESTDIR)$(LIBEXECDIR)/berth $(DESTDIR)$(DOCDIR)
+	for m in man/*.[1578]; do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
+	for u in systemd/*.slice systemd/*.service systemd/*.socket; do [ -e "$$u" ] || continue; \
+		rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+	rm -f $(DESTDIR)$(CATALOGDIR)/berth.catalog $(DESTDIR)$(TMPFILESDIR)/berth.conf $(DESTDIR)$(SYSUSERSDIR)/berth.conf
+	@[ ! -d $(DESTDIR)$(SYSCONFDIR)/berth ] || echo "berth: kept the configuration in $(DESTDIR)$(SYSCONFDIR)/berth"
 
 # --- dependencies (Debian 12) ------------------------------------------------
 

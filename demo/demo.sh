@@ -35,7 +35,9 @@ refused() { local rc=$1 what=$2; [ "$rc" -ne 0 ] || die "$what was not refused";
 
 say "Installing berth from this checkout into the sandbox (make install DESTDIR=…)"
 make -s -C "$BERTH_TOP" O="$BUILD_SRC" DESTDIR="$INST" install >/dev/null || die "make install failed"
-cp -a "$INST/etc/berth" "$ETC"
+# make install wrote a minimal /etc/berth; the demo plays the examples it
+# installed beside the documentation, as an admin would start from them.
+cp -a "$INST/usr/local/share/doc/berth/examples" "$ETC"
 # The example config, pointed at the sandbox's sockets, the fake NVML, the
 # local test image and demo-only Unix groups (so no real group is touched).
 sed -i -e "s|^docker_socket = .*|docker_socket = $SB/docker.sock|" \
