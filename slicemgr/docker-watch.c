@@ -3,13 +3,17 @@
  * losing Docker) the ledger is rebuilt from the berth.* labels of existing
  * containers, then kept current from the /events stream.  The same listing
  * and stream keep m->containers, the mirror of every container's id, name
- * and owner that answers the wrapper's ownership questions. */
+ * and owner that answers the wrapper's ownership questions.  Labels count
+ * only under a seal that verifies: a container that claims berth.* labels
+ * without one is forged, never counted nor anyone's, and reported once. */
 #include "docker-watch.h"
 
 #include <time.h>
 
 #include "basic/util.h"
 #include "gpu-audit.h"
+#include "labels.h"
+#include "mounts.h"
 
 #define DOCKER_RETRY_USEC (2ULL * 1000000)
 
@@ -20,28 +24,12 @@ struct DockerWatch {
         sd_event_source *retry;
 };
 
-static const char *label(json_t *labels, const char *key) {
-        return json_string_value(json_object_get(labels, key));
-}
-
-static uid_t label_uid(json_t *labels) {
-        const char *s = label(labels, "berth.uid");
-        char *end;
-        if (!s || !*s)
-                return (uid_t) -1;
-        errno = 0;
-        unsigned long v = strtoul(s, &end, 10);
-        if (errno || *end || v >= (uid_t) -1)
-                return (uid_t) -1;
-        return (uid_t) v;
-}
-
 /* Record a container Docker tells us about, from its labels: 1 when it
  * claims GPUs another holder has, 0, or a negative errno. */
 static int adopt(Manager *m, const char *id, const char *name, json_t *labels, const char *why) {
-        const char *user = label(labels, "berth.user");
-        const char *group = label(labels, "berth.group");
-        const char *gpus = label(labels, "berth.gpus");
+        const char *user = labels_get(labels, "berth.user");
+        const char *group = labels_get(labels, "berth.group");
+        const char *gpus = labels_get(labels, "berth.gpus");
         _cleanup_strv_free_ char **uuids = NULL;
         const struct ledger_entry *e = NULL;
         uint64_t now;
@@ -60,7 +48,7 @@ static int adopt(Manager *m, const char *id, const char *name, json_t *labels, c
         if (name && name[0] == '/')
                 name++;
         sd_event_now(m->event, CLOCK_MONOTONIC, &now);
-        int r = ledger_adopt(m->ledger, user, label_uid(labels), group ? group : m->config->default_group, name, id,
+        int r = ledger_adopt(m->ledger, user, labels_uid(labels), group ? group : m->config->default_group, name, id,
                              uuids, now, &e);
         if (r == -EEXIST)
                 return 0; /* already known */
@@ -81,37 +69,81 @@ static void adopt_logged(Manager *m, const char *id, const char *name, json_t *l
                 log_error_errno(r, "cannot record container %s: %m", name ? name : id);
         else if (r > 0)
                 log_info("berth-slicemgr: container %s claims GPUs another holder has (%s); neither is handed out again until both are gone",
-                         name ? name : id, strempty(label(labels, "berth.gpus")));
+                         name ? name : id, strempty(labels_get(labels, "berth.gpus")));
 }
 
-static void mirror_put_logged(Manager *m, const char *id, const char *name, json_t *labels, bool managed) {
-        int r = cmirror_put(&m->containers, id, name, label(labels, "berth.user"), managed);
+/* Into the mirror: the owner and "managed" only when the labels are
+ * berth's own. */
+static void mirror_put_logged(Manager *m, const char *id, const char *name, json_t *labels, enum label_trust trust,
+                              bool host_paths) {
+        bool sealed = trust == LABEL_TRUST_SEALED;
+        int r = cmirror_put(&m->containers, id, name, sealed ? labels_get(labels, "berth.user") : NULL,
+                            sealed && streq_ptr(labels_get(labels, "berth.managed"), "true"));
         if (r < 0)
                 log_error_errno(r, "cannot mirror container %s (its owner is asked of Docker): %m", name);
+        else
+                cmirror_set_host_paths(&m->containers, id, host_paths);
 }
 
-static int on_event(json_t *ev, void *userdata) {
-        DockerWatch *w = userdata;
-        Manager *m = w->m;
+/* A container with berth.* labels that berth did not seal: into set, and
+ * audited unless known already (known, may be NULL). */
+static void note_forged(Manager *m, struct forged_set *set, const struct forged_set *known, const char *id,
+                        const char *name, json_t *labels) {
+        int r = forged_set_add(set, id, name, labels);
+        if (r < 0) {
+                log_error_errno(r, "cannot record forged container %s: %m", strempty(name));
+                return;
+        }
+        if (name && name[0] == '/')
+                name++;
+        if (r == 0 || (known && forged_set_find(known, id)))
+                return;
+        struct audit_fields f = AUDIT_FIELDS_INIT;
+        const char *gpus = labels_get(labels, "berth.gpus");
+        f.container = name;
+        f.user = labels_get(labels, "berth.user");
+        f.gpus = gpus;
+        f.reason = "berth.* labels without a valid seal";
+        audit_log(AUDIT_CONTAINER_FORGED, &f,
+                  "berth: container %s carries berth.* labels berth did not seal (claims user %s%s%s); it is not counted and belongs to nobody",
+                  strempty(name), f.user ? f.user : "(none)", gpus && *gpus ? ", GPUs " : "", gpus && *gpus ? gpus : "");
+}
+
+/* What a container's mounts come to, asked of Docker (the mounts of a
+ * create event are not in the event). */
+static bool container_host_paths(Manager *m, const char *id) {
+        _cleanup_json_ json_t *info = NULL;
+        struct berth_error err = { 0 };
+        if (!m->docker)
+                return false;
+        if (docker_container_inspect(m->docker, id, &info, &err) < 0)
+                return err.code != -ENOENT; /* gone already, else unknown: a host path */
+        return mounts_meet_host_path(json_object_get(info, "Mounts"), NULL, m->docker);
+}
+
+int docker_watch_event(Manager *m, json_t *ev) {
         const char *type = json_string_value(json_object_get(ev, "Type"));
         const char *action = json_string_value(json_object_get(ev, "Action"));
         json_t *actor = json_object_get(ev, "Actor");
         const char *id = json_string_value(json_object_get(actor, "ID"));
         json_t *attrs = json_object_get(actor, "Attributes");
-        const char *name = label(attrs, "name");
+        const char *name = labels_get(attrs, "name");
         uint64_t now;
 
         if (!type || !streq(type, "container") || !action || !id)
                 return 0;
-        bool managed = streq_ptr(label(attrs, "berth.managed"), "true");
         sd_event_now(m->event, CLOCK_MONOTONIC, &now);
 
         if (streq(action, "create")) {
+                /* an event's attributes are the container's labels, its name and image */
+                enum label_trust trust = labels_trust(m->seal_key, name, attrs);
                 if (name)
-                        mirror_put_logged(m, id, name, attrs, managed);
-                if (!managed)
+                        mirror_put_logged(m, id, name, attrs, trust, container_host_paths(m, id));
+                if (trust == LABEL_TRUST_FORGED)
+                        note_forged(m, &m->forged, NULL, id, name, attrs);
+                if (trust != LABEL_TRUST_SEALED || !streq_ptr(labels_get(attrs, "berth.managed"), "true"))
                         return 0;
-                const char *reservation = label(attrs, "berth.reservation");
+                const char *reservation = labels_get(attrs, "berth.reservation");
                 const struct ledger_entry *e = NULL;
                 /* a reservation past its expiry is audited and freed first */
                 ledger_expire(m->ledger, now, gpu_audit_released, (void *) "reservation expired");
@@ -125,22 +157,22 @@ static int on_event(json_t *ev, void *userdata) {
                 /* a mirror entry that cannot follow goes: Docker is asked instead */
                 if (cmirror_rename(&m->containers, id, name) < 0)
                         cmirror_remove(&m->containers, id);
+                (void) forged_set_rename(&m->forged, id, name);
         } else if (streq(action, "destroy")) {
                 cmirror_remove(&m->containers, id);
+                forged_set_remove(&m->forged, id);
                 ledger_release_container(m->ledger, id, gpu_audit_released, (void *) "container removed");
         }
         return 0;
 }
 
-/* The ledger and the mirror rebuilt from Docker's list of containers;
- * returns how many berth containers there are. */
-static int resync(Manager *m, struct berth_error *err) {
-        _cleanup_json_ json_t *list = NULL;
-        int r;
+static int on_event(json_t *ev, void *userdata) {
+        DockerWatch *w = userdata;
+        return docker_watch_event(w->m, ev);
+}
 
-        r = docker_container_list(m->docker, true, NULL, &list, err);
-        if (r < 0)
-                return r;
+int docker_watch_rebuild(Manager *m, json_t *list, json_t *volumes, struct berth_error *err) {
+        _cleanup_(forged_set_clear) struct forged_set forged = { 0 };
 
         /* entries of containers that went away while we were not listening */
         size_t n;
@@ -170,15 +202,37 @@ static int resync(Manager *m, struct berth_error *err) {
                 const char *cid = json_string_value(json_object_get(c, "Id"));
                 const char *cname = json_string_value(json_array_get(json_object_get(c, "Names"), 0));
                 json_t *labels = json_object_get(c, "Labels");
-                bool managed = streq_ptr(label(labels, "berth.managed"), "true");
+                enum label_trust trust = labels_trust(m->seal_key, cname, labels);
                 if (cid && cname)
-                        mirror_put_logged(m, cid, cname, labels, managed);
-                if (!managed)
+                        mirror_put_logged(m, cid, cname, labels, trust,
+                                          mounts_meet_host_path(json_object_get(c, "Mounts"), volumes, m->docker));
+                if (trust == LABEL_TRUST_FORGED && cid)
+                        note_forged(m, &forged, &m->forged, cid, cname, labels);
+                if (trust != LABEL_TRUST_SEALED || !streq_ptr(labels_get(labels, "berth.managed"), "true"))
                         continue;
                 adopt_logged(m, cid, cname, labels, "found in Docker at start");
                 n_managed++;
         }
+        forged_set_clear(&m->forged);
+        m->forged = forged;
+        forged = (struct forged_set) { 0 };
         return n_managed;
+}
+
+/* The ledger and the mirror rebuilt from Docker's lists of containers and
+ * volumes; returns how many berth containers there are. */
+static int resync(Manager *m, struct berth_error *err) {
+        _cleanup_json_ json_t *list = NULL, *volumes = NULL;
+        struct berth_error verr = { 0 };
+        int r;
+
+        r = docker_container_list(m->docker, true, NULL, &list, err);
+        if (r < 0)
+                return r;
+        /* without the volume list each volume is asked about on its own */
+        if (docker_request(m->docker, "GET", "/volumes", NULL, NULL, &volumes, &verr) < 0)
+                volumes = NULL;
+        return docker_watch_rebuild(m, list, json_object_get(volumes, "Volumes"), err);
 }
 
 static int on_retry(sd_event_source *s, uint64_t usec, void *userdata);

@@ -8,6 +8,9 @@
 #include "core/audit.h"
 #include "gpu-audit.h"
 #include "system/nvml.h"
+#include "system/seal-key.h"
+
+#include <openssl/crypto.h>
 
 static void set_message(char **ret, const char *fmt, ...) _printf_(2, 3);
 static void set_message(char **ret, const char *fmt, ...) {
@@ -24,6 +27,17 @@ static int load_inventory(const struct berth_config *c, struct gpu_inventory **r
         if (c->gpus == GPU_MODE_NONE)
                 return gpu_inventory_none(ret);
         return gpu_inventory_load_nvml(c->nvml_library, c->sysfs_root, ret, err);
+}
+
+/* The key at c->seal_key, made first when there is none; *ret_made says
+ * whether it was. */
+static int load_seal_key(const struct berth_config *c, uint8_t key[static SEAL_KEY_SIZE], bool *ret_made,
+                         struct berth_error *err) {
+        int r = seal_key_create(c->seal_key, err);
+        if (r < 0)
+                return r;
+        *ret_made = r > 0;
+        return seal_key_load(c->seal_key, key, err);
 }
 
 int manager_new(const char *config_dir, Manager **ret, struct berth_error *err) {
@@ -47,6 +61,16 @@ int manager_new(const char *config_dir, Manager **ret, struct berth_error *err) 
                 audit_log(AUDIT_CONFIG_INVALID, &f, "berth: configuration in %s is invalid; not starting", config_dir);
                 return berth_error_set(err, r, "configuration in %s is invalid: %s", config_dir, strerror(-r));
         }
+        bool made = false;
+        r = load_seal_key(m->config, m->seal_key, &made, err);
+        if (r < 0) {
+                char why[sizeof(err->message)];
+                snprintf(why, sizeof(why), "%s", err->message);
+                return berth_error_set(err, r, "cannot use the seal key: %s; it must be a %d-byte file owned by root with mode 0600 (remove it to have a new one made)",
+                                       why, SEAL_KEY_SIZE);
+        }
+        if (made)
+                log_info("berth-slicemgr: made a new seal key in %s", m->config->seal_key);
         r = load_inventory(m->config, &m->inventory, err);
         if (r < 0)
                 return r;
@@ -73,6 +97,8 @@ void manager_free(Manager *m) {
         slices_done(&m->slices);
         ledger_free(m->ledger);
         cmirror_clear(&m->containers);
+        forged_set_clear(&m->forged);
+        OPENSSL_cleanse(m->seal_key, sizeof(m->seal_key));
         identity_cache_clear(&m->identities);
         gpu_inventory_free(m->inventory);
         config_free(m->config);
@@ -159,21 +185,40 @@ int manager_reload(Manager *m, char **ret_message) {
                             m->config_dir, errors ? errors : strerror(-r));
                 return -EINVAL;
         }
+        uint8_t key[SEAL_KEY_SIZE];
+        bool made = false;
+        r = load_seal_key(c, key, &made, &err);
+        if (r < 0) {
+                f.reason = err.message;
+                audit_log(AUDIT_CONFIG_INVALID, &f, "berth: the seal key of the new configuration is unusable (%s); keeping the last good one",
+                          err.message);
+                set_message(ret_message, "berth: cannot use the seal key %s (%s); the last good configuration stays.",
+                            c->seal_key, err.message);
+                return -EINVAL;
+        }
+        if (made)
+                log_info("berth-slicemgr: made a new seal key in %s", c->seal_key);
         if (c->gpus != m->config->gpus || !streq(c->nvml_library, m->config->nvml_library) ||
             !streq(c->sysfs_root, m->config->sysfs_root)) {
                 r = load_inventory(c, &inv, &err);
                 if (r < 0) {
+                        OPENSSL_cleanse(key, sizeof(key));
                         set_message(ret_message, "berth: cannot load the GPU inventory of the new configuration (%s); the last good one stays.",
                                     err.message);
                         return r;
                 }
                 r = ledger_set_inventory(m->ledger, inv);
-                if (r < 0)
+                if (r < 0) {
+                        OPENSSL_cleanse(key, sizeof(key));
                         return r;
+                }
                 gpu_inventory_free(m->inventory);
                 m->inventory = TAKE_PTR(inv);
         }
         bool socket_moved = !streq(c->control_socket, m->config->control_socket);
+        /* containers sealed under an old key count until the next rebuild */
+        memcpy(m->seal_key, key, SEAL_KEY_SIZE);
+        OPENSSL_cleanse(key, sizeof(key));
         config_free(m->config);
         m->config = TAKE_PTR(c);
         identity_cache_clear(&m->identities); /* the admin group may have changed */

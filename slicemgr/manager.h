@@ -12,6 +12,7 @@
 #include "basic/error.h"
 #include "core/config.h"
 #include "identity.h"
+#include "labels.h"
 #include "policy/cmirror.h"
 #include "policy/gpu-inventory.h"
 #include "policy/ledger.h"
@@ -36,6 +37,10 @@ typedef struct Manager {
         struct docker *docker;
         bool docker_synced;        /* the ledger was rebuilt from Docker */
         struct cmirror containers; /* every container's id, name and owner, while synced */
+        struct forged_set forged;  /* containers claiming berth.* labels whose seal does not verify */
+
+        /* [gate] seal_key: seals the labels handed out, verifies Docker's */
+        uint8_t seal_key[SEAL_KEY_SIZE];
 
         sd_event_source *expiry_timer;
 
@@ -45,7 +50,8 @@ typedef struct Manager {
         char *clean_marker;
 } Manager;
 
-/* The config, inventory, ledger, loop and bus; *err says why not. */
+/* The config, seal key, inventory, ledger, loop and bus; *err says why
+ * not (a seal key that anyone but root could read or replace, too). */
 int manager_new(const char *config_dir, Manager **ret, struct berth_error *err);
 void manager_free(Manager *m);
 static inline void manager_freep(Manager **m) {
@@ -55,9 +61,9 @@ static inline void manager_freep(Manager **m) {
  * live slices; a slice that cannot be set goes into *err, returning < 0. */
 int manager_start(Manager *m, struct berth_error *err);
 void manager_mark_clean_stop(Manager *m);
-/* Loads the config again and re-applies limits; *ret_message says what
- * happened in a sentence.  -EINVAL: the new config is invalid and the old
- * one stays. */
+/* Loads the config (and its seal key) again and re-applies limits;
+ * *ret_message says what happened in a sentence.  -EINVAL: the new config
+ * or its seal key is unusable and the old ones stay. */
 int manager_reload(Manager *m, char **ret_message);
 /* Arms the timer for the ledger's next reservation expiry. */
 void manager_schedule_expiry(Manager *m);

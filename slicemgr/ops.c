@@ -12,15 +12,19 @@
 #include "core/limits.h"
 #include "core/names.h"
 #include "core/proto.h"
+#include "core/seal.h"
 #include "gpu-audit.h"
 #include "identity.h"
 #include "owner.h"
 #include "policy/policy.h"
 #include "system/numa.h"
 
+#include <openssl/crypto.h>
+
 /* Who is asking: peer always; the rest once looked up (every op but hello). */
 struct caller {
         const struct ucred *peer;
+        struct ops_deferred **deferred; /* where a request that must ask Docker goes; NULL: ask now */
         char *user;
         bool admin;
         struct resolved_user ru;
@@ -295,10 +299,15 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_request
         _cleanup_free_ char *device_arg = NULL;
         if (*uuids && asprintf(&device_arg, "device=%s", uuids) < 0)
                 device_arg = NULL;
-        _cleanup_json_ json_t *labels = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "berth.managed", "true", "berth.user", c->user,
+        /* what makes the container alice's and what it holds, sealed: Docker
+         * is believed only where the seal verifies */
+        char seal[SEAL_TEXT_MAX];
+        if (seal_compute(m->seal_key, sizeof(m->seal_key), full, c->user, c->peer->uid, uuids, seal) < 0)
+                return NULL;
+        _cleanup_json_ json_t *labels = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "berth.managed", "true", "berth.user", c->user,
                                    "berth.uid", uid, "berth.group", c->ru.group, "berth.project",
                                    project ? project : "", "berth.gpus", uuids, "berth.reservation", e->id,
-                                   "berth.created", created);
+                                   "berth.created", created, SEAL_LABEL, seal);
         _cleanup_json_ json_t *inject = json_pack("{s:s,s:O,s:s,s:s?,s:{s:s},s:f,s:I}", "name", full, "labels", labels,
                                    "cgroup_parent", slice, "gpus", device_arg, "env", "NVIDIA_VISIBLE_DEVICES",
                                    *uuids ? uuids : "void", "cpus", cpus, "memory", (json_int_t) memory);
@@ -422,8 +431,9 @@ static char *op_status(Manager *m, struct caller *c, const struct proto_request 
                                                             e->gpus, "reservation", mine ? e->id : NULL, "since",
                                                             entry_since(m, e, since, sizeof(since))));
         }
-        _cleanup_json_ json_t *o = json_pack("{s:O,s:O,s:O,s:O,s:b}", "gpus", gpus, "users", users, "groups", groups,
-                                             "containers", containers, "docker_synced", m->docker_synced);
+        _cleanup_json_ json_t *o = json_pack("{s:O,s:O,s:O,s:O,s:b,s:o}", "gpus", gpus, "users", users, "groups", groups,
+                                             "containers", containers, "docker_synced", m->docker_synced, "forged",
+                                             forged_set_json(&m->forged));
         return o ? proto_ok_line(o) : NULL;
 }
 
@@ -475,21 +485,105 @@ static char *op_users(Manager *m, struct caller *c, const struct proto_request *
         return o ? proto_ok_line(o) : NULL;
 }
 
+/* An owner request whose answers the mirror did not all have: the rest
+ * is asked of Docker, off the loop when the control socket allows. */
+struct ops_deferred {
+        uid_t uid;
+        char *caller;
+        bool admin;
+        bool images, volumes;
+        uint8_t key[SEAL_KEY_SIZE];
+        char **targets;
+        json_t *answers; /* one per target; JSON null where Docker is to be asked */
+        bool failed;
+};
+
+void ops_deferred_free(struct ops_deferred *x) {
+        if (!x)
+                return;
+        free(x->caller);
+        strv_free(x->targets);
+        json_decref(x->answers);
+        OPENSSL_cleanse(x->key, sizeof(x->key));
+        free(x);
+}
+
+uid_t ops_deferred_uid(const struct ops_deferred *x) {
+        return x->uid;
+}
+
+void ops_deferred_run(struct ops_deferred *x, struct docker *d) {
+        for (size_t i = 0; x->targets[i]; i++) {
+                const char *t = x->targets[i];
+                json_t *o;
+                if (!json_is_null(json_array_get(x->answers, i)))
+                        continue;
+                if (!d) {
+                        x->failed = true;
+                        o = json_pack("{s:s,s:b,s:s}", "target", t, "exists", false, "error",
+                                      "berth: Docker cannot be reached.");
+                } else if (x->images)
+                        o = owner_image_docker(d, x->caller, t, &x->failed);
+                else if (x->volumes)
+                        o = owner_volume_docker(d, x->caller, t, &x->failed);
+                else
+                        o = owner_container_docker(d, x->key, x->caller, t, &x->failed);
+                if (!o || json_array_set_new(x->answers, i, o) < 0)
+                        x->failed = true; /* out of memory: an error line, not a half answer */
+        }
+}
+
+char *ops_deferred_finish(struct ops_deferred *x) {
+        char *line;
+        if (x->failed)
+                line = error_line("docker_error", "berth: Docker could not say who owns %s.", x->targets[0]);
+        else {
+                _cleanup_json_ json_t *o = json_pack("{s:O,s:b}", "targets", x->answers, "admin", x->admin);
+                line = o ? proto_ok_line(o) : NULL;
+        }
+        ops_deferred_free(x);
+        return line;
+}
+
 static char *op_owner(Manager *m, struct caller *c, const struct proto_request *req) {
         if (!m->docker || !m->docker_synced)
                 return error_line("unavailable", "berth: the berth daemon is not connected to Docker yet; try again in a moment.");
-        _cleanup_json_ json_t *list = json_array();
-        bool failed = false;
-        for (char **t = req->targets; t && *t && list; t++)
-                if (json_array_append_new(list, req->images ? owner_of_image(m, c->user, *t, &failed)
-                                                            : owner_of_container(m, c->user, *t, &failed)) < 0)
-                        return NULL;
-        if (!list)
+        struct ops_deferred *x = calloc(1, sizeof(*x));
+        bool missing = false;
+        if (!x)
                 return NULL;
-        if (failed)
-                return error_line("docker_error", "berth: Docker could not say who owns %s.", req->targets[0]);
-        _cleanup_json_ json_t *o = json_pack("{s:O,s:b}", "targets", list, "admin", c->admin);
-        return o ? proto_ok_line(o) : NULL;
+        x->uid = c->peer->uid;
+        x->caller = strdup(c->user);
+        x->admin = c->admin;
+        x->images = req->images;
+        x->volumes = req->volumes;
+        memcpy(x->key, m->seal_key, SEAL_KEY_SIZE);
+        x->answers = json_array();
+        for (char **t = req->targets; t && *t; t++)
+                if (strv_push(&x->targets, *t) < 0) {
+                        ops_deferred_free(x);
+                        return NULL;
+                }
+        if (!x->caller || !x->targets || !x->answers) {
+                ops_deferred_free(x);
+                return NULL;
+        }
+        /* containers the mirror knows are answered at once */
+        for (char **t = x->targets; *t; t++) {
+                json_t *o = req->images || req->volumes ? NULL : owner_container_mirror(m, c->user, *t);
+                missing = missing || !o;
+                if (json_array_append_new(x->answers, o ? o : json_null()) < 0) {
+                        ops_deferred_free(x);
+                        return NULL;
+                }
+        }
+        if (missing && c->deferred) {
+                *c->deferred = x;
+                return NULL;
+        }
+        if (missing)
+                ops_deferred_run(x, m->docker);
+        return ops_deferred_finish(x);
 }
 
 typedef char *(*op_handler)(Manager *m, struct caller *c, const struct proto_request *req);
@@ -513,13 +607,16 @@ static const struct op {
         [OP_USERS] = { op_users, false },
 };
 
-char *ops_handle(Manager *m, const struct ucred *peer, const char *line, size_t len) {
+char *ops_handle_deferrable(Manager *m, const struct ucred *peer, const char *line, size_t len,
+                            struct ops_deferred **ret_deferred) {
         _cleanup_(proto_request_done) struct proto_request req = { 0 };
-        _cleanup_(caller_done) struct caller c = { .peer = peer };
+        _cleanup_(caller_done) struct caller c = { .peer = peer, .deferred = ret_deferred };
         struct berth_error err = { 0 };
         const char *kind = "bad_request";
         char *error = NULL;
 
+        if (ret_deferred)
+                *ret_deferred = NULL;
         if (proto_parse_request(line, len, &req, &kind, &err) < 0)
                 return proto_error_line(kind, err.message);
         const struct op *op = req.op < _OP_MAX ? &op_table[req.op] : NULL;
@@ -533,4 +630,8 @@ char *ops_handle(Manager *m, const struct ucred *peer, const char *line, size_t 
                                   proto_op_name(req.op), m->config->admin_group);
         }
         return op->handler(m, &c, &req);
+}
+
+char *ops_handle(Manager *m, const struct ucred *peer, const char *line, size_t len) {
+        return ops_handle_deferrable(m, peer, line, len, NULL);
 }

@@ -4,7 +4,7 @@
 # the middle, expiry of uncommitted reservations, and removal freeing GPUs.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 26
+plan 37
 
 cleanup() {
 	ids=$(sbdocker ps -aq --filter label=berth.managed=true 2>/dev/null)
@@ -151,3 +151,41 @@ numa() { # numa GPU CPUS: "cpus/mems" injected for a reservation of that GPU
 is "$(numa GPU-00000000-0000-0000-0000-000000000000 1.5)" "0-1/0" "a GPU on node 0 pins the container to node 0's CPUs and memory"
 is "$(numa GPU-22222222-2222-2222-2222-222222222222 1)" "3/1" "a GPU on node 1 pins it to node 1"
 is "$(numa GPU-22222222-2222-2222-2222-222222222222 1.5)" "none/none" "a CPU request that does not fit the node is not pinned"
+
+# --- berth.* labels count only under berth's seal -----------------------------
+ids=$(sbdocker ps -aq --filter label=berth.managed=true)
+[ -n "$ids" ] && sbdocker rm -f $ids >/dev/null
+for i in $(seq 50); do [ -z "$(ledger_view)" ] && break; sleep 0.1; done
+out=$(as berthtcar '{"op":"reserve","spec":{"name":"sealed","gpus":1}}')
+res=$(jq -r .reservation <<<"$out")
+like "$(jq -r '.inject.labels["berth.seal"]' <<<"$out")" '^v1:[0-9a-f]{64}$' "reserve hands out a berth.seal label"
+labels=$(jq -r '.inject.labels|to_entries|map("--label=\(.key)=\(.value)")|join(" ")' <<<"$out")
+sbdocker create --name sealed._.berthtcar $labels berth-test sleep 600 >/dev/null
+as berthtcar "{\"op\":\"commit\",\"reservation\":\"$res\"}" >/dev/null
+ali_uid=$(id -u berthtali)
+# the same labels, copied: onto another user's name, and with more GPUs
+other=$(jq -r --arg u "$ali_uid" '.inject.labels|.["berth.user"]="berthtali"|.["berth.uid"]=$u|.["berth.reservation"]="x"|to_entries|map("--label=\(.key)=\(.value)")|join(" ")' <<<"$out")
+sbdocker create --name fake._.berthtali $other berth-test sleep 600 >/dev/null
+more=$(jq -r '.inject.labels|.["berth.gpus"]="GPU-22222222-2222-2222-2222-222222222222"|.["berth.reservation"]="y"|to_entries|map("--label=\(.key)=\(.value)")|join(" ")' <<<"$out")
+sbdocker create --name more._.berthtcar $more berth-test sleep 600 >/dev/null
+# committed: the image carries the sealed container's labels, a new name does not fit them
+sbdocker commit sealed._.berthtcar berth-forged:test >/dev/null
+sbdocker create --name built._.berthtcar berth-forged:test sleep 600 >/dev/null
+for i in $(seq 50); do [ "$(status | jq '.forged | length')" = 3 ] && break; sleep 0.1; done
+is "$(status | jq -r '[.forged[].container] | sort | join(" ")')" "built._.berthtcar fake._.berthtali more._.berthtcar" "containers with copied-but-altered or committed labels are listed as forged"
+is "$(status | jq -r '.forged[] | select(.container == "fake._.berthtali") | .claims_user')" berthtali "with the owner they claim"
+is "$(status | jq -r '.forged[] | select(.container == "more._.berthtcar") | .gpus')" GPU-22222222-2222-2222-2222-222222222222 "and the GPUs they claim"
+is "$(status | jq -r '[.containers[] | select(.state == "bound" or .state == "adopted") | .container] | join(" ")')" "sealed._.berthtcar" "only the sealed container is counted"
+is "$(status | jq -r '.gpus[] | select(.uuid == "GPU-22222222-2222-2222-2222-222222222222") | .user')" null "the GPU a forged container claims stays free"
+is "$(journal 1 BERTH_EVENT=container.forged SYSLOG_IDENTIFIER=berth-slicemgr BERTH_CONTAINER=fake._.berthtali BERTH_USER=berthtali | grep -c .)" 1 "container.forged is audited once, with the claimed owner"
+journal 1 BERTH_EVENT=container.forged SYSLOG_IDENTIFIER=berth-slicemgr BERTH_CONTAINER=more._.berthtcar >/dev/null
+is "$(sb_exec journalctl -o json BERTH_EVENT=container.forged SYSLOG_IDENTIFIER=berth-slicemgr BERTH_CONTAINER=more._.berthtcar | jq -r .BERTH_GPUS)" GPU-22222222-2222-2222-2222-222222222222 "and the claimed GPUs"
+out=$(as berthtali '{"op":"owner","targets":["fake._.berthtali"]}')
+is "$(jq -r '.targets[0] | "\(.exists) \(.managed) \(.mine) \(.user)"' <<<"$out")" "true false false null" "a forged container is nobody's: not managed, not its claimed owner's"
+# the rebuild at start believes only the seal too
+stop_daemon
+start_daemon
+for i in $(seq 50); do [ "$(status | jq -r .docker_synced)" = true ] && break; sleep 0.1; done
+is "$(status | jq -r '[.containers[] | select(.state == "bound" or .state == "adopted") | .container] | join(" ")')" "sealed._.berthtcar" "after a restart the ledger is rebuilt from sealed containers only"
+is "$(status | jq -r '[.forged[].container] | sort | join(" ")')" "built._.berthtcar fake._.berthtali more._.berthtcar" "and the forged ones are reported again"
+sbdocker rmi -f berth-forged:test >/dev/null 2>&1

@@ -2,6 +2,7 @@
 # a fake 4-GPU inventory (one GPU split into MIG instances), and the daemon
 # running as a Type=notify service of the sandbox systemd.
 ETC="$SB/etc-berth"
+SEAL_KEY="$SB/var-lib-berth/seal.key"
 SOCK="$SB/slicemgr.sock"
 NVML_JSON="$SB/fake-nvml.json"
 SYSFS="$SB/sysfs"
@@ -20,6 +21,10 @@ nvml_library = $BUILD/fakes/libnvidia-ml.so.1
 numa_affinity = yes
 sysfs_root = $SYSFS
 reservation_ttl = ${TTL:-60s}
+
+[gate]
+; the sandbox's own key: tests never touch the host's /var/lib/berth
+seal_key = $SB/var-lib-berth/seal.key
 
 [defaults]
 cpus = 1
