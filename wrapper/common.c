@@ -4,6 +4,7 @@
  * halves give ps and the container-targeting verbs (see common.h). */
 #include "common.h"
 
+#include <ctype.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdio.h>
@@ -84,7 +85,46 @@ int wrapper_ps_argv(int argc, char *const *argv, int args_at, const char *user, 
 bool wrapper_targets_need_policy(const struct docker_invocation *inv, const struct docker_args *a) {
         const char *verb = inv->verb;
         return a->n_targets == 0 || streq_ptr(verb, "update") || streq_ptr(verb, "rename") ||
-               (streq_ptr(verb, "exec") && docker_args_has(a, "privileged"));
+               (streq_ptr(verb, "exec") && (docker_args_has(a, "privileged") || docker_args_last(a, "env") ||
+                                            docker_args_last(a, "env-file")));
+}
+
+/* "--bootstrap", "--bootstrap=true" … anywhere among the arguments. */
+static bool has_bootstrap(int argc, char *const *argv, int from) {
+        for (int i = from; i < argc; i++) {
+                if (streq(argv[i], "--"))
+                        return false;
+                if (strncmp(argv[i], "--bootstrap", 11) == 0 && (!argv[i][11] || argv[i][11] == '='))
+                        return !streq(argv[i], "--bootstrap=false") && !streq(argv[i], "--bootstrap=0");
+        }
+        return false;
+}
+
+bool wrapper_pass_needs_policy(const struct docker_invocation *inv, int argc, char *const *argv) {
+        const char *verb = inv->verb;
+        if (inv->cmd != DOCKER_CMD_PASS || !verb || !*verb)
+                return false;
+        if (streq(verb, "compose"))
+                return true;
+        /* the word after the group's: "docker volume rm" */
+        const char *sub = inv->args_at > inv->words_at + 1 && inv->args_at <= argc ? argv[inv->args_at - 1] : NULL;
+        if (!sub)
+                return false;
+        if (streq(verb, "buildx") || streq(verb, "builder"))
+                return streq(sub, "bake") || (streq(sub, "inspect") && has_bootstrap(argc, argv, inv->args_at));
+        if (streq(verb, "volume"))
+                return streq(sub, "rm") || streq(sub, "remove") || streq(sub, "inspect");
+        return false;
+}
+
+bool wrapper_name_untrimmed(const char *name) {
+        size_t n = name ? strlen(name) : 0;
+        return n > 0 && (isspace((unsigned char) name[0]) || isspace((unsigned char) name[n - 1]));
+}
+
+bool wrapper_owner_host_paths(json_t *o) {
+        json_t *h = json_object_get(o, "host_paths");
+        return !json_is_false(h);
 }
 
 int wrapper_target_word(const char *word, bool colon, const char *name, const char *full, const char *user, char **ret) {
@@ -96,6 +136,24 @@ int wrapper_target_word(const char *word, bool colon, const char *name, const ch
         if (name_container_typed(name, user, &mine) < 0 || !streq(mine, full))
                 return 0;
         if (asprintf(ret, "%s%s", full, colon ? word + strlen(name) : "") < 0) {
+                *ret = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static bool is_full_id(const char *s) {
+        size_t n = 0;
+        for (; s && isxdigit((unsigned char) s[n]) && !isupper((unsigned char) s[n]); n++)
+                ;
+        return n == 64 && !s[n];
+}
+
+int wrapper_target_id_word(const char *word, bool colon, const char *name, const char *id, char **ret) {
+        *ret = NULL;
+        if (!is_full_id(id))
+                return 0;
+        if (asprintf(ret, "%s%s", id, colon ? word + strlen(name) : "") < 0) {
                 *ret = NULL;
                 return -ENOMEM;
         }
@@ -114,18 +172,23 @@ int wrapper_target_names(char *const *argv, const struct docker_args *a, char **
         return 0;
 }
 
-int wrapper_ask_owner(const char *socket, char **names, bool images, int timeout_ms, json_t **ret, bool *ret_admin,
-                      struct berth_error *err) {
+int wrapper_ask_owner(const char *socket, char **names, enum wrapper_owner_kind kind, int timeout_ms, json_t **ret,
+                      bool *ret_admin, struct berth_error *err) {
+        static const char *const kinds[] = {
+                [WRAPPER_OWNER_CONTAINER] = "container",
+                [WRAPPER_OWNER_IMAGE] = "image",
+                [WRAPPER_OWNER_VOLUME] = "volume",
+        };
         _cleanup_json_ json_t *list = json_array(), *reply = NULL, *req = NULL;
-        _cleanup_free_ char *kind = NULL;
+        _cleanup_free_ char *reply_kind = NULL;
         for (char **n = names; n && *n && list; n++)
                 if (json_array_append_new(list, json_string(*n)) < 0)
                         return -ENOMEM;
-        req = list ? json_pack("{s:s,s:O,s:s}", "op", "owner", "targets", list, "kind", images ? "image" : "container")
+        req = list ? json_pack("{s:s,s:O,s:s}", "op", "owner", "targets", list, "kind", kinds[kind])
                    : NULL;
         if (!req)
                 return -ENOMEM;
-        int r = slicemgr_call(socket, req, timeout_ms, &reply, &kind, err);
+        int r = slicemgr_call(socket, req, timeout_ms, &reply, &reply_kind, err);
         if (r < 0)
                 return r;
         json_t *t = json_object_get(reply, "targets");

@@ -36,22 +36,52 @@ void wrapper_daemon_keys_free(struct daemon_keys *k);
 int wrapper_ps_argv(int argc, char *const *argv, int args_at, const char *user, char ***ret);
 
 /* A container-targeting verb whose rules are more than "every target is the
- * caller's": exec --privileged, update (limits), rename (the new name),
- * stats with no names.  The front leaves these to the policy half. */
+ * caller's": exec --privileged or with environment (GPU variables), update
+ * (limits), rename (the new name), stats with no names.  The front leaves
+ * these to the policy half, and exec and cp into a container with host
+ * paths (wrapper_owner_host_paths()). */
 bool wrapper_targets_need_policy(const struct docker_invocation *inv, const struct docker_args *a);
+
+/* A command docker would pass through that berth refuses or polices all
+ * the same: compose, buildx bake, buildx create|inspect --bootstrap (they
+ * start containers berth cannot see; the API gate will hold them), volume
+ * rm|remove|inspect (other users' volumes).  A few string compares: the
+ * front asks this on its pass-through path. */
+bool wrapper_pass_needs_policy(const struct docker_invocation *inv, int argc, char *const *argv);
+
+/* A name with white space at either end: newer docker CLIs trim it, so the
+ * name checked would not be the name docker acts on. */
+bool wrapper_name_untrimmed(const char *name);
+
+/* Does the owner op's answer for one container say it has a host path
+ * mounted?  An answer without "host_paths" (an older daemon) says yes:
+ * fail closed. */
+bool wrapper_owner_host_paths(json_t *o);
 
 /* The word docker gets for a target: when berth-slicemgr found the plain
  * NAME as FULL = NAME._.USER, FULL (with the ":path" of a cp argument
  * kept); *ret is NULL when the word stays as typed.  Negative errno. */
 int wrapper_target_word(const char *word, bool colon, const char *name, const char *full, const char *user, char **ret);
 
+/* The word docker gets for a target the owner op found with its full id:
+ * ID (with the ":path" of a cp argument kept), so that the container checked
+ * is the one docker acts on even if the name moves meanwhile.  *ret is NULL
+ * when id is not a full id (the word stays, or wrapper_target_word()). */
+int wrapper_target_id_word(const char *word, bool colon, const char *name, const char *id, char **ret);
+
 /* The names a container-targeting command's targets give (the part before
  * ':' of a cp argument), in order; *ret is a new strv. */
 int wrapper_target_names(char *const *argv, const struct docker_args *a, char ***ret);
 
-/* Ask berth-slicemgr at SOCKET who owns each name (containers, or images);
- * *ret is its "targets" array, one entry per name, and *ret_admin whether
- * the caller is an admin.  -EPERM with the daemon's sentence in err when it
- * says no; other negative errno when it cannot be asked. */
-int wrapper_ask_owner(const char *socket, char **names, bool images, int timeout_ms, json_t **ret, bool *ret_admin,
-                      struct berth_error *err);
+enum wrapper_owner_kind {
+        WRAPPER_OWNER_CONTAINER,
+        WRAPPER_OWNER_IMAGE,
+        WRAPPER_OWNER_VOLUME,
+};
+
+/* Ask berth-slicemgr at SOCKET who owns each name (containers, images or
+ * volumes); *ret is its "targets" array, one entry per name, and *ret_admin
+ * whether the caller is an admin.  -EPERM with the daemon's sentence in err
+ * when it says no; other negative errno when it cannot be asked. */
+int wrapper_ask_owner(const char *socket, char **names, enum wrapper_owner_kind kind, int timeout_ms, json_t **ret,
+                      bool *ret_admin, struct berth_error *err);

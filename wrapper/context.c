@@ -3,6 +3,7 @@
 #include "context.h"
 
 #include <pwd.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "core/identity.h"
@@ -46,12 +47,55 @@ int wrapper_identity(struct wrapper *w) {
         pw = getpwuid(w->uid);
         if (!pw)
                 return -ENOENT;
+        w->gid = pw->pw_gid;
         w->user = strdup(pw->pw_name);
         w->home = strdup(pw->pw_dir ? pw->pw_dir : "/");
         if (!w->user || !w->home)
                 return -ENOMEM;
-        w->admin = identity_is_admin(w->admin_group, w->uid, w->user, pw->pw_gid, getegid());
+        /* only the primary group when NSS cannot list the others: fewer
+         * groups for a container, never more */
+        if (identity_user_gids(w->user, w->gid, &w->gids, &w->n_gids) < 0) {
+                w->gids = NULL;
+                w->n_gids = 0;
+        }
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        w->n_cpus = n > 0 ? (unsigned) n : 0;
         return 0;
+}
+
+bool wrapper_admin(struct wrapper *w) {
+        _cleanup_json_ json_t *req = NULL, *reply = NULL;
+        struct berth_error err = { 0 };
+
+        if (w->uid == 0)
+                return true;
+        if (w->admin_known)
+                return w->admin;
+        w->admin_known = true;
+        w->admin = false;
+        req = json_pack("{s:s}", "op", "whoami");
+        if (req && wrapper_call(w, req, &reply, &err) >= 0 &&
+            json_integer_value(json_object_get(reply, "uid")) == (json_int_t) w->uid)
+                w->admin = json_is_true(json_object_get(reply, "admin"));
+        return w->admin;
+}
+
+void wrapper_set_admin(struct wrapper *w, bool admin) {
+        w->admin = admin;
+        w->admin_known = true;
+}
+
+struct policy_identity wrapper_policy_identity(struct wrapper *w) {
+        return (struct policy_identity) {
+                .user = w->user,
+                .uid = w->uid,
+                .gid = w->gid,
+                .gids = w->gids,
+                .n_gids = w->n_gids,
+                .home = w->home,
+                .admin = wrapper_admin(w),
+                .n_cpus = w->n_cpus,
+        };
 }
 
 void wrapper_done(struct wrapper *w) {
@@ -61,6 +105,7 @@ void wrapper_done(struct wrapper *w) {
         free(w->admin_group);
         free(w->user);
         free(w->home);
+        free(w->gids);
 }
 
 int wrapper_call(struct wrapper *w, json_t *request, json_t **ret, struct berth_error *err) {

@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "policy/dockercli.h"
+#include "policy/policy.h"
 
 struct wrapper {
         int argc;
@@ -25,10 +26,17 @@ struct wrapper {
         struct docker_invocation inv;
 
         uid_t uid;
-        gid_t gid;
+        gid_t gid;     /* the account's primary group */
+        gid_t *gids;   /* every group of the account (NSS), the primary among them */
+        size_t n_gids;
+        unsigned n_cpus;
         char *user;
         char *home;
+        /* Whether the caller is an admin is berth-slicemgr's word alone
+         * (whoami, or the "admin" of an owner answer): read it through
+         * wrapper_admin(). */
         bool admin;
+        bool admin_known;
 };
 
 /* Read the three keys of berth.conf's [daemon] in DIR that pass-through, ps
@@ -40,6 +48,15 @@ int wrapper_load_config(struct wrapper *w, const char *dir, char **ret_why);
 /* Look up the caller: -ENOENT when their uid has no account name. */
 int wrapper_identity(struct wrapper *w);
 void wrapper_done(struct wrapper *w);
+
+/* Is the caller an admin?  berth-slicemgr decides (DESIGN §5): asked once
+ * (whoami) unless an owner answer already said; when it cannot be asked,
+ * no (fail closed).  uid 0 is root whatever the daemon says. */
+bool wrapper_admin(struct wrapper *w);
+/* What an owner answer's "admin" said. */
+void wrapper_set_admin(struct wrapper *w, bool admin);
+/* The caller as the policy sees them (admin through wrapper_admin()). */
+struct policy_identity wrapper_policy_identity(struct wrapper *w);
 
 /* One call to berth-slicemgr; a reply with ok:false is -EPERM with the
  * daemon's sentence in err. */

@@ -2,7 +2,9 @@
 /* The real docker CLI, exec'ed or spawned with the argv berth decided on. */
 #include "exec.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 void wrapper_exec(struct wrapper *w, char **argv) {
@@ -59,4 +61,47 @@ int wrapper_spawn(struct wrapper *w, char **argv) {
         if (WIFSIGNALED(status))
                 return 128 + WTERMSIG(status);
         return 125;
+}
+
+int wrapper_capture(struct wrapper *w, char **argv, char **ret) {
+        _cleanup_free_ char *buf = NULL;
+        size_t n = 0, max = 64 * 1024;
+        int fds[2], status;
+
+        *ret = NULL;
+        buf = malloc(max + 1);
+        if (!buf || pipe2(fds, O_CLOEXEC) < 0)
+                return -errno;
+        pid_t pid = fork();
+        if (pid < 0) {
+                int e = errno;
+                close(fds[0]);
+                close(fds[1]);
+                return -e;
+        }
+        if (pid == 0) {
+                int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+                if (dup2(fds[1], STDOUT_FILENO) < 0 || (null >= 0 && dup2(null, STDERR_FILENO) < 0))
+                        _exit(127);
+                execv(w->real_docker, argv);
+                _exit(127);
+        }
+        close(fds[1]);
+        for (;;) {
+                ssize_t k = n < max ? read(fds[0], buf + n, max - n) : 0;
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                n += (size_t) k;
+        }
+        close(fds[0]);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return -EIO;
+        buf[n] = 0;
+        *ret = TAKE_PTR(buf);
+        return 0;
 }

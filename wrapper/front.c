@@ -91,8 +91,10 @@ static void fast_ps(const struct daemon_keys *k, int argc, char **argv, const st
 }
 
 /* A container-targeting verb whose only rule is ownership: when every
- * target exists and is the caller's, docker runs it (with NAME given as
- * NAME._.USER where that is what was found).  Returns for anything else. */
+ * target exists and is the caller's, docker runs it (with the full id the
+ * daemon found, so that the container checked is the one docker acts on).
+ * exec and cp qualify only for containers without host paths.  Returns for
+ * anything else. */
 static void fast_targets(const struct daemon_keys *k, int argc, char **argv, const struct docker_invocation *inv) {
         _cleanup_(docker_args_done) struct docker_args a = { 0 };
         struct berth_error err = { 0 };
@@ -102,8 +104,10 @@ static void fast_targets(const struct daemon_keys *k, int argc, char **argv, con
 
         if (docker_parse_args(inv, argc, argv, &a, &err) < 0 || wrapper_targets_need_policy(inv, &a) ||
             wrapper_target_names(argv, &a, &names) < 0 ||
-            wrapper_ask_owner(control_socket(k), names, false, WRAPPER_FRONT_TIMEOUT_MS, &owners, &admin, &err) < 0)
+            wrapper_ask_owner(control_socket(k), names, WRAPPER_OWNER_CONTAINER, WRAPPER_FRONT_TIMEOUT_MS, &owners, &admin,
+                              &err) < 0)
                 return;
+        bool host_rules = streq_ptr(inv->verb, "exec") || streq_ptr(inv->verb, "cp");
         for (int i = 0; i < argc; i++)
                 if (strv_push(&v, argv[i]) < 0)
                         return;
@@ -111,10 +115,13 @@ static void fast_targets(const struct daemon_keys *k, int argc, char **argv, con
                 json_t *o = json_array_get(owners, i);
                 const char *full = json_string_value(json_object_get(o, "name"));
                 const char *user = json_string_value(json_object_get(o, "user"));
+                const char *id = json_string_value(json_object_get(o, "id"));
                 char *word = NULL;
-                if (!json_is_true(json_object_get(o, "exists")) || !json_is_true(json_object_get(o, "mine")))
+                if (wrapper_name_untrimmed(names[i]) || !json_is_true(json_object_get(o, "exists")) ||
+                    !json_is_true(json_object_get(o, "mine")) || (host_rules && wrapper_owner_host_paths(o)))
                         return;
-                if (wrapper_target_word(argv[a.targets[i]], a.target_colon[i], names[i], full, user, &word) < 0)
+                if (wrapper_target_id_word(argv[a.targets[i]], a.target_colon[i], names[i], id, &word) < 0 ||
+                    (!word && wrapper_target_word(argv[a.targets[i]], a.target_colon[i], names[i], full, user, &word) < 0))
                         return;
                 if (word) {
                         free(v[a.targets[i]]);
@@ -143,8 +150,11 @@ int main(int argc, char **argv) {
         json_object_seed((size_t) getpid() * 2654435761u + 1);
         switch (inv.cmd) {
         case DOCKER_CMD_NONE:
-        case DOCKER_CMD_PASS:
                 exec_docker(&k, argv);
+        case DOCKER_CMD_PASS:
+                if (!wrapper_pass_needs_policy(&inv, argc, argv))
+                        exec_docker(&k, argv);
+                break;
         case DOCKER_CMD_PS:
                 if (getuid() == 0)
                         exec_docker(&k, argv);

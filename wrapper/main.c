@@ -18,7 +18,7 @@
  * answers those).  Says what went wrong here, at the top. */
 static int load_caller(struct wrapper *w, const char *dir) {
         const struct docker_invocation *inv = &w->inv;
-        bool light = inv->cmd == DOCKER_CMD_PS || inv->cmd == DOCKER_CMD_PRUNE || inv->cmd == DOCKER_CMD_ADMIN ||
+        bool light = inv->cmd == DOCKER_CMD_PS || inv->cmd == DOCKER_CMD_PASS || inv->cmd == DOCKER_CMD_VOLUME_CREATE || inv->cmd == DOCKER_CMD_PRUNE || inv->cmd == DOCKER_CMD_ADMIN ||
                      ((inv->cmd == DOCKER_CMD_TARGET || inv->cmd == DOCKER_CMD_NETWORK_ATTACH) &&
                       !streq_ptr(inv->verb, "update"));
         _cleanup_free_ char *why = NULL;
@@ -56,8 +56,11 @@ static int dispatch(struct wrapper *w) {
                 return wrapper_admin_only(w, "pruning removes every user's unused objects");
         case DOCKER_CMD_ADMIN:
                 return wrapper_admin_only(w, "it changes the Docker host for everyone");
-        case DOCKER_CMD_NONE:
         case DOCKER_CMD_PASS:
+                if (wrapper_pass_needs_policy(&w->inv, w->argc, w->argv))
+                        return wrapper_pass_policed(w);
+                wrapper_exec(w, w->argv);
+        case DOCKER_CMD_NONE:
         default:
                 wrapper_exec(w, w->argv);
         }
@@ -80,7 +83,8 @@ int main(int argc, char **argv) {
 
         dir = wrapper_config_dir();
         wrapper_quick_config(&w, dir);
-        if (w.inv.cmd == DOCKER_CMD_NONE || w.inv.cmd == DOCKER_CMD_PASS)
+        if (w.inv.cmd == DOCKER_CMD_NONE ||
+            (w.inv.cmd == DOCKER_CMD_PASS && !wrapper_pass_needs_policy(&w.inv, argc, argv)))
                 wrapper_exec(&w, argv);
         if (load_caller(&w, dir) < 0)
                 return 125;

@@ -9,6 +9,7 @@
 
 #include "basic/fileio.h"
 #include "core/names.h"
+#include "common.h"
 #include "exec.h"
 #include "policy/dockercli-spec.h"
 #include "policy/policy.h"
@@ -19,9 +20,7 @@
 
 #define ENV_FILE_MAX (1024 * 1024)
 
-/* --env-file / --label-file, read with the caller's own rights, the lines
- * docker would use. */
-static int read_lines(const char *path, char ***ret, void *userdata) {
+int wrapper_read_lines(const char *path, char ***ret, void *userdata) {
         _cleanup_free_ char *text = NULL;
         _cleanup_strv_free_ char **lines = NULL;
         size_t len;
@@ -44,6 +43,55 @@ static int read_lines(const char *path, char ***ret, void *userdata) {
                 p = nl ? nl + 1 : NULL;
         }
         *ret = TAKE_PTR(lines);
+        return 0;
+}
+
+/* The named volumes the container mounts: berth-slicemgr says whose each
+ * is and whether it lies over a host path.  Another user's volume is
+ * refused (*ret_refused, with the sentence in err); a volume over a host
+ * path gets "device=…" among its options, so the policy sees the host path. */
+static int resolve_volumes(struct wrapper *w, struct container_spec *s, bool *ret_refused, struct berth_error *err) {
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_json_ json_t *owners = NULL;
+        bool admin = false;
+
+        *ret_refused = false;
+        for (size_t i = 0; i < s->n_mounts; i++)
+                if (s->mounts[i].kind == SPEC_MOUNT_VOLUME && s->mounts[i].source && strv_push(&names, s->mounts[i].source) < 0)
+                        return -ENOMEM;
+        if (!names)
+                return 0;
+        int r = wrapper_ask_owner(w->control_socket, names, WRAPPER_OWNER_VOLUME, WRAPPER_SLICEMGR_TIMEOUT_MS, &owners,
+                                  &admin, err);
+        if (r < 0)
+                return r;
+        wrapper_set_admin(w, admin);
+        for (size_t i = 0, k = 0; i < s->n_mounts; i++) {
+                struct spec_mount *m = &s->mounts[i];
+                if (m->kind != SPEC_MOUNT_VOLUME || !m->source)
+                        continue;
+                json_t *o = json_array_get(owners, k++);
+                const char *user = json_string_value(json_object_get(o, "user"));
+                bool exists = json_is_true(json_object_get(o, "exists"));
+                json_t *hp = json_object_get(o, "host_path");
+                if (exists && user && !streq(user, w->user) && !admin) {
+                        berth_error_set(err, -EPERM,
+                                        "berth: the volume %s belongs to %s; you may mount only your own volumes and shared ones.",
+                                        m->source, user);
+                        *ret_refused = true;
+                        return 0;
+                }
+                /* an older daemon does not say: fail closed */
+                if (!(json_is_false(hp) || (hp && !exists))) {
+                        _cleanup_free_ char *opt = NULL;
+                        bool has = false;
+                        for (char **p = m->volume_opts; p && *p; p++)
+                                has = has || strncmp(*p, "device=", 7) == 0;
+                        if (!has && (asprintf(&opt, "device=%s", json_is_string(hp) ? json_string_value(hp) : "(host path)") < 0 ||
+                                     strv_push(&m->volume_opts, opt) < 0))
+                                return -ENOMEM;
+                }
+        }
         return 0;
 }
 
@@ -83,16 +131,22 @@ static int resolve_facts(struct wrapper *w, struct container_spec *s, const char
 
         /* Containers named by container:X, --volumes-from, --link: one
          * question to berth-slicemgr for all of them. */
-        _cleanup_json_ json_t *targets = json_array(), *reply = NULL;
-        for (size_t i = 0; i < s->n_refs && targets; i++)
-                json_array_append_new(targets, json_string(s->refs[i].name));
-        _cleanup_json_ json_t *req = json_pack("{s:s,s:O}", "op", "owner", "targets", targets);
-        if (!req)
-                return -ENOMEM;
-        int r = wrapper_call(w, req, &reply, err);
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_json_ json_t *list = NULL;
+        bool admin = false;
+        for (size_t i = 0; i < s->n_refs; i++) {
+                if (wrapper_name_untrimmed(s->refs[i].name))
+                        return berth_error_set(err, -EINVAL,
+                                               "berth: %s '%s' has white space at an end, which docker may trim; give the name exactly.",
+                                               s->refs[i].flag, s->refs[i].name);
+                if (strv_push(&names, s->refs[i].name) < 0)
+                        return -ENOMEM;
+        }
+        int r = wrapper_ask_owner(w->control_socket, names, WRAPPER_OWNER_CONTAINER, WRAPPER_SLICEMGR_TIMEOUT_MS, &list,
+                                  &admin, err);
         if (r < 0)
                 return r;
-        json_t *list = json_object_get(reply, "targets");
+        wrapper_set_admin(w, admin);
         for (size_t i = 0; i < s->n_refs && i < json_array_size(list); i++) {
                 json_t *o = json_array_get(list, i);
                 struct spec_ref *ref = &s->refs[i];
@@ -101,6 +155,7 @@ static int resolve_facts(struct wrapper *w, struct container_spec *s, const char
                 ref->exists = json_is_true(json_object_get(o, "exists"));
                 ref->managed = json_is_true(json_object_get(o, "managed"));
                 ref->owner = owner ? strdup(owner) : NULL;
+                ref->has_binds = wrapper_owner_host_paths(o);
         }
         return 0;
 }
@@ -168,7 +223,7 @@ int wrapper_run(struct wrapper *w) {
         if (a.image_at < 0)
                 wrapper_exec(w, w->argv); /* docker prints its usage or its own error */
 
-        if (docker_run_spec(&w->inv, w->argc, w->argv, &a, read_lines, w, &s, &err) < 0)
+        if (docker_run_spec(&w->inv, w->argc, w->argv, &a, wrapper_read_lines, w, &s, &err) < 0)
                 return wrapper_refuse(err.message, NULL);
         if (config_resolve_user(w->config, w->user, time(NULL), &ru) < 0)
                 return wrapper_refuse("berth: your account could not be looked up in berth's configuration.",
@@ -176,8 +231,16 @@ int wrapper_run(struct wrapper *w) {
         if (resolve_facts(w, &s, cwd, &err) < 0)
                 return wrapper_refuse(err.message[0] ? err.message : "berth: the containers you named could not be checked.",
                                       NULL);
+        bool refused = false;
+        if (resolve_volumes(w, &s, &refused, &err) < 0)
+                return wrapper_refuse(err.message[0] ? err.message : "berth: the volumes you named could not be checked.",
+                                      NULL);
+        if (refused) {
+                wrapper_audit(w, AUDIT_CONTAINER_DENY, s.name, NULL, NULL, err.message, err.message);
+                return wrapper_refuse(err.message, "'docker volume ls --filter label=berth.user=$USER' lists yours.");
+        }
 
-        struct policy_identity id = { .user = w->user, .uid = w->uid, .home = w->home, .admin = w->admin };
+        struct policy_identity id = wrapper_policy_identity(w);
         if (policy_check(w->config, &ru, &id, &s, &v) < 0)
                 return wrapper_refuse(v.reason[0] ? v.reason : "berth: the container request could not be checked.", NULL);
         if (!v.allowed) {
@@ -202,10 +265,16 @@ int wrapper_run(struct wrapper *w) {
                 return WRAPPER_EXIT_REFUSED;
         }
 
+        /* Host paths meet only their owner: the container runs as the
+         * caller.  Root needs nothing (it may reach the host anyway), and an
+         * admin's own --user stands (the override is audited above). */
+        struct wrapper_owner owner = { .uid = w->uid, .gid = w->gid, .gids = w->gids, .n_gids = w->n_gids };
+        bool as_owner = v.run_as_owner && w->uid != 0 && !(s.user && id.admin);
+
         const char *reservation = json_string_value(json_object_get(reply, "reservation"));
         int status = WRAPPER_EXIT_REFUSED;
-        if (!reservation ||
-            wrapper_run_argv(&w->inv, w->argc, w->argv, &a, &s, json_object_get(reply, "inject"), &argv) < 0)
+        if (!reservation || wrapper_run_argv(&w->inv, w->argc, w->argv, &a, &s, json_object_get(reply, "inject"),
+                                             as_owner ? &owner : NULL, &argv) < 0)
                 fprintf(stderr, "berth: berth-slicemgr gave an answer the wrapper cannot use; ask an admin.\n");
         else
                 status = run_granted(w, &s, reply, argv);

@@ -16,6 +16,7 @@
 #include "policy/spec.h"
 #include "report.h"
 #include "rewrite.h"
+#include "run.h"
 #include "system/hostpath.h"
 
 /* The command's own options; what docker would not take is refused by
@@ -34,9 +35,15 @@ static void audit_access(struct wrapper *w, enum audit_event ev, const char *con
         wrapper_audit(w, ev, container, NULL, NULL, reason, reason);
 }
 
-/* Ask berth-slicemgr who owns each name; *ret is its "targets" array. */
-static int ask_owner(struct wrapper *w, char **names, bool images, json_t **ret, struct berth_error *err) {
-        return wrapper_ask_owner(w->control_socket, names, images, WRAPPER_SLICEMGR_TIMEOUT_MS, ret, NULL, err);
+/* Ask berth-slicemgr who owns each name; *ret is its "targets" array.  Its
+ * answer also says whether the caller is an admin. */
+static int ask_owner(struct wrapper *w, char **names, enum wrapper_owner_kind kind, json_t **ret,
+                     struct berth_error *err) {
+        bool admin = false;
+        int r = wrapper_ask_owner(w->control_socket, names, kind, WRAPPER_SLICEMGR_TIMEOUT_MS, ret, &admin, err);
+        if (r >= 0)
+                wrapper_set_admin(w, admin);
+        return r;
 }
 
 static int refuse_unreachable(int r, const struct berth_error *err) {
@@ -47,50 +54,145 @@ static int refuse_unreachable(int r, const struct berth_error *err) {
         return WRAPPER_EXIT_REFUSED;
 }
 
-/* docker update may not lift a container past what run would allow. */
+/* Refuse with the policy's sentence (audited); the caller's status. */
+static int refuse_verdict(struct wrapper *w, const char *container, const struct policy_verdict *v) {
+        audit_access(w, AUDIT_ACCESS_DENY, container, v->reason);
+        return wrapper_refuse(v->reason, v->hint[0] ? v->hint : NULL);
+}
+
+/* docker update may not lift a container past what create would allow:
+ * its limits go through the same policy as a new container's. */
 static int check_update(struct wrapper *w, const struct docker_args *a) {
         _cleanup_(resolved_user_done) struct resolved_user ru = { 0 };
-        char msg[512], b1[32], b2[32];
-        bool refused = false;
+        _cleanup_(container_spec_done) struct container_spec s = { 0 };
+        _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
+        char msg[512];
 
-        static const char *const quota_flags[] = { "cpu-quota", "cpu-period", "cpu-rt-period", "cpu-rt-runtime" };
-        for (size_t i = 0; i < ELEMENTSOF(quota_flags); i++)
-                if (docker_args_last(a, quota_flags[i])) {
-                        snprintf(msg, sizeof(msg), "berth: docker update --%s is not allowed.", quota_flags[i]);
-                        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                        return wrapper_refuse(msg, "Use --cpus to change how many CPUs the container may use.");
-                }
+        if (docker_args_last(a, "kernel-memory")) {
+                snprintf(msg, sizeof(msg), "berth: docker update --kernel-memory is not allowed.");
+                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+                return wrapper_refuse(msg, "Use --memory to change how much memory the container may use.");
+        }
         if (config_resolve_user(w->config, w->user, time(NULL), &ru) < 0)
                 return wrapper_refuse("berth: your account could not be looked up in berth's configuration.", NULL);
-        const char *cpus = docker_args_last(a, "cpus");
-        const char *mem = docker_args_last(a, "memory");
-        double c;
-        uint64_t m;
-        if (cpus) {
-                refused = true;
-                if (docker_parse_cpus(cpus, &c) < 0)
-                        snprintf(msg, sizeof(msg), "berth: --cpus %s is not a number of CPUs.", cpus);
-                else if (ru.limits.cpus != CPUS_INFINITY && (c == 0 || c > ru.limits.cpus + 1e-9))
-                        snprintf(msg, sizeof(msg), "berth: --cpus %s is more than your slice's %s CPUs.", cpus,
-                                 format_cpus(ru.limits.cpus, b1, sizeof(b1)));
-                else
-                        refused = false;
+        for (size_t i = 0; i < a->n_opts; i++) {
+                const struct docker_opt *o = &a->opts[i];
+                const char *val = o->value;
+                uint64_t b;
+                if (!val)
+                        continue;
+                if (streq(o->name, "cpu-quota") || streq(o->name, "cpu-period") || streq(o->name, "cpu-rt-period") ||
+                    streq(o->name, "cpu-rt-runtime"))
+                        s.cpu_quota_given = true;
+                else if (streq(o->name, "cpus")) {
+                        if (docker_parse_cpus(val, &s.cpus) < 0) {
+                                snprintf(msg, sizeof(msg), "berth: --cpus %s is not a number of CPUs.", val);
+                                return wrapper_refuse(msg, NULL);
+                        }
+                        s.cpus_given = true;
+                } else if (streq(o->name, "memory")) {
+                        if (docker_ram_in_bytes(val, &s.memory) < 0) {
+                                snprintf(msg, sizeof(msg), "berth: --memory %s is not a size.", val);
+                                return wrapper_refuse(msg, NULL);
+                        }
+                        s.memory_given = true;
+                } else if (streq(o->name, "memory-swap")) {
+                        s.memory_swap_given = true;
+                        s.memory_swap = streq(val, "-1") ? -1
+                                        : docker_ram_in_bytes(val, &b) >= 0 && b <= INT64_MAX ? (int64_t) b
+                                                                                               : -1;
+                } else if (streq(o->name, "cpu-shares")) {
+                        char *end;
+                        errno = 0;
+                        long long l = strtoll(val, &end, 0);
+                        s.cpu_shares_given = true;
+                        s.cpu_shares = errno || !*val || *end ? 0 : l;
+                } else if (streq(o->name, "cpuset-cpus")) {
+                        free(s.cpuset_cpus);
+                        s.cpuset_cpus = strdup(val);
+                } else if (streq(o->name, "cpuset-mems")) {
+                        free(s.cpuset_mems);
+                        s.cpuset_mems = strdup(val);
+                }
         }
-        if (!refused && mem) {
-                refused = true;
-                if (docker_ram_in_bytes(mem, &m) < 0)
-                        snprintf(msg, sizeof(msg), "berth: --memory %s is not a size.", mem);
-                else if (ru.limits.memory != LIMIT_INFINITY && (m == 0 || m > ru.limits.memory))
-                        snprintf(msg, sizeof(msg), "berth: --memory %s is more than your slice's %s.",
-                                 format_size(m == 0 ? LIMIT_INFINITY : m, b2, sizeof(b2)),
-                                 format_size(ru.limits.memory, b1, sizeof(b1)));
-                else
-                        refused = false;
+        struct policy_identity id = wrapper_policy_identity(w);
+        if (policy_check(w->config, &ru, &id, &s, &v) < 0)
+                return wrapper_refuse(v.reason[0] ? v.reason : "berth: the update could not be checked.", NULL);
+        if (!v.allowed)
+                return refuse_verdict(w, NULL, &v);
+        return 0;
+}
+
+/* exec: no GPU variables (-e, --env-file), and in a container with host
+ * paths the owner's uid (policy_check_exec).  *ret_as_owner: inject it. */
+static int check_exec(struct wrapper *w, const struct docker_args *a, const char *container, bool host_paths,
+                      bool *ret_as_owner) {
+        _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
+        char msg[512];
+
+        *ret_as_owner = false;
+        for (size_t i = 0; i < a->n_opts; i++) {
+                const struct docker_opt *o = &a->opts[i];
+                _cleanup_strv_free_ char **lines = NULL;
+                if (!o->value || (!streq(o->name, "env") && !streq(o->name, "env-file")))
+                        continue;
+                if (streq(o->name, "env-file") && wrapper_read_lines(o->value, &lines, w) < 0) {
+                        snprintf(msg, sizeof(msg), "berth: the --env-file %s cannot be read.", o->value);
+                        return wrapper_refuse(msg, NULL);
+                }
+                for (size_t k = 0; streq(o->name, "env") ? k < 1 : lines && lines[k]; k++) {
+                        const char *e = streq(o->name, "env") ? o->value : lines[k];
+                        if (!policy_env_is_gpu(e))
+                                continue;
+                        snprintf(msg, sizeof(msg), "berth: exec -e %.*s is not allowed: GPUs come only from a reservation.",
+                                 (int) strcspn(e, "="), e);
+                        audit_access(w, AUDIT_ACCESS_DENY, container, msg);
+                        return wrapper_refuse(msg, "Leave GPU variables out; the container has the GPUs it reserved.");
+                }
         }
-        if (!refused)
+        if (docker_args_has(a, "privileged") && !host_paths) {
+                snprintf(msg, sizeof(msg), "berth: docker exec --privileged is not allowed: it gives the process the whole machine.");
+                audit_access(w, AUDIT_ACCESS_DENY, container, msg);
+                return wrapper_refuse(msg, "Leave --privileged out.");
+        }
+        struct policy_identity id = wrapper_policy_identity(w);
+        if (policy_check_exec(&id, docker_args_last(a, "user"), docker_args_has(a, "privileged"), host_paths, &v) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if (!v.allowed)
+                return refuse_verdict(w, container, &v);
+        *ret_as_owner = v.run_as_owner;
+        return 0;
+}
+
+/* "/home/bob/work, /srv/data": the host paths the container has bound,
+ * from docker inspect (NULL when it cannot say). */
+static char *bound_paths(struct wrapper *w, const char *container) {
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_free_ char *out = NULL;
+        if (wrapper_argv_append(&argv, w->argc, w->argv, 0, w->inv.words_at) < 0 || strv_push(&argv, "inspect") < 0 ||
+            strv_push(&argv, "--type") < 0 || strv_push(&argv, "container") < 0 || strv_push(&argv, "--format") < 0 ||
+            strv_push(&argv, "{{range $i, $m := .Mounts}}{{if eq $m.Type \"bind\"}}{{if $i}}, {{end}}{{$m.Source}}{{end}}{{end}}") < 0 ||
+            strv_push(&argv, container) < 0)
+                return NULL;
+        if (wrapper_capture(w, argv, &out) < 0)
+                return NULL;
+        out[strcspn(out, "\n")] = 0;
+        return *out ? TAKE_PTR(out) : NULL;
+}
+
+static int check_cp(struct wrapper *w, const char *container, bool host_paths) {
+        _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
+        struct policy_identity id = wrapper_policy_identity(w);
+        if (policy_check_cp(&id, host_paths, &v) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if (v.allowed)
                 return 0;
-        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-        return wrapper_refuse(msg, "Ask for at most what your slice has.");
+        _cleanup_free_ char *paths = bound_paths(w, container);
+        char hint[512];
+        if (paths)
+                snprintf(hint, sizeof(hint), "Its files are on the host already, in %s: copy them there.", paths);
+        audit_access(w, AUDIT_ACCESS_DENY, container, v.reason);
+        return wrapper_refuse(v.reason, paths ? hint : v.hint);
 }
 
 /* rename OLD NEW: the new name follows the naming rule too; *argv gets the
@@ -99,7 +201,7 @@ static int check_rename(struct wrapper *w, const struct docker_args *a, char **a
         int at = a->rename_new_at;
         const char *nn = w->argv[at];
         _cleanup_free_ char *full = NULL;
-        int r = name_container_typed(nn, w->user, &full);
+        int r = wrapper_name_untrimmed(nn) ? -EINVAL : name_container_typed(nn, w->user, &full);
         if (r == -EPERM) {
                 char msg[512];
                 snprintf(msg, sizeof(msg), "berth: '%s' is another user's container name; yours end in '._.%s'.", nn,
@@ -120,31 +222,35 @@ int wrapper_targets(struct wrapper *w) {
         _cleanup_(docker_args_done) struct docker_args a = { 0 };
         _cleanup_strv_free_ char **names = NULL, **argv = NULL;
         _cleanup_json_ json_t *owners = NULL;
+        const char *verb = w->inv.verb;
+        bool host_paths = false;
         int status, r;
 
         if (parse_args(w, &a) < 0)
                 return WRAPPER_EXIT_REFUSED;
         if (a.n_targets == 0) {
                 /* docker stats with no name shows every user's containers */
-                if (streq(w->inv.verb, "stats") && !w->admin)
+                if (streq(verb, "stats") && !wrapper_admin(w))
                         return wrapper_refuse("berth: 'docker stats' without names would show every user's containers.",
                                               "Name yours: docker stats $(docker ps -q).");
                 wrapper_exec(w, w->argv); /* usage, or docker's own error */
         }
 
-        if (!w->admin && streq(w->inv.verb, "exec") && docker_args_has(&a, "privileged")) {
-                const char *msg = "berth: docker exec --privileged is not allowed: it gives the process the whole machine.";
-                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                return wrapper_refuse(msg, "Leave --privileged out.");
-        }
-        if (!w->admin && streq(w->inv.verb, "update") && (status = check_update(w, &a)) != 0)
-                return status;
-
         if (wrapper_target_names(w->argv, &a, &names) < 0)
                 return WRAPPER_EXIT_REFUSED;
-        r = ask_owner(w, names, false, &owners, &err);
+        for (char **n = names; *n; n++)
+                if (wrapper_name_untrimmed(*n)) {
+                        char msg[512];
+                        snprintf(msg, sizeof(msg),
+                                 "berth: the name '%s' has white space at an end, which docker may trim; give the name exactly.",
+                                 *n);
+                        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+                        return wrapper_refuse(msg, NULL);
+                }
+        r = ask_owner(w, names, WRAPPER_OWNER_CONTAINER, &owners, &err);
         if (r < 0)
                 return refuse_unreachable(r, &err);
+        bool admin = wrapper_admin(w);
         if (wrapper_argv_append(&argv, w->argc, w->argv, 0, w->argc) < 0)
                 return WRAPPER_EXIT_REFUSED;
 
@@ -152,25 +258,31 @@ int wrapper_targets(struct wrapper *w) {
                 json_t *o = json_array_get(owners, i);
                 const char *full = json_string_value(json_object_get(o, "name"));
                 const char *user = json_string_value(json_object_get(o, "user"));
+                const char *id = json_string_value(json_object_get(o, "id"));
                 if (!json_is_true(json_object_get(o, "exists")))
                         continue; /* docker says "No such container" itself */
                 if (!json_is_true(json_object_get(o, "mine"))) {
                         char msg[512];
                         if (json_is_true(json_object_get(o, "managed")) && user)
                                 snprintf(msg, sizeof(msg), "berth: %s belongs to %s; you may only '%s' your own containers.",
-                                         strempty(full), user, w->inv.verb);
+                                         strempty(full), user, verb);
                         else
                                 snprintf(msg, sizeof(msg), "berth: %s is not a berth container; you may only '%s' your own containers.",
-                                         strempty(full), w->inv.verb);
-                        if (!w->admin) {
+                                         strempty(full), verb);
+                        if (!admin) {
                                 audit_access(w, AUDIT_ACCESS_DENY, full, msg);
                                 return wrapper_refuse(msg, "'docker ps' lists yours.");
                         }
                         audit_access(w, AUDIT_ADMIN_OVERRIDE, full, msg);
                 }
-                /* "train" found as train._.alice: give docker the full name */
+                host_paths = host_paths || wrapper_owner_host_paths(o);
+                if (streq(verb, "cp") && !admin && (status = check_cp(w, id ? id : names[i], wrapper_owner_host_paths(o))) != 0)
+                        return status;
+                /* the container checked is the one docker gets: its full id
+                 * ("train" found as train._.alice: else the full name) */
                 char *nw = NULL;
-                if (wrapper_target_word(w->argv[a.targets[i]], a.target_colon[i], names[i], full, w->user, &nw) < 0)
+                if (wrapper_target_id_word(w->argv[a.targets[i]], a.target_colon[i], names[i], id, &nw) < 0 ||
+                    (!nw && wrapper_target_word(w->argv[a.targets[i]], a.target_colon[i], names[i], full, w->user, &nw) < 0))
                         return WRAPPER_EXIT_REFUSED;
                 if (nw) {
                         free(argv[a.targets[i]]);
@@ -178,15 +290,29 @@ int wrapper_targets(struct wrapper *w) {
                 }
         }
 
-        if (streq(w->inv.verb, "rename") && !w->admin && a.rename_new_at > 0 && (status = check_rename(w, &a, argv)) != 0)
+        if (!admin && streq(verb, "update") && (status = check_update(w, &a)) != 0)
                 return status;
+        if (streq(verb, "rename") && !admin && a.rename_new_at > 0 && (status = check_rename(w, &a, argv)) != 0)
+                return status;
+        if (streq(verb, "exec") && !admin) {
+                bool as_owner = false;
+                if ((status = check_exec(w, &a, names[0], host_paths, &as_owner)) != 0)
+                        return status;
+                if (as_owner && w->uid != 0) {
+                        _cleanup_strv_free_ char **ev = NULL;
+                        struct wrapper_owner owner = { .uid = w->uid, .gid = w->gid, .gids = w->gids, .n_gids = w->n_gids };
+                        if (wrapper_exec_argv(&w->inv, w->argc, argv, &a, &owner, &ev) < 0)
+                                return WRAPPER_EXIT_REFUSED;
+                        wrapper_exec(w, ev);
+                }
+        }
         wrapper_exec(w, argv);
 }
 
 int wrapper_ps(struct wrapper *w) {
         _cleanup_strv_free_ char **argv = NULL;
 
-        if (w->admin)
+        if (wrapper_admin(w))
                 wrapper_exec(w, w->argv);
         if (wrapper_ps_argv(w->argc, w->argv, w->inv.args_at, w->user, &argv) < 0)
                 return WRAPPER_EXIT_REFUSED;
@@ -204,9 +330,9 @@ int wrapper_build(struct wrapper *w) {
 
         if (parse_args(w, &a) < 0)
                 return WRAPPER_EXIT_REFUSED;
-        if (w->admin)
+        if (wrapper_admin(w))
                 wrapper_exec(w, w->argv);
-        struct policy_identity id = { .user = w->user, .uid = w->uid, .home = w->home, .admin = w->admin };
+        struct policy_identity id = wrapper_policy_identity(w);
         if (docker_build_spec(&a, &b) < 0 || policy_check_build(w->config, &id, &b, &v) < 0)
                 return WRAPPER_EXIT_REFUSED;
         if (!v.allowed) {
@@ -236,7 +362,7 @@ int wrapper_rmi(struct wrapper *w) {
 
         if (parse_args(w, &a) < 0)
                 return WRAPPER_EXIT_REFUSED;
-        if (w->admin || a.n_positionals == 0)
+        if (a.n_positionals == 0 || wrapper_admin(w))
                 wrapper_exec(w, w->argv);
         for (size_t i = 0; i < a.n_positionals; i++) {
                 const char *ref = w->argv[a.positionals[i]];
@@ -250,7 +376,7 @@ int wrapper_rmi(struct wrapper *w) {
                 if (strv_push(&names, ref) < 0)
                         return WRAPPER_EXIT_REFUSED;
         }
-        r = ask_owner(w, names, true, &owners, &err);
+        r = ask_owner(w, names, WRAPPER_OWNER_IMAGE, &owners, &err);
         if (r < 0)
                 return refuse_unreachable(r, &err);
         for (size_t i = 0; i < json_array_size(owners); i++) {
@@ -267,40 +393,142 @@ int wrapper_rmi(struct wrapper *w) {
         wrapper_exec(w, w->argv);
 }
 
-/* docker volume create -o type=none -o o=bind -o device=/etc would make a
- * bind mount of any host path under a volume's name. */
+/* docker volume create by a user: a local volume with no driver options
+ * (-o type=none,o=bind,device=/etc would be a bind of any host path under
+ * a volume's name), no berth.* label, and labelled with its owner, so that
+ * only they mount, inspect and remove it (DESIGN §5). */
 int wrapper_volume_create(struct wrapper *w) {
         _cleanup_(docker_args_done) struct docker_args a = { 0 };
-        char cwd[PATH_MAX];
+        _cleanup_strv_free_ char **argv = NULL;
+        char msg[512];
 
         if (parse_args(w, &a) < 0)
                 return WRAPPER_EXIT_REFUSED;
-        if (w->admin)
+        if (wrapper_admin(w))
                 wrapper_exec(w, w->argv);
-        if (!getcwd(cwd, sizeof(cwd)))
-                strcpy(cwd, "/");
         for (size_t i = 0; i < a.n_opts; i++) {
                 const struct docker_opt *o = &a.opts[i];
-                if (!streq(o->name, "opt") || !o->value || strncmp(o->value, "device=", 7) != 0)
+                const char *hint = NULL;
+                if (streq(o->name, "opt")) {
+                        snprintf(msg, sizeof(msg), "berth: volume driver options (-o %s) are for admins only.", strempty(o->value));
+                        hint = "Create a plain volume, or bind an allowed path with -v.";
+                } else if (streq(o->name, "driver") && !streq_ptr(o->value, "local")) {
+                        snprintf(msg, sizeof(msg), "berth: the volume driver %s is not allowed; volumes are local.", strempty(o->value));
+                        hint = "Leave --driver out.";
+                } else if (streq(o->name, "label") && o->value && policy_label_reserved(o->value)) {
+                        snprintf(msg, sizeof(msg), "berth: the label %s is berth's to set.", o->value);
+                        hint = "Leave berth.* labels out: berth labels your volume with your name itself.";
+                } else
                         continue;
-                _cleanup_free_ char *resolved = NULL;
-                const char *path = o->value + 7;
-                if (path[0] != '/' || path_resolve_host(path, cwd, &resolved) < 0 ||
-                    !policy_bind_allowed(w->config->allowed_binds, w->home, resolved)) {
-                        char msg[512];
-                        snprintf(msg, sizeof(msg),
-                                 "berth: a volume on host path %s is not allowed: only paths under the allowed binds may be mounted.",
-                                 path);
-                        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                        return wrapper_refuse(msg, "Create a plain volume, or bind an allowed path with -v.");
+                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+                return wrapper_refuse(msg, hint);
+        }
+        if (wrapper_volume_create_argv(&w->inv, w->argc, w->argv, w->user, &argv) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        wrapper_exec(w, argv);
+}
+
+/* The volumes named by volume rm|remove|inspect (docker's own options
+ * skipped; one it does not have is refused, as misparsing must not hide a
+ * name). */
+static int volume_names(struct wrapper *w, bool inspect, char ***ret) {
+        _cleanup_strv_free_ char **names = NULL;
+        bool options = true;
+        for (int i = w->inv.args_at; i < w->argc; i++) {
+                const char *s = w->argv[i];
+                if (options && streq(s, "--")) {
+                        options = false;
+                        continue;
                 }
+                if (!options || s[0] != '-' || !s[1]) {
+                        if (strv_push(&names, s) < 0)
+                                return -ENOMEM;
+                        continue;
+                }
+                if (streq(s, "-h") || streq(s, "--help") || (!inspect && (streq(s, "-f") || streq(s, "--force") ||
+                                                                           strncmp(s, "--force=", 8) == 0)))
+                        continue;
+                if (inspect && (streq(s, "-f") || streq(s, "--format"))) {
+                        i++;
+                        continue;
+                }
+                if (inspect && (strncmp(s, "--format=", 9) == 0 || strncmp(s, "-f", 2) == 0))
+                        continue;
+                char msg[512];
+                snprintf(msg, sizeof(msg), "berth: unknown option %s for 'docker %s'.", s, w->inv.words);
+                return wrapper_refuse(msg, NULL), -EINVAL;
+        }
+        *ret = TAKE_PTR(names);
+        return 0;
+}
+
+/* volume rm and inspect: only the caller's own volumes and shared ones (no
+ * berth.user label). */
+static int volume_targets(struct wrapper *w, const char *sub) {
+        struct berth_error err = { 0 };
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_json_ json_t *owners = NULL;
+        bool inspect = streq(sub, "inspect");
+        int r = volume_names(w, inspect, &names);
+        if (r < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if (!names)
+                wrapper_exec(w, w->argv); /* usage */
+        r = ask_owner(w, names, WRAPPER_OWNER_VOLUME, &owners, &err);
+        if (r < 0)
+                return refuse_unreachable(r, &err);
+        if (wrapper_admin(w))
+                wrapper_exec(w, w->argv);
+        for (size_t i = 0; names[i]; i++) {
+                json_t *o = json_array_get(owners, i);
+                const char *user = json_string_value(json_object_get(o, "user"));
+                char msg[512];
+                if (wrapper_name_untrimmed(names[i]))
+                        snprintf(msg, sizeof(msg), "berth: the volume name '%s' has white space at an end; give the name exactly.",
+                                 names[i]);
+                else if (inspect || !json_is_true(json_object_get(o, "exists")) || !user || streq(user, w->user)) {
+                        if (!inspect && json_is_true(json_object_get(o, "exists")) && !user) {
+                                snprintf(msg, sizeof(msg), "berth: the volume %s is shared; only an admin may remove it.",
+                                         names[i]);
+                                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+                                return wrapper_refuse(msg, "Ask an admin.");
+                        }
+                        if (!inspect || !user || streq(user, w->user) || !json_is_true(json_object_get(o, "exists")))
+                                continue;
+                        snprintf(msg, sizeof(msg), "berth: the volume %s belongs to %s; you may only '%s' your own volumes.",
+                                 names[i], user, sub);
+                } else
+                        snprintf(msg, sizeof(msg), "berth: the volume %s belongs to %s; you may only '%s' your own volumes.",
+                                 names[i], user, sub);
+                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+                return wrapper_refuse(msg, "'docker volume ls --filter label=berth.user=$USER' lists yours.");
         }
         wrapper_exec(w, w->argv);
 }
 
+int wrapper_pass_policed(struct wrapper *w) {
+        const char *verb = w->inv.verb;
+        const char *sub = w->inv.args_at > w->inv.words_at + 1 ? w->argv[w->inv.args_at - 1] : "";
+        char msg[512];
+
+        if (streq(verb, "volume"))
+                return volume_targets(w, sub);
+        if (wrapper_admin(w)) {
+                snprintf(msg, sizeof(msg), "berth: admin %s ran 'docker %s %s', which users are refused", w->user, verb,
+                         streq(verb, "compose") ? "" : sub);
+                wrapper_audit(w, AUDIT_ADMIN_OVERRIDE, NULL, NULL, NULL, msg, msg);
+                wrapper_exec(w, w->argv);
+        }
+        snprintf(msg, sizeof(msg),
+                 "berth: 'docker %s%s%s' is not available through the docker command; it will work through berth's API gate once that ships.",
+                 verb, streq(verb, "compose") ? "" : " ", streq(verb, "compose") ? "" : sub);
+        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+        return wrapper_refuse(msg, NULL);
+}
+
 int wrapper_admin_only(struct wrapper *w, const char *what) {
         char msg[512];
-        if (w->admin) {
+        if (wrapper_admin(w)) {
                 snprintf(msg, sizeof(msg), "berth: admin %s ran 'docker %s', which is for admins only", w->user,
                          w->inv.words);
                 wrapper_audit(w, AUDIT_ADMIN_OVERRIDE, NULL, NULL, NULL, what, msg);

@@ -13,7 +13,11 @@ int wrapper_ps(struct wrapper *w);
 int wrapper_build(struct wrapper *w);
 /* rmi: only the caller's images. */
 int wrapper_rmi(struct wrapper *w);
-/* volume create: no bind of a host path outside the allowed binds. */
+/* volume create: local, no driver options, labelled with its owner. */
 int wrapper_volume_create(struct wrapper *w);
+/* What docker would pass through but berth polices (wrapper_pass_needs_
+ * policy()): volume rm|inspect of the caller's own or shared volumes only;
+ * compose, buildx bake and --bootstrap refused until the API gate. */
+int wrapper_pass_policed(struct wrapper *w);
 /* Prunes and Docker-host changes: admins only, and audited; what says why. */
 int wrapper_admin_only(struct wrapper *w, const char *what);

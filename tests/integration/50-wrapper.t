@@ -5,14 +5,14 @@
 # clever student would; ownership of other users' containers.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 171
+plan 219
 
 IMG=berth-test:latest
 cleanup() {
 	sbdocker ps -aq --filter label=berth.managed=true | xargs -r "$REAL_DOCKER" -H "unix://$SB/docker.sock" rm -f >/dev/null 2>&1
 	sbdocker rm -f adm._.berthtadmin >/dev/null 2>&1
 	sbdocker rmi -f berth/berthtali/snap:latest berthtbob-own:latest >/dev/null 2>&1
-	sbdocker volume rm -f bobvol >/dev/null 2>&1
+	sbdocker volume rm -f bobvol bobvol2 bobvol3 alivol >/dev/null 2>&1
 	stop_daemon
 }
 trap cleanup EXIT
@@ -193,6 +193,108 @@ out=$(wd berthtbob run --rm -v /home/berthtbob/work:/w -v /srv/berth-data/shared
 okd $? "bob: own home, an allowed bind, an allowed capability and no-new-privileges are fine" "$out"
 out=$(wd berthtbob run -d --name y $IMG sleep 600 2>&1)
 okd $? "bob: a container of his own" "$out"
+
+# --- host paths meet only their owner ------------------------------------------------
+BOBUID=$(id -u berthtbob)
+# nothing in bob's home is root's (owner or group) after an attack
+no_root_files() {
+	is "$(sb_exec find /home/berthtbob -xdev \( -type f -o -type d \) \( -uid 0 -o -gid 0 \) -print 2>/dev/null)" "" "$1"
+}
+# the root-through-home attack: a setuid root copy of a shell in his home
+out=$(wd berthtbob run --rm -v /home/berthtbob/:/h $IMG sh -c \
+	'id -u; busybox cp /bin/busybox /h/prog; busybox chown 0:0 /h/prog; busybox chmod 4755 /h/prog' 2>/dev/null)
+like "$out" "^$BOBUID" "-v ~/:/h: the container ran as bob (id -u inside: $BOBUID)"
+no_root_files "-v ~/:/h: no root-owned file in bob's home afterwards"
+is "$(sb_exec find /home/berthtbob -type f -perm -4000 -uid 0 2>/dev/null)" "" "and no setuid-root file"
+sb_exec rm -f /home/berthtbob/prog
+out=$(wd berthtbob run --rm --mount type=bind,src=/home/berthtbob,dst=/h $IMG sh -c \
+	'id -u; busybox touch /h/m; busybox chown 0:0 /h/m' 2>/dev/null)
+like "$out" "^$BOBUID" "--mount type=bind: the container ran as bob"
+no_root_files "--mount type=bind: no root-owned file in bob's home"
+sb_exec rm -f /home/berthtbob/m
+out=$(wd berthtbob run --rm -v /home/berthtbob:/h $IMG sh -c 'id -G; busybox grep NoNewPrivs /proc/self/status' 2>&1)
+like "$out" "NoNewPrivs:[[:space:]]*1" "a container with a bind has no-new-privileges"
+deny "-v ~:/h with --user 0"             run -v /home/berthtbob:/h --user 0 $IMG true
+deny "--mount bind with -u root"         run --mount type=bind,src=/home/berthtbob,dst=/h -u root $IMG true
+deny "-v ~:/h with --group-add 0"        run -v /home/berthtbob:/h --group-add 0 $IMG true
+deny "-v ~:/h with --user 0:0 (attached)" create -v /home/berthtbob:/h -u0:0 $IMG true
+# a symlink in his home swapped between create and start: the container
+# gets the path berth resolved, and runs as bob anyway
+sb_exec install -d -o berthtbob -g "$(id -g berthtbob)" /home/berthtbob/real
+sb_exec setpriv --reuid=berthtbob --regid="$(id -g berthtbob)" --init-groups ln -sfn /home/berthtbob/real /home/berthtbob/swap
+out=$(wd berthtbob create --name sw -v /home/berthtbob/swap:/h $IMG sh -c 'id -u; busybox touch /h/t; busybox ls /h' 2>&1)
+okd $? "bob: create with a bind through a symlink in his home" "$out"
+sb_exec setpriv --reuid=berthtbob --regid="$(id -g berthtbob)" --init-groups ln -sfn /etc /home/berthtbob/swap
+is "$(sbdocker inspect -f '{{range .Mounts}}{{.Source}}{{end}}' sw._.berthtbob 2>/dev/null)" "/home/berthtbob/real" \
+	"docker got the resolved path, not the symlink"
+out=$(wd berthtbob start -a sw 2>/dev/null)
+like "$out" "^$BOBUID" "started after the swap, it runs as bob"
+is "$(sb_exec stat -c %u /home/berthtbob/real/t 2>/dev/null)" "$BOBUID" "and wrote to the resolved directory as bob"
+sb_exec test -e /etc/t
+isnt $? 0 "nothing reached /etc"
+wd berthtbob rm -f sw >/dev/null 2>&1
+# --volumes-from a container with binds, exec and cp into it
+out=$(wd berthtbob run -d --name hb -v /home/berthtbob:/h $IMG sleep 600 2>&1)
+okd $? "bob: a container of his with his home bound" "$out"
+out=$(wd berthtbob run --rm --volumes-from hb._.berthtbob $IMG id -u 2>/dev/null)
+is "$out" "$BOBUID" "--volumes-from a container with binds: runs as bob"
+deny "--volumes-from it with --user 0"   run --volumes-from hb._.berthtbob -u 0 $IMG true
+out=$(wd berthtbob exec hb id -u 2>&1)
+is "$out" "$BOBUID" "exec into it without -u runs as bob"
+out=$(wd berthtbob exec -u 0 hb id -u 2>&1); rc=$?
+if [ "$rc" -ne 0 ] && [[ "$out" == berth:* ]]; then ok 0 "exec -u 0 into it is refused"; else ok 1 "exec -u 0 into it is refused"; diag "rc=$rc out=$out"; fi
+out=$(wd berthtbob exec -u root hb id -u 2>&1); rc=$?
+isnt "$rc" 0 "exec -u root into it is refused"
+out=$(wd berthtbob exec --privileged hb id -u 2>&1); rc=$?
+isnt "$rc" 0 "exec --privileged into it is refused"
+out=$(wd berthtbob exec -e NVIDIA_VISIBLE_DEVICES=all y true 2>&1); rc=$?
+isnt "$rc" 0 "exec -e NVIDIA_VISIBLE_DEVICES into his own container is refused"
+out=$(wd berthtbob cp /etc/hostname hb:/h/copied 2>&1); rc=$?
+isnt "$rc" 0 "cp into a container with binds is refused"
+like "$out" "/home/berthtbob" "saying where the files are on the host"
+sb_exec test -e /home/berthtbob/copied
+isnt $? 0 "and nothing was copied"
+out=$(wd berthtbob cp hb:/etc/passwd - 2>&1); rc=$?
+isnt "$rc" 0 "cp out of it is refused too"
+no_root_files "after all that, no root-owned file in bob's home"
+wd berthtbob rm -f hb >/dev/null 2>&1
+# volumes
+n=$(ncont)
+out=$(wd berthtbob volume create -o type=none -o o=bind -o device=/etc bobvol2 2>&1); rc=$?
+isnt "$rc" 0 "volume create -o device=/etc is refused"
+like "$out" "^berth: " "with a sentence"
+sbdocker volume inspect bobvol2 >/dev/null 2>&1
+isnt $? 0 "and no volume was created"
+out=$(wd berthtbob volume create --driver other bobvol3 2>&1); rc=$?
+isnt "$rc" 0 "volume create --driver other is refused"
+out=$(wd berthtali volume create alivol 2>&1)
+okd $? "alice: volume create alivol" "$out"
+is "$(sbdocker volume inspect -f '{{index .Labels "berth.user"}}' alivol 2>/dev/null)" "berthtali" "it is labelled berth.user=berthtali"
+out=$(wd berthtbob run --rm -v alivol:/v $IMG true 2>&1); rc=$?
+isnt "$rc" 0 "bob: mounting alice's volume is refused"
+like "$out" "berthtali" "naming whose it is"
+is "$(ncont)" "$n" "and no container was created"
+out=$(wd berthtbob volume rm alivol 2>&1); rc=$?
+isnt "$rc" 0 "bob: volume rm of alice's volume is refused"
+sbdocker volume inspect alivol >/dev/null 2>&1
+ok $? "and it is still there"
+out=$(wd berthtbob volume inspect alivol 2>&1); rc=$?
+isnt "$rc" 0 "bob: volume inspect of alice's volume is refused"
+out=$(wd berthtali run --rm -v alivol:/v $IMG id -u 2>/dev/null)
+is "$out" "0" "alice: her own volume mounts, and root inside may use it"
+out=$(wd berthtali volume rm alivol 2>&1)
+okd $? "alice: volume rm of her own" "$out"
+# every option decided
+out=$(wd berthtbob compose version 2>&1); rc=$?
+isnt "$rc" 0 "docker compose is refused"
+like "$out" "API gate" "saying it will work through the API gate"
+out=$(wd berthtbob buildx bake 2>&1); rc=$?
+isnt "$rc" 0 "docker buildx bake is refused"
+out=$(wd berthtbob update --memory-swap -1 y 2>&1); rc=$?
+isnt "$rc" 0 "update --memory-swap -1 is refused"
+out=$(wd berthtbob rm -f ' y' 2>&1); rc=$?
+isnt "$rc" 0 "a target name with leading white space is refused"
+like "$out" "white space" "saying why"
 
 # --- ownership: bob against alice's container -----------------------------------------
 touch_ok() { # owned ACTION: alice's container must still be there and running

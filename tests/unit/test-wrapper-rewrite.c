@@ -90,7 +90,7 @@ static void expect_run(const char *line, const char *inject, const char *const *
         struct cmd c;
 
         cmd_parse(&c, line);
-        ck_assert_int_eq(wrapper_run_argv(&c.inv, c.argc, c.argv, &c.a, &c.s, j, &v), 0);
+        ck_assert_int_eq(wrapper_run_argv(&c.inv, c.argc, c.argv, &c.a, &c.s, j, NULL, &v), 0);
         expect_argv(v, want);
         cmd_done(&c);
 }
@@ -237,7 +237,7 @@ START_TEST(test_run_bad_reply) {
                 char **v = NULL;
                 struct cmd c;
                 cmd_parse(&c, "docker run img");
-                ck_assert_int_eq(wrapper_run_argv(&c.inv, c.argc, c.argv, &c.a, &c.s, j, &v), -EBADMSG);
+                ck_assert_int_eq(wrapper_run_argv(&c.inv, c.argc, c.argv, &c.a, &c.s, j, NULL, &v), -EBADMSG);
                 ck_assert_ptr_null(v);
                 cmd_done(&c);
         }
@@ -245,7 +245,7 @@ START_TEST(test_run_bad_reply) {
         char **v = NULL;
         struct cmd c;
         cmd_parse(&c, "docker run img");
-        ck_assert_int_eq(wrapper_run_argv(&c.inv, c.argc, c.argv, &c.a, &c.s, NULL, &v), -EBADMSG);
+        ck_assert_int_eq(wrapper_run_argv(&c.inv, c.argc, c.argv, &c.a, &c.s, NULL, NULL, &v), -EBADMSG);
         cmd_done(&c);
 }
 END_TEST
@@ -349,6 +349,197 @@ START_TEST(test_target_names) {
 }
 END_TEST
 
+/* The spec's binds as run.c resolves them: every bind source gets the
+ * resolved path given (what path_resolve_host() would say). */
+static void resolve_binds(struct cmd *c, const char *resolved) {
+        for (size_t i = 0; i < c->s.n_mounts; i++)
+                if (c->s.mounts[i].kind == SPEC_MOUNT_BIND) {
+                        free(c->s.mounts[i].resolved);
+                        c->s.mounts[i].resolved = strdup(resolved);
+                }
+}
+
+static const gid_t alice_gids[] = { 1001, 27, 1001, 100, 27 };
+static const struct wrapper_owner alice = { .uid = 1001, .gid = 1001, .gids = alice_gids, .n_gids = 5 };
+
+static void expect_owner_run(const char *line, const char *resolved, const char *const *want) {
+        _cleanup_json_ json_t *j = inject_of(INJECT_CPU);
+        _cleanup_strv_free_ char **v = NULL;
+        struct cmd c;
+
+        cmd_parse(&c, line);
+        if (resolved)
+                resolve_binds(&c, resolved);
+        ck_assert_int_eq(wrapper_run_argv(&c.inv, c.argc, c.argv, &c.a, &c.s, j, &alice, &v), 0);
+        expect_argv(v, want);
+        cmd_done(&c);
+}
+
+#define OWNER_WORDS "--user", "1001:1001", "--group-add", "27", "--group-add", "100", "--security-opt", "no-new-privileges"
+#define INJECT_WORDS                                                                                                  \
+        "--name", "train._.alice", "--cgroup-parent", "berth-alice.slice", "--label", "berth.managed=true", "--label", \
+                "berth.user=alice", "--env", "NVIDIA_VISIBLE_DEVICES=void", "--cpus", "4.000", "--memory", "17179869184"
+
+/* Host paths meet only their owner: uid:gid, every other group once, no
+ * new privileges; the user's own --user and --group-add give way. */
+START_TEST(test_run_owner) {
+        static const char *const want[] = {
+                "docker", "run", "-v", "/home/alice:/h", OWNER_WORDS, INJECT_WORDS, "img", "id", "-u", NULL,
+        };
+        expect_owner_run("docker run -v /home/alice:/h img id -u", NULL, want);
+        static const char *const want_user[] = {
+                "docker", "run", "-v", "/home/alice:/h", OWNER_WORDS, INJECT_WORDS, "img", "--user", "0", NULL,
+        };
+        expect_owner_run("docker run --user alice --group-add 27 -v /home/alice:/h --group-add=100 img --user 0", NULL,
+                         want_user);
+        expect_owner_run("docker run -u1001:1001 -v /home/alice:/h img --user 0", NULL, want_user);
+}
+END_TEST
+
+/* Bind sources reach docker as berth resolved them, in every spelling. */
+START_TEST(test_run_resolved_binds) {
+        expect_owner_run("docker run -v ./link:/h:ro img", "/home/alice/real", (const char *const[]) {
+                "docker", "run", "-v", "/home/alice/real:/h:ro", OWNER_WORDS, INJECT_WORDS, "img", NULL });
+        expect_owner_run("docker run --volume=./link:/h img", "/home/alice/real", (const char *const[]) {
+                "docker", "run", "--volume=/home/alice/real:/h", OWNER_WORDS, INJECT_WORDS, "img", NULL });
+        expect_owner_run("docker run -itv./link:/h img", "/home/alice/real", (const char *const[]) {
+                "docker", "run", "-itv/home/alice/real:/h", OWNER_WORDS, INJECT_WORDS, "img", NULL });
+        expect_owner_run("docker run --mount type=bind,src=./link,dst=/h,readonly img", "/home/alice/real",
+                         (const char *const[]) { "docker", "run", "--mount", "type=bind,source=/home/alice/real,dst=/h,readonly",
+                                                 OWNER_WORDS, INJECT_WORDS, "img", NULL });
+        /* a resolved path with a comma is quoted as Go's csv reads it */
+        expect_owner_run("docker run --mount=type=bind,source=x,target=/h img", "/home/alice/a,b", (const char *const[]) {
+                "docker", "run", "--mount=type=bind,\"source=/home/alice/a,b\",target=/h", OWNER_WORDS, INJECT_WORDS, "img",
+                NULL });
+        /* volumes and tmpfs stay as typed, and the count of mounts stays in step */
+        expect_owner_run("docker run -v data:/d --tmpfs /t -v ./l:/h img", "/home/alice/real", (const char *const[]) {
+                "docker", "run", "-v", "data:/d", "--tmpfs", "/t", "-v", "/home/alice/real:/h", OWNER_WORDS, INJECT_WORDS,
+                "img", NULL });
+}
+END_TEST
+
+/* A volume's device= goes to docker as resolved. */
+START_TEST(test_run_volume_device) {
+        _cleanup_json_ json_t *j = inject_of(INJECT_CPU);
+        _cleanup_strv_free_ char **v = NULL;
+        struct cmd c;
+
+        cmd_parse(&c, "docker run --mount type=volume,dst=/x,volume-opt=type=none,volume-opt=device=/home/alice/l img");
+        ck_assert_int_eq(c.s.n_mounts, 1);
+        ck_assert_str_eq(c.s.mounts[0].volume_opts[1], "device=/home/alice/l");
+        free(c.s.mounts[0].volume_opts[1]);
+        c.s.mounts[0].volume_opts[1] = strdup("device=/home/alice/real");
+        ck_assert_int_eq(wrapper_run_argv(&c.inv, c.argc, c.argv, &c.a, &c.s, j, &alice, &v), 0);
+        expect_argv(v, (const char *const[]) {
+                "docker", "run", "--mount", "type=volume,dst=/x,volume-opt=type=none,volume-opt=device=/home/alice/real",
+                OWNER_WORDS, INJECT_WORDS, "img", NULL });
+        cmd_done(&c);
+}
+END_TEST
+
+/* exec into a container with host paths: as the owner, whatever -u said. */
+START_TEST(test_exec_owner) {
+        static const struct {
+                const char *line;
+                const char *const want[16];
+        } cases[] = {
+                { "docker exec ctr id -u", { "docker", "exec", "--user", "1001:1001", "ctr", "id", "-u", NULL } },
+                { "docker exec -u 1001 -it ctr sh", { "docker", "exec", "--user", "1001:1001", "-it", "ctr", "sh", NULL } },
+                { "docker exec --user=alice -w /tmp ctr -u 0",
+                  { "docker", "exec", "--user", "1001:1001", "-w", "/tmp", "ctr", "-u", "0", NULL } },
+                { "docker -H unix:///x container exec -u1001 ctr id",
+                  { "docker", "-H", "unix:///x", "container", "exec", "--user", "1001:1001", "ctr", "id", NULL } },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_strv_free_ char **v = NULL;
+                struct cmd c;
+                cmd_parse(&c, cases[i].line);
+                ck_assert_int_eq(wrapper_exec_argv(&c.inv, c.argc, c.argv, &c.a, &alice, &v), 0);
+                expect_argv(v, cases[i].want);
+                cmd_done(&c);
+        }
+}
+END_TEST
+
+START_TEST(test_volume_create_argv) {
+        _cleanup_strv_free_ char **v = NULL;
+        struct cmd c;
+        cmd_parse(&c, "docker volume create --label x=1 data");
+        ck_assert_int_eq(wrapper_volume_create_argv(&c.inv, c.argc, c.argv, "alice", &v), 0);
+        expect_argv(v, (const char *const[]) { "docker", "volume", "create", "--label", "berth.user=alice", "--label", "x=1",
+                                                "data", NULL });
+        cmd_done(&c);
+}
+END_TEST
+
+START_TEST(test_target_id_word) {
+        static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+        ck_assert_int_eq(wrapper_target_id_word("train", false, "train", id, &a), 0);
+        ck_assert_str_eq(a, id);
+        ck_assert_int_eq(wrapper_target_id_word("train:/etc/x", true, "train", id, &b), 0);
+        ck_assert_ptr_nonnull(b);
+        ck_assert(strncmp(b, id, 64) == 0 && streq(b + 64, ":/etc/x"));
+        ck_assert_int_eq(wrapper_target_id_word("train", false, "train", "0123abc", &c), 0); /* not a full id */
+        ck_assert_ptr_null(c);
+        ck_assert_int_eq(wrapper_target_id_word("train", false, "train", NULL, &d), 0);
+        ck_assert_ptr_null(d);
+}
+END_TEST
+
+/* What the front may not pass through, and names docker would trim. */
+START_TEST(test_pass_needs_policy) {
+        static const struct {
+                const char *line;
+                bool want;
+        } cases[] = {
+                { "docker compose up -d", true },
+                { "docker --context x compose ls", true },
+                { "docker buildx bake", true },
+                { "docker buildx --builder b bake all", true },
+                { "docker builder bake", true },
+                { "docker buildx inspect --bootstrap", true },
+                { "docker buildx inspect --bootstrap=true b", true },
+                { "docker buildx inspect b", false },
+                { "docker buildx inspect --bootstrap=false", false },
+                { "docker buildx ls", false },
+                { "docker volume rm v", true },
+                { "docker volume remove v", true },
+                { "docker volume inspect v", true },
+                { "docker volume ls", false },
+                { "docker version", false },
+                { "docker images", false },
+                { "docker pull img", false },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct cmd c;
+                struct berth_error err = { 0 };
+                c = (struct cmd) { .buf = strdup(cases[i].line) };
+                for (char *save = NULL, *w = strtok_r(c.buf, " ", &save); w; w = strtok_r(NULL, " ", &save))
+                        c.argv[c.argc++] = w;
+                ck_assert_int_eq(docker_parse_invocation(c.argc, c.argv, &c.inv, &err), 0);
+                ck_assert_msg(wrapper_pass_needs_policy(&c.inv, c.argc, c.argv) == cases[i].want, "%s", cases[i].line);
+                free(c.buf);
+        }
+        ck_assert(wrapper_name_untrimmed(" x"));
+        ck_assert(wrapper_name_untrimmed("x\t"));
+        ck_assert(wrapper_name_untrimmed("x\n"));
+        ck_assert(!wrapper_name_untrimmed("x"));
+        ck_assert(!wrapper_name_untrimmed(""));
+}
+END_TEST
+
+/* An owner answer without "host_paths" (an older daemon) is a yes. */
+START_TEST(test_owner_host_paths) {
+        _cleanup_json_ json_t *a = inject_of("{\"exists\":true}"), *b = inject_of("{\"host_paths\":false}"),
+                              *c = inject_of("{\"host_paths\":true}");
+        ck_assert(wrapper_owner_host_paths(a));
+        ck_assert(!wrapper_owner_host_paths(b));
+        ck_assert(wrapper_owner_host_paths(c));
+        ck_assert(wrapper_owner_host_paths(NULL));
+}
+END_TEST
+
 Suite *wrapper_rewrite_suite(void) {
         Suite *s = suite_create("wrapper-rewrite");
         TCase *tc = tcase_create("argv");
@@ -365,6 +556,14 @@ Suite *wrapper_rewrite_suite(void) {
         tcase_add_test(tc, test_ps_argv);
         tcase_add_test(tc, test_target_word);
         tcase_add_test(tc, test_target_names);
+        tcase_add_test(tc, test_run_owner);
+        tcase_add_test(tc, test_run_resolved_binds);
+        tcase_add_test(tc, test_run_volume_device);
+        tcase_add_test(tc, test_exec_owner);
+        tcase_add_test(tc, test_volume_create_argv);
+        tcase_add_test(tc, test_target_id_word);
+        tcase_add_test(tc, test_pass_needs_policy);
+        tcase_add_test(tc, test_owner_host_paths);
         suite_add_tcase(s, tc);
         return s;
 }
