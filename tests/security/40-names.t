@@ -1,0 +1,144 @@
+#!/bin/bash
+# Names a user does not own never change under them: berth.* labels in
+# every case and spelling (and --label-file), container names with another
+# user's suffix or white space, every targeting verb against another user's
+# container (by name, id, id prefix, under `container`), and another user's
+# or a shared image tag moved by tag, commit, build, load or rmi.
+. "$(dirname "$0")/lib.sh"
+sec_setup
+check_harness
+
+lfile() { printf "$2" > "$AH/$1"; chown "$ATT:" "$AH/$1"; }
+lfile labels-plain 'team=a\nberth.user=berthtali\n'
+lfile labels-bom   '\357\273\277berth.user=berthtali\n'
+lfile labels-crlf  'team=a\r\nberth.gpus=GPU-0\r\n'
+lfile labels-space '  berth.managed=false\n'
+lfile labels-case  'Berth.Seal=00\n'
+own bobplain
+printf 'FROM %s\nLABEL x=y\n' "$IMG" > "$AH/Dockerfile"; chown "$ATT:" "$AH/Dockerfile"
+# an image of bob's with an id of its own, and a shared one with a registry name
+sbdocker commit -c 'LABEL bob=1' "bobplain._.$ATT" "berth/$ATT/mine:latest" >/dev/null
+sbdocker tag $IMG registry.example:5000/team/model:latest
+# a tar that loads as a tag in alice's namespace
+sbdocker tag "berth/$ATT/mine:latest" "berth/$VIC/evil:latest"
+sbdocker save -o "$AH/evil.tar" "berth/$VIC/evil:latest"; chown "$ATT:" "$AH/evil.tar"
+sbdocker rmi "berth/$VIC/evil:latest" >/dev/null
+tar -C "$AH/work" -cf "$AH/rootfs.tar" file; chown "$ATT:" "$AH/rootfs.tar"
+
+# --- positive controls ----------------------------------------------------------------------------
+out=$(wd $VIC inspect -f '{{.Name}}' victim 2>&1)
+is "$out" "/$VCONT" "alice: her own container by its short name"
+lfile labels-space.ok 'team=b\n'
+out=$(wd $ATT run --rm -l team=a --label-file "$AH/labels-space.ok" $IMG true 2>&1 | grep -v '^WARNING: IPv4'; echo rc=$?)
+like "$out" "rc=0" "bob: his own labels, by -l and --label-file, work"
+out=$(wd $ATT inspect -f '{{.Name}}' bobplain 2>&1)
+is "$out" "/bobplain._.$ATT" "bob: his own container by its short name"
+
+# --- berth.* labels --------------------------------------------------------------------------
+attack "--label berth.user=<alice>"           $ATT run --label berth.user=$VIC $IMG true
+attack "-l berth.gpus=GPU-0"                  $ATT run -l berth.gpus=GPU-0 $IMG true
+attack "-lberth.user=x (attached)"            $ATT run -lberth.user=x $IMG true
+attack "--label=Berth.User=x (case)"          $ATT run --label=Berth.User=x $IMG true
+attack "--label BERTH.MANAGED=false"          $ATT run --label BERTH.MANAGED=false $IMG true
+attack "--label berth.seal=00"                $ATT run --label berth.seal=00 $IMG true
+attack "--label berth.uid=0"                  $ATT create --label berth.uid=0 $IMG true
+attack "--label berth.reservation=x"          $ATT run --label berth.reservation=x $IMG true
+attack "--label berth.group=admins"           $ATT run --label berth.group=admins $IMG true
+attack "--label berth.project=x"              $ATT run --label berth.project=x $IMG true
+attack "--label berth.user (no value)"        $ATT run --label berth.user $IMG true
+attack "--label berth.=x"                     $ATT run --label berth.=x $IMG true
+attack "an ordinary label, then berth.user"   $ATT run -l a=b -l berth.user=$VIC $IMG true
+attack "--label-file with berth.user"         $ATT run --label-file "$AH/labels-plain" $IMG true
+attack "--label-file with a byte-order mark"  $ATT run --label-file "$AH/labels-bom" $IMG true
+attack "--label-file with CRLF line ends"     $ATT run --label-file "$AH/labels-crlf" $IMG true
+attack "--label-file with leading spaces"     $ATT run --label-file "$AH/labels-space" $IMG true
+attack "--label-file=FILE in another case"    $ATT run "--label-file=$AH/labels-case" $IMG true
+attack "container create --label berth.user"  $ATT container create --label berth.user=$VIC $IMG true
+attack "build --label berth.user"             $ATT build --label berth.user=$VIC -f "$AH/Dockerfile" "$AH/work"
+attack "commit --change 'LABEL berth.user=…'" $ATT commit --change "LABEL berth.user=$VIC" bobplain mine2
+attack "commit -c 'LABEL berth.seal …'"       $ATT commit -c 'LABEL berth.seal=00' bobplain mine3
+# --- container names ----------------------------------------------------------------------------
+attack "--name <alice's container>"           $ATT run --name $VCONT $IMG true
+attack "--name x._.<alice>"                   $ATT run --name x._.$VIC $IMG true
+attack "--name=x._.<alice>"                   $ATT create --name=x._.$VIC $IMG true
+attack "--name /x._.<alice> (leading slash)"  $ATT create --name /x._.$VIC $IMG true
+attack "--name ' victim' (leading space)"     $ATT create --name ' victim' $IMG true
+attack "--name 'victim ' (trailing space)"    $ATT create --name 'victim ' $IMG true
+attack "--name with a tab"                    $ATT create --name "$(printf 'a\tb')" $IMG true
+attack "--name with a newline"                $ATT create --name "$(printf 'a\nb')" $IMG true
+attack "rename his own to x._.<alice>"        $ATT rename bobplain x._.$VIC
+attack "container rename his own to alice's suffix" $ATT container rename bobplain y._.$VIC
+# --- every targeting verb against alice's container --------------------------------------------
+attack "exec"                                 $ATT exec $VCONT id
+attack "exec -u root -w /tmp"                 $ATT exec -u root -w /tmp $VCONT id
+attack "exec by id prefix"                    $ATT exec "${VID:0:12}" id
+attack "exec by a 5-character id prefix"      $ATT exec "${VID:0:5}" id
+attack "exec by the full id"                  $ATT exec "$VID" id
+attack "exec ' name' (leading space)"         $ATT exec " $VCONT" id
+attack "exec 'name ' (trailing space)"        $ATT exec "$VCONT " id
+attack "exec '/name' (leading slash)"         $ATT exec "/$VCONT" id
+attack "container exec"                       $ATT container exec $VCONT id
+attack "logs"                                 $ATT logs $VCONT
+attack "logs --since 1h by id prefix"         $ATT logs --since 1h "${VID:0:12}"
+attack "container logs"                       $ATT container logs $VCONT
+attack "inspect"                              $ATT inspect $VCONT
+attack "inspect --type container"             $ATT inspect --type container $VCONT
+attack "inspect an own one, then alice's"     $ATT inspect bobplain $VCONT
+attack "container inspect by id prefix"       $ATT container inspect "${VID:0:12}"
+attack "stop -t 1"                            $ATT stop -t 1 $VCONT
+attack "container stop"                       $ATT container stop $VCONT
+attack "kill"                                 $ATT kill $VCONT
+attack "kill -s KILL by id prefix"            $ATT kill -s KILL "${VID:0:12}"
+attack "container kill"                       $ATT container kill $VCONT
+attack "restart"                              $ATT restart -t 1 $VCONT
+attack "start"                                $ATT start $VCONT
+attack "pause"                                $ATT pause $VCONT
+attack "container pause"                      $ATT container pause $VCONT
+attack "unpause"                              $ATT unpause $VCONT
+attack "rm -f"                                $ATT rm -f $VCONT
+attack "rm -f with his own first"             $ATT rm -f bobplain $VCONT
+attack "rm -f by id prefix"                   $ATT rm -f "${VID:0:12}"
+attack "container rm -f"                      $ATT container rm -f $VCONT
+attack "container remove -f"                  $ATT container remove -f $VCONT
+attack "cp out of it"                         $ATT cp "$VCONT:/data/notes" "$AH/work/stolen"
+attack "cp into it"                           $ATT cp "$AH/work/file" "$VCONT:/data/"
+attack "container cp out by id prefix"        $ATT container cp "${VID:0:12}:/data/notes" -
+attack "commit"                               $ATT commit $VCONT bobs-copy
+attack "container commit"                     $ATT container commit $VCONT bobs-copy
+attack "rename"                               $ATT rename $VCONT mine
+attack "update --cpus 0.5"                    $ATT update --cpus 0.5 $VCONT
+attack "container update --memory 100m"       $ATT container update --memory 100m $VCONT
+attack "top"                                  $ATT top $VCONT
+attack "stats --no-stream"                    $ATT stats --no-stream $VCONT
+attack "attach"                               $ATT attach --no-stdin $VCONT
+attack "wait"                                 $ATT wait $VCONT
+attack "diff"                                 $ATT diff $VCONT
+attack "export"                               $ATT export -o "$AH/work/ali.tar" $VCONT
+attack "port"                                 $ATT port $VCONT
+attack "network disconnect bridge"            $ATT network disconnect bridge $VCONT
+attack "network connect of alice's container" $ATT network connect $VNET $VCONT
+attack "checkpoint create"                    $ATT checkpoint create $VCONT c1
+# --- networks ---------------------------------------------------------------------------------
+attack "network connect his own to alice's network" $ATT network connect $VNET bobplain
+attack "network rm of alice's network"        $ATT network rm $VNET
+attack "run --network <alice's network>"      $ATT run --network $VNET $IMG true
+# --- images ------------------------------------------------------------------------------
+attack "tag over alice's image"               $ATT tag "berth/$ATT/mine" "$VIMG"
+attack "image tag over alice's image"         $ATT image tag "berth/$ATT/mine" "$VIMG"
+attack "tag into alice's namespace"           $ATT tag "berth/$ATT/mine" "berth/$VIC/new:latest"
+attack "tag over the shared image"            $ATT tag "berth/$ATT/mine" $IMG
+attack "tag over a shared registry-named image" $ATT tag "berth/$ATT/mine" registry.example:5000/team/model:latest
+attack "commit onto alice's image"            $ATT commit bobplain "$VIMG"
+attack "commit onto the shared image"         $ATT commit bobplain $IMG
+ATTACK_STDIN="$AH/Dockerfile" attack "build -t alice's image" $ATT build -t "$VIMG" -
+ATTACK_STDIN="$AH/Dockerfile" attack "build -t the shared image" $ATT build -t $IMG -
+ATTACK_STDIN="$AH/Dockerfile" attack "build --tag=shared registry name" $ATT build --tag=registry.example:5000/team/model:latest -
+attack "load of a tar tagged in alice's namespace" $ATT load -i "$AH/evil.tar"
+ATTACK_STDIN="$AH/evil.tar" attack "image load from stdin, alice's namespace" $ATT image load
+ATTACK_STDIN="$AH/rootfs.tar" attack "import onto alice's image" $ATT import - "$VIMG"
+ATTACK_STDIN="$AH/rootfs.tar" attack "import onto the shared image" $ATT import - $IMG
+attack "rmi alice's image"                    $ATT rmi "$VIMG"
+attack "image rm alice's image by id"         $ATT image rm "$VIMG_ID"
+attack "rmi -f of the shared image"           $ATT rmi -f $IMG
+attack "image remove of a shared registry image" $ATT image remove registry.example:5000/team/model:latest
+done_testing
