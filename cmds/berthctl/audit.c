@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* berthctl audit: berth's decisions read back from the journal with
- * sd-journal, selected by their fixed MESSAGE_IDs (lib/audit.h). */
+ * sd-journal, selected by their fixed MESSAGE_IDs (lib/audit.h).  Who wrote
+ * each entry comes from journald's trusted fields (common/journal-origin.h):
+ * only the root daemons' and pam_berth's entries are decisions; the rest,
+ * client entries, are shown only with --clients, marked as such. */
 #include "berthctl.h"
+#include "common/journal-origin.h"
 #include "core/audit.h"
 
 #include <grp.h>
@@ -78,16 +82,17 @@ static char *field(sd_journal *j, const char *name) {
         return strndup((const char *) data + n + 1, len - n - 1);
 }
 
-static const char *event_of(const char *message_id) {
+static enum audit_event event_of(const char *message_id) {
         for (enum audit_event ev = 0; ev < _AUDIT_EVENT_MAX; ev++)
                 if (streq_ptr(audit_event_message_id(ev), message_id))
-                        return audit_event_name(ev);
-        return NULL;
+                        return ev;
+        return _AUDIT_EVENT_INVALID;
 }
 
 static const char *const printed_fields[] = {
         "MESSAGE_ID", "MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER", "_UID", "_PID", "BERTH_EVENT", "BERTH_USER",
         "BERTH_UID", "BERTH_GROUP", "BERTH_CONTAINER", "BERTH_GPUS", "BERTH_SLICE", "BERTH_REASON",
+        "_COMM", "_EXE", "_TRANSPORT", "CONTAINER_ID",
 };
 enum {
         F_MESSAGE_ID,
@@ -104,6 +109,10 @@ enum {
         F_GPUS,
         F_SLICE,
         F_REASON,
+        F_COMM,
+        F_EXE,
+        F_TRANSPORT,
+        F_CONTAINER_ID,
         _F_MAX,
 };
 
@@ -121,17 +130,28 @@ static json_t *json_number_or_null(const char *s) {
         return errno || end == s || *end ? json_string(s) : json_integer(v);
 }
 
-static int print_json(uint64_t usec, const char *cursor, char **f) {
+static struct cmd_entry_source source_of(char **f) {
+        return (struct cmd_entry_source) { .uid = f[F_UID],
+                                           .comm = f[F_COMM],
+                                           .exe = f[F_EXE],
+                                           .transport = f[F_TRANSPORT],
+                                           .identifier = f[F_IDENTIFIER],
+                                           .container = f[F_CONTAINER_ID] != NULL };
+}
+
+static int print_json(uint64_t usec, const char *cursor, char **f, enum audit_event ev, enum cmd_origin origin) {
+        struct cmd_entry_source src = source_of(f);
         char when[64];
         time_t t = (time_t) (usec / 1000000);
         struct tm tm;
         strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", gmtime_r(&t, &tm));
         snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%06lluZ", (unsigned long long) (usec % 1000000));
-        _cleanup_json_ json_t *o = json_pack("{s:s,s:I,s:s?,s:s?,s:s?,s:o,s:o,s:s?,s:o,s:s?,s:o,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}",
+        _cleanup_json_ json_t *o = json_pack("{s:s,s:I,s:s?,s:s?,s:s?,s:o,s:o,s:s,s:s?,s:s?,s:o,s:s?,s:o,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}",
                                              "time", when, "realtime_usec", (json_int_t) usec, "event",
-                                             event_of(f[F_MESSAGE_ID]), "message_id", f[F_MESSAGE_ID], "message",
+                                             audit_event_name(ev), "message_id", f[F_MESSAGE_ID], "message",
                                              f[F_MESSAGE], "uid", json_number_or_null(f[F_UID]), "pid",
-                                             json_number_or_null(f[F_PID]), "identifier", f[F_IDENTIFIER],
+                                             json_number_or_null(f[F_PID]), "origin", cmd_origin_name(origin),
+                                             "program", cmd_origin_program(&src), "identifier", f[F_IDENTIFIER],
                                              "priority", json_number_or_null(f[F_PRIORITY]), "user", f[F_USER],
                                              "berth_uid", json_number_or_null(f[F_BERTH_UID]), "group", f[F_GROUP],
                                              "container", f[F_CONTAINER], "gpus", f[F_GPUS], "slice", f[F_SLICE],
@@ -151,13 +171,13 @@ static char *flatten(const char *s) {
         return c;
 }
 
-#define ROW_FORMAT "%-19s  %-16s  %5s  %-12s  %-24s  %-12s  %s\n"
+#define ROW_FORMAT "%-19s  %-16s  %5s  %-6s  %-12s  %-24s  %-12s  %s\n"
 
 static void print_header(void) {
-        printf(ROW_FORMAT, "TIME", "EVENT", "UID", "USER", "CONTAINER", "GPUS", "MESSAGE");
+        printf(ROW_FORMAT, "TIME", "EVENT", "UID", "ORIGIN", "USER", "CONTAINER", "GPUS", "MESSAGE");
 }
 
-static int print_row(uint64_t usec, char **f) {
+static int print_row(uint64_t usec, char **f, enum audit_event ev, enum cmd_origin origin) {
         char when[32];
         _cleanup_free_ char *msg = flatten(f[F_MESSAGE]), *reason = flatten(f[F_REASON]);
         _cleanup_free_ char *text = NULL;
@@ -169,14 +189,20 @@ static int print_row(uint64_t usec, char **f) {
                         return -ENOMEM;
         } else
                 text = TAKE_PTR(msg);
-        const char *ev = event_of(f[F_MESSAGE_ID]);
-        printf(ROW_FORMAT, ctl_fmt_time(usec, when, sizeof(when)), ev ? ev : "?", f[F_UID] ? f[F_UID] : "-",
-               f[F_USER] ? f[F_USER] : "-", f[F_CONTAINER] ? f[F_CONTAINER] : "-", f[F_GPUS] ? f[F_GPUS] : "-", text);
+        printf(ROW_FORMAT, ctl_fmt_time(usec, when, sizeof(when)), audit_event_name(ev), f[F_UID] ? f[F_UID] : "-",
+               cmd_origin_name(origin), f[F_USER] ? f[F_USER] : "-", f[F_CONTAINER] ? f[F_CONTAINER] : "-", f[F_GPUS] ? f[F_GPUS] : "-", text);
         return 0;
 }
 
+struct audit_view {
+        uint64_t since, until;
+        bool json;
+        bool clients; /* --clients: client entries too */
+        size_t count, hidden;
+};
+
 /* Print every entry from the current position on, up to until. */
-static int drain(sd_journal *j, uint64_t since, uint64_t until, bool json, size_t *count) {
+static int drain(sd_journal *j, struct audit_view *view) {
         int r;
         while ((r = sd_journal_next(j)) > 0) {
                 uint64_t usec;
@@ -185,23 +211,31 @@ static int drain(sd_journal *j, uint64_t since, uint64_t until, bool json, size_
 
                 if (sd_journal_get_realtime_usec(j, &usec) < 0)
                         continue;
-                if (usec > until)
+                if (usec > view->until)
                         return 1; /* past --until: done */
-                if (usec < since)
+                if (usec < view->since)
                         continue; /* another journal file's older entry */
                 for (size_t i = 0; i < _F_MAX; i++)
                         f[i] = field(j, printed_fields[i]);
-                if (!event_of(f[F_MESSAGE_ID])) {
+                enum audit_event ev = event_of(f[F_MESSAGE_ID]);
+                if (ev < 0) {
                         fields_free(f);
                         continue;
                 }
-                if (json)
+                struct cmd_entry_source src = source_of(f);
+                enum cmd_origin origin = cmd_origin_of(&src, ev);
+                if (origin == CMD_ORIGIN_CLIENT && !view->clients) {
+                        view->hidden++;
+                        fields_free(f);
+                        continue;
+                }
+                if (view->json)
                         (void) sd_journal_get_cursor(j, &cursor);
-                r = json ? print_json(usec, cursor, f) : print_row(usec, f);
+                r = view->json ? print_json(usec, cursor, f, ev, origin) : print_row(usec, f, ev, origin);
                 fields_free(f);
                 if (r < 0)
                         return r;
-                (*count)++;
+                view->count++;
         }
         return r;
 }
@@ -236,8 +270,9 @@ static void warn_if_partial(void) {
 int verb_audit(struct cmd *ctl, const struct cmd_args *a) {
         _cleanup_(journal_closep) sd_journal *j = NULL;
         const char *user = NULL;
+        struct audit_view view = { .until = UINT64_MAX, .json = ctl->json };
         uint64_t since = 0, until = UINT64_MAX;
-        bool follow = false, json = ctl->json, has_since = false;
+        bool follow = false, has_since = false;
         enum audit_event event = _AUDIT_EVENT_INVALID;
         int r;
 
@@ -273,6 +308,9 @@ int verb_audit(struct cmd *ctl, const struct cmd_args *a) {
                         break;
                 case 'f':
                         follow = true;
+                        break;
+                case 'C':
+                        view.clients = true;
                         break;
                 default:
                         break;
@@ -314,23 +352,29 @@ int verb_audit(struct cmd *ctl, const struct cmd_args *a) {
                 return CMD_EXIT_SYSTEM;
         }
 
-        size_t count = 0;
-        if (!json)
+        view.since = since;
+        view.until = until;
+        if (!view.json)
                 print_header();
-        r = drain(j, since, until, json, &count);
+        r = drain(j, &view);
         fflush(stdout);
         while (r >= 0 && follow) {
                 r = sd_journal_wait(j, (uint64_t) -1);
                 if (r < 0)
                         break;
-                r = drain(j, since, until, json, &count);
+                r = drain(j, &view);
                 fflush(stdout);
         }
         if (r < 0) {
                 log_error_errno(r, "cannot read the journal: %m");
                 return CMD_EXIT_SYSTEM;
         }
-        if (count == 0 && !json && isatty(STDERR_FILENO))
+        /* a client entry is the wrapper's or a command's own report, or a forgery:
+         * say how many were left out, so nobody takes the table for everything */
+        if (view.hidden && !view.json)
+                cmd_fail(0, "%zu client entr%s (written by the wrapper, the commands or anyone else, not a berth daemon) left out; --clients shows them.",
+                         view.hidden, view.hidden == 1 ? "y" : "ies");
+        else if (view.count == 0 && !view.json && isatty(STDERR_FILENO))
                 cmd_fail(0, "no berth entries match; a user not in the systemd-journal group sees only their own.");
         return CMD_EXIT_OK;
 }

@@ -12,6 +12,7 @@ static const struct option audit_options[] = {
         { "since", required_argument, NULL, 'S' },
         { "until", required_argument, NULL, 'U' },
         { "follow", no_argument, NULL, 'f' },
+        { "clients", no_argument, NULL, 'C' },
         {},
 };
 static const struct option check_config_options[] = {
@@ -24,8 +25,9 @@ static const struct cmd_verb verbs[] = {
           CMD_VERB_JSON, NULL, NULL, verb_status },
         { "quota", NULL, "quota USER|@GROUP [--json]", "resolved limits and the layer each came from", 1, 1,
           CMD_VERB_JSON, NULL, NULL, verb_quota },
-        { "audit", NULL, "audit [--user U] [--event E] [--since T] [--until T] [-f] [--json]",
-          "berth's decisions from the journal", 0, 0, CMD_VERB_JSON, audit_options, "u:e:S:U:f", verb_audit },
+        { "audit", NULL, "audit [--user U] [--event E] [--since T] [--until T] [-f] [--clients] [--json]",
+          "berth's decisions from the journal (--clients: also what clients wrote)", 0, 0, CMD_VERB_JSON,
+          audit_options, "u:e:S:U:f", verb_audit },
         { "slices", NULL, "slices [--json]", "live slices: configured limits, kernel values, use, drift", 0, 0,
           CMD_VERB_JSON, NULL, NULL, verb_slices },
         { "reload", NULL, "reload [--json]", "the daemon re-reads the config and re-applies limits (admin)", 0, 0,

@@ -2,7 +2,9 @@
 /* berthctl status: who holds which GPU, and what each user and group uses
  * against its quota.  GPUs and holdings come from the daemon's `status` op;
  * limits from its admin `users` op (else from the config files, for a
- * caller who is no admin); CPU and memory use from the slices' cgroups. */
+ * caller who is no admin); CPU and memory use from the slices' cgroups.
+ * Containers whose berth.* labels carry no valid seal come from the status
+ * reply's "forged" list (a daemon without it has none to report). */
 #include "berthctl.h"
 #include "core/names.h"
 #include "system/slice.h"
@@ -299,6 +301,75 @@ static int gpus_output(json_t *gpus, bool json, json_t *gpus_out) {
         return 0;
 }
 
+/* The daemon's "forged" list, each entry {container, claims_user, gpus}
+ * with gpus a list of UUIDs whether the daemon sent a list or berth.gpus'
+ * comma text.  An entry without a container name is dropped. */
+static json_t *forged_list(json_t *reply) {
+        json_t *out = json_array(), *e;
+        size_t i;
+        if (!out)
+                return NULL;
+        json_array_foreach(json_object_get(reply, "forged"), i, e) {
+                const char *container = json_string_value(json_object_get(e, "container"));
+                json_t *g = json_object_get(e, "gpus"), *gpus = json_array();
+                if (!container || !gpus) {
+                        json_decref(gpus);
+                        continue;
+                }
+                if (json_is_string(g)) {
+                        const char *p = json_string_value(g);
+                        while (*p) {
+                                size_t l = strcspn(p, ",");
+                                if (l > 0)
+                                        json_array_append_new(gpus, json_stringn(p, l));
+                                p += l + (p[l] == ',');
+                        }
+                } else if (json_is_array(g)) {
+                        size_t k;
+                        json_t *x;
+                        json_array_foreach(g, k, x)
+                                if (json_is_string(x))
+                                        json_array_append(gpus, x);
+                }
+                json_t *o = json_pack("{s:s,s:s?,s:o}", "container", container, "claims_user",
+                                      json_string_value(json_object_get(e, "claims_user")), "gpus", gpus);
+                if (!o || json_array_append_new(out, o) < 0) {
+                        json_decref(out);
+                        return NULL;
+                }
+        }
+        return out;
+}
+
+/* "forged labels: …" and one row each; nothing when there are none. */
+static int forged_output(json_t *forged) {
+        size_t n = json_array_size(forged), i;
+        json_t *e;
+        if (n == 0)
+                return 0;
+        _cleanup_table_ struct cmd_table *t = cmd_table_new(3, "CONTAINER", "CLAIMS USER", "CLAIMS GPUS");
+        if (!t)
+                return -ENOMEM;
+        json_array_foreach(forged, i, e) {
+                _cleanup_free_ char *gpus = NULL;
+                size_t len = 0, k;
+                json_t *g;
+                FILE *f = open_memstream(&gpus, &len);
+                if (!f)
+                        return -ENOMEM;
+                json_array_foreach(json_object_get(e, "gpus"), k, g)
+                        fprintf(f, "%s%s", k ? "," : "", json_string_value(g));
+                if (fclose(f) != 0)
+                        return -ENOMEM;
+                if (cmd_table_add(t, json_string_value(json_object_get(e, "container")),
+                                  json_string_value(json_object_get(e, "claims_user")), *gpus ? gpus : NULL) < 0)
+                        return -ENOMEM;
+        }
+        printf("\nforged labels: %zu container%s carr%s berth.* labels without a valid seal; berth counts none of %s GPUs and holders:\n",
+               n, n == 1 ? "" : "s", n == 1 ? "ies" : "y", n == 1 ? "its" : "their");
+        return cmd_table_print(t, stdout);
+}
+
 int verb_status(struct cmd *ctl, _unused_ const struct cmd_args *a) {
         const struct berth_config *c = ctl->config;
         _cleanup_json_ json_t *req = NULL, *reply = NULL;
@@ -375,6 +446,9 @@ int verb_status(struct cmd *ctl, _unused_ const struct cmd_args *a) {
         sample_use(&users, true);
         sample_use(&groups, true);
 
+        _cleanup_json_ json_t *forged = forged_list(reply);
+        if (!forged)
+                return CMD_EXIT_SYSTEM;
         if (json) {
                 _cleanup_json_ json_t *out = json_object(), *gl = json_array(), *ul = json_array(), *grl = json_array();
                 if (!out || !gl || !ul || !grl || gpus_output(json_object_get(reply, "gpus"), true, gl) < 0)
@@ -386,6 +460,7 @@ int verb_status(struct cmd *ctl, _unused_ const struct cmd_args *a) {
                 json_object_set(out, "gpus", gl);
                 json_object_set(out, "users", ul);
                 json_object_set(out, "groups", grl);
+                json_object_set(out, "forged", forged);
                 json_object_set(out, "docker_synced", json_object_get(reply, "docker_synced"));
                 json_object_set_new(out, "limits_from", json_string(limits_from_files ? "config" : "daemon"));
                 return cmd_print_json(out);
@@ -393,7 +468,7 @@ int verb_status(struct cmd *ctl, _unused_ const struct cmd_args *a) {
 
         if (!json_is_true(json_object_get(reply, "docker_synced")))
                 printf("note: the daemon is still reading Docker's state; holdings may be incomplete.\n\n");
-        if (gpus_output(json_object_get(reply, "gpus"), false, NULL) < 0)
+        if (gpus_output(json_object_get(reply, "gpus"), false, NULL) < 0 || forged_output(forged) < 0)
                 return CMD_EXIT_SYSTEM;
         putchar('\n');
         _cleanup_table_ struct cmd_table *ut = cmd_table_new(6, "USER", "GROUP", "CPUS", "MEMORY", "GPUS", "CONTAINERS");

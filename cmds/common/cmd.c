@@ -6,8 +6,8 @@
 
 #include <pwd.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 
-#include "core/identity.h"
 #include "core/paths.h"
 #include "system/docker.h"
 #include "system/slicemgr-client.h"
@@ -81,8 +81,59 @@ int cmd_load_config(struct cmd *c, const char *dir, struct berth_config **ret) {
         return CMD_EXIT_OK;
 }
 
-/* Who runs a user command; the admin rule needs the config, so later. */
-static int identify(struct cmd *c, gid_t *ret_pw_gid) {
+bool cmd_config_dir_trusted(const char *dir) {
+        struct stat st;
+        return dir && stat(dir, &st) >= 0 && S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+               !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+bool cmd_is_admin(struct cmd *c, const char **ret_why) {
+        const char *why = NULL;
+        if (c->admin < 0) {
+                c->admin = 0;
+                _cleanup_json_ json_t *req = json_pack("{s:s}", "op", "whoami"), *reply = NULL;
+                struct berth_error err = { 0 };
+                if (!c->config_trusted)
+                        why = "your --config or $BERTH_CONFIG is not root's, so its daemon is not asked";
+                else if (!req || slicemgr_call(c->config->control_socket, req, CMD_CALL_TIMEOUT_MS, &reply, NULL,
+                                               &err) < 0)
+                        why = "the berth daemon, which decides who is an admin, did not answer";
+                else
+                        c->admin = json_is_true(json_object_get(reply, "admin"));
+                c->admin_why = why;
+        }
+        if (ret_why)
+                *ret_why = c->admin_why;
+        return c->admin > 0;
+}
+
+/* The policy a non-root caller runs under is the system's whenever the tree
+ * they named is one they could have written: only its sockets and
+ * real_docker, which grant nothing, are taken from it (DESIGN §5). */
+static int trust_config(struct cmd *c) {
+        _cleanup_config_ struct berth_config *sys = NULL;
+        _cleanup_free_ char *why = NULL;
+
+        c->config_trusted = geteuid() == 0 || cmd_config_dir_trusted(c->config_dir);
+        if (c->config_trusted || !c->config)
+                return CMD_EXIT_OK;
+        if (config_load_report(BERTH_CONFIG_DIR, NULL, &sys, &why, NULL) < 0)
+                return cmd_fail(CMD_EXIT_SYSTEM,
+                                "%s is not root's, so only its sockets are used and the policy comes from %s, which cannot be loaded (%s); ask an admin.",
+                                c->config_dir, BERTH_CONFIG_DIR, strempty(why));
+        char **keep[] = { &c->config->docker_socket, &c->config->control_socket, &c->config->real_docker };
+        char **into[] = { &sys->docker_socket, &sys->control_socket, &sys->real_docker };
+        for (size_t i = 0; i < ELEMENTSOF(keep); i++) {
+                free(*into[i]);
+                *into[i] = TAKE_PTR(*keep[i]);
+        }
+        config_free(c->config);
+        c->config = TAKE_PTR(sys);
+        return CMD_EXIT_OK;
+}
+
+/* Who runs a user command. */
+static int identify(struct cmd *c) {
         c->uid = getuid();
         c->gid = getgid();
         struct passwd *pw = getpwuid(c->uid);
@@ -92,7 +143,6 @@ static int identify(struct cmd *c, gid_t *ret_pw_gid) {
         c->home = strdup(pw->pw_dir && *pw->pw_dir ? pw->pw_dir : "/");
         if (!c->user || !c->home)
                 return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
-        *ret_pw_gid = pw->pw_gid;
         return CMD_EXIT_OK;
 }
 
@@ -162,9 +212,8 @@ int cmd_main(const struct cmd_program *p, int argc, char **argv) {
                 {},
         };
         _cleanup_(cmd_args_done) struct cmd_args a = { 0 };
-        _cleanup_(cmd_done) struct cmd c = { .program = p };
+        _cleanup_(cmd_done) struct cmd c = { .program = p, .admin = -1 };
         const char *config_dir = NULL;
-        gid_t pw_gid = 0;
         int opt, rc;
 
         program_name = p->name;
@@ -206,11 +255,13 @@ int cmd_main(const struct cmd_program *p, int argc, char **argv) {
         c.config_dir = config_dir_resolve(config_dir);
         c.json = a.json;
         c.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-        if (p->user && (rc = identify(&c, &pw_gid)) != 0)
+        if (p->user && (rc = identify(&c)) != 0)
                 return rc;
         if (!(v->flags & CMD_VERB_OWN_CONFIG) && (rc = cmd_load_config(&c, c.config_dir, &c.config)) != 0)
                 return rc;
-        if (p->user && c.config)
-                c.admin = identity_is_admin(c.config->admin_group, c.uid, c.user, pw_gid, getegid());
+        /* berthctl's views grant nothing (its admin verbs are the daemon's);
+         * the user commands act, so their policy must be root's */
+        if (p->user && (rc = trust_config(&c)) != 0)
+                return rc;
         return v->run(&c, &a);
 }

@@ -93,7 +93,9 @@ struct cmd {
         uid_t uid;
         gid_t gid;
         char *home;
-        bool admin; /* root or a member of admin_group */
+        int admin; /* -1 until asked; then the daemon's whoami answer: cmd_is_admin() */
+        const char *admin_why; /* why the caller counts as no admin without the daemon's word, or NULL */
+        bool config_trusted; /* config_dir is root's (cmd_config_dir_trusted()), or the caller is root */
         struct resolved_user ru;
         bool ru_loaded;
         struct docker *docker; /* opened by usercmd_docker() */
@@ -122,6 +124,19 @@ int cmd_fail_message(int status, const char *context, const char *msg);
 
 /* Print a JSON document on stdout, indented, with a newline; exit status. */
 int cmd_print_json(json_t *v);
+
+/* Whether dir may hold policy for a caller who is not root: a directory that
+ * root owns and that nobody else may write (the wrapper's rule for
+ * $BERTH_CONFIG).  A tree the caller could write would let them loosen any
+ * rule they like. */
+bool cmd_config_dir_trusted(const char *dir);
+
+/* Whether the caller is an admin, as berth-slicemgr decides it from
+ * SO_PEERCRED and the system config (DESIGN §5): one whoami round trip,
+ * asked once.  The commands never decide it themselves; with no answer,
+ * or a control socket named by a config tree the caller may write, the
+ * caller is no admin (*ret_why, when not NULL, says why in a few words). */
+bool cmd_is_admin(struct cmd *c, const char **ret_why);
 
 /* One request to the daemon at the config's control socket.  A refusal
  * prints the daemon's sentence and gives CMD_EXIT_REFUSED (*ret_kind, when

@@ -49,9 +49,10 @@ int usercmd_container_name(struct cmd *u, const char *name, char **ret_full) {
         /* another user's full name: admins may manage it */
         if (name_container_parse(name, NULL, &owner) < 0)
                 return cmd_fail(CMD_EXIT_USAGE, "'%s' is not a container name berth gave.", name);
-        if (!u->admin)
-                return cmd_fail(CMD_EXIT_REFUSED, "%s belongs to %s, and you may only manage your own containers.",
-                                    name, owner);
+        const char *why;
+        if (!cmd_is_admin(u, &why))
+                return cmd_fail(CMD_EXIT_REFUSED, "%s belongs to %s, and you may only manage your own containers%s%s%s.",
+                                name, owner, why ? " (" : "", strempty(why), why ? ")" : "");
         char *full = strdup(name[0] == '/' ? name + 1 : name);
         if (!full)
                 return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
@@ -80,9 +81,10 @@ int usercmd_own_container(struct cmd *u, const char *name, json_t **ret_inspect,
         /* the name is only a claim: the label berth set at creation decides */
         const char *owner = json_string_value(json_object_get(json_object_get(json_object_get(j, "Config"), "Labels"),
                                                                "berth.user"));
-        if (!u->admin && !streq_ptr(owner, u->user))
-                return cmd_fail(CMD_EXIT_REFUSED, "%s is not one of your berth containers, so you may not manage it.",
-                                    full);
+        const char *why;
+        if (!streq_ptr(owner, u->user) && !cmd_is_admin(u, &why))
+                return cmd_fail(CMD_EXIT_REFUSED, "%s is not one of your berth containers, so you may not manage it%s%s%s.",
+                                full, why ? " (" : "", strempty(why), why ? ")" : "");
         *ret_inspect = TAKE_PTR(j);
         *ret_full = TAKE_PTR(full);
         return 0;

@@ -502,10 +502,11 @@ static int deploy(struct cmd *u, struct deploy_args *a, struct container_spec *s
                 return cmd_fail(CMD_EXIT_REFUSED,
                                     "you already have a container named %s; use --replace to replace it, or 'container retire %s' first.",
                                     a->name, a->name);
-        if (existing && !u->admin &&
+        if (existing &&
             !streq_ptr(json_string_value(json_object_get(
                                json_object_get(json_object_get(existing, "Config"), "Labels"), "berth.user")),
-                       u->user))
+                       u->user) &&
+            !cmd_is_admin(u, NULL))
                 return cmd_fail(CMD_EXIT_REFUSED, "%s is not one of your berth containers, so it cannot be replaced.",
                                     full);
 
@@ -526,7 +527,7 @@ static int deploy(struct cmd *u, struct deploy_args *a, struct container_spec *s
 
         if ((rc = build_spec(u, a, image, ws, ws_resolved, spec, &binds)) != 0)
                 return rc;
-        struct policy_identity id = { .user = u->user, .uid = u->uid, .home = u->home, .admin = u->admin };
+        struct policy_identity id = { .user = u->user, .uid = u->uid, .home = u->home, .admin = cmd_is_admin(u, NULL) };
         r = policy_check(u->config, ru, &id, spec, v);
         if (r < 0)
                 return cmd_fail(CMD_EXIT_USAGE, "%s", v->reason[0] ? v->reason : "berth: the request is malformed.");

@@ -411,7 +411,7 @@ static int verb_delete(struct cmd *u, const struct cmd_args *args) {
                 return cmd_fail(CMD_EXIT_SYSTEM, "Docker could not look up %s: %s", ref, err.message);
         const char *owner = json_string_value(
                 json_object_get(json_object_get(json_object_get(img, "Config"), "Labels"), "berth.user"));
-        if (!u->admin && !streq_ptr(owner, u->user))
+        if (!streq_ptr(owner, u->user) && !cmd_is_admin(u, NULL))
                 return cmd_fail(CMD_EXIT_REFUSED, "%s is not labelled as yours, so you may not delete it.", ref);
         if ((rc = users_of(u, json_string_value(json_object_get(img, "Id")), &used)) != 0)
                 return rc;

@@ -1,11 +1,13 @@
 #!/bin/bash
 # berthctl against a live daemon in the sandbox: status and quota from real
 # holdings and config layers, audit read back from the journal (exactly one
-# user's decisions, in order, filtered and followed), slices flagging a
-# cgroup value changed behind berth's back, and the admin-only verbs.
+# user's decisions, in order, filtered and followed; entries a user or a
+# root program wrote never pass for a daemon's), slices flagging a cgroup
+# value changed behind berth's back, the admin-only verbs, and status's
+# forged-label section from a daemon that reports one.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 89
+plan 106
 
 U=berthtctl # a user of this test only: its audit trail is this test's
 CTL="$BUILD/berthctl"
@@ -15,6 +17,7 @@ ctl_as() { # ctl_as USER ARGS...: berthctl run by that user
 	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups "$CTL" --config "$ETC" "$@"
 }
 cleanup() {
+	sb_exec pkill -f -- "fake-slicemgr.py" 2>/dev/null
 	sbdocker rm -f "a._.$U" >/dev/null 2>&1
 	rm -f "$ETC/users.d/berthtbob.conf"
 	stop_daemon
@@ -115,22 +118,65 @@ like "$want" "gpu.reserve gpu.bind gpu.deny $" "the journal holds the reservatio
 j=$(ctl audit --user "$U" --json)
 is "$(jq -r .event <<<"$j" | tr '\n' ' ')" "$want" "audit --user: exactly the user's decisions, in order"
 is "$(jq -r .user <<<"$j" | sort -u)" "$U" "and no one else's"
-is "$(jq -r 'select(.event == "gpu.deny") | [.uid, .identifier, .container, .reason] | map(tostring) | join("|")' <<<"$j")" \
-	"0|berth-slicemgr|big._.$U|$deny_msg" "a refusal: trusted _UID 0 (the daemon), container and reason"
+is "$(jq -r 'select(.event == "gpu.deny") | [.uid, .origin, .program, .identifier, .container, .reason] | map(tostring) | join("|")' <<<"$j")" \
+	"0|daemon|berth-slicemgr|berth-slicemgr|big._.$U|$deny_msg" "a refusal: trusted _UID 0 and _EXE (the daemon), container and reason"
 is "$(jq -r 'select(.event == "gpu.reserve") | .gpus' <<<"$j")" "$gpu" "the reservation names its GPU"
 is "$(ctl audit --user "$U" --event gpu.deny --json | jq -s -r 'map(.event) | join(" ")')" "gpu.deny" "--event selects one kind"
 is "$(ctl audit --user "$U" --until "@$T0" --json | wc -l)" 0 "--until before the test: nothing"
 is "$(ctl audit --user "$U" --since -1h --json | jq -r .event | tr '\n' ' ')" "$want" "--since -1h: everything"
 is "$(ctl audit --user "$U" --since today --json | jq -r .event | tr '\n' ' ')" "$want" "--since today: everything"
 out=$(ctl audit --user "$U")
-like "$(sed -n 1p <<<"$out")" "^TIME +EVENT +UID +USER +CONTAINER +GPUS +MESSAGE$" "the table has a header"
-like "$(grep gpu.deny <<<"$out")" "^20[0-9-]+ [0-9:]+ +gpu.deny +0 +$U +big\._\.$U +- +berth: " "and one row per decision"
+like "$(sed -n 1p <<<"$out")" "^TIME +EVENT +UID +ORIGIN +USER +CONTAINER +GPUS +MESSAGE$" "the table has a header"
+like "$(grep gpu.deny <<<"$out")" "^20[0-9-]+ [0-9:]+ +gpu.deny +0 +daemon +$U +big\._\.$U +- +berth: " "and one row per decision"
 is "$(grep -c . <<<"$out")" "$(( $(wc -w <<<"$want") + 1 ))" "one row per entry"
 out=$(ctl audit --event gpu.steal 2>&1); rc=$?
 is "$rc" 2 "an unknown event is a usage error"
 like "$out" "unknown event 'gpu.steal'; valid events: slice.create, .*gpu.deny, .*login.session[,.]" "and lists the valid ones"
 out=$(ctl audit --since "last tuesday" 2>&1); rc=$?
 like "$rc/$out" "^2/berthctl: cannot read the time 'last tuesday'" "an unreadable time is a usage error"
+
+# --- audit: forged entries never pass for a daemon's decision ---------------
+# the test user writes berth's own fields three ways: logger --journald
+# (any field it likes, SYSLOG_IDENTIFIER too), a program calling
+# sd_journal_send (the test helper), systemd-cat; root's logger likewise
+UID_U=$(id -u "$U")
+MID_RESERVE=713c01a8474541bdbf165ba7433e1813
+MID_RELEASE=c18b2f6b0f474e4d9a0b47d11090a60d
+F=forged$$x$RANDOM
+as_user() { local u=$1; shift; sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups "$@"; }
+printf 'MESSAGE=berth: reserved GPU-x for %s\nMESSAGE_ID=%s\nBERTH_EVENT=gpu.reserve\nBERTH_USER=%s\nBERTH_GPUS=GPU-x\nBERTH_REASON=%s-logger\nSYSLOG_IDENTIFIER=berth-slicemgr\n_UID=0\n_COMM=berth-slicemgr\n' \
+	"$U" "$MID_RESERVE" "$U" "$F" | as_user "$U" logger --journald
+as_user "$U" "$BUILD/helpers/berth-audit-send" gpu.reserve --user "$U" --uid 0 --gpus GPU-y --reason "$F-send" "berth: reserved GPU-y"
+printf 'MESSAGE_ID=%s BERTH_EVENT=gpu.reserve BERTH_USER=%s BERTH_REASON=%s-cat\n' "$MID_RESERVE" "$U" "$F" |
+	as_user "$U" systemd-cat -t berth-slicemgr
+# a release "by an admin", to hide among the real one below
+printf 'MESSAGE=berth: released\nMESSAGE_ID=%s\nBERTH_EVENT=gpu.release\nBERTH_USER=%s\nBERTH_CONTAINER=a._.%s\nBERTH_REASON=released by admin uid 0\nSYSLOG_IDENTIFIER=berth-slicemgr\n' \
+	"$MID_RELEASE" "$U" "$U" | as_user "$U" logger --journald
+printf 'MESSAGE=berth: reserved GPU-z\nMESSAGE_ID=%s\nBERTH_EVENT=gpu.reserve\nBERTH_USER=%s\nBERTH_REASON=%s-root\nSYSLOG_IDENTIFIER=berth-slicemgr\n' \
+	"$MID_RESERVE" "$U" "$F" | sb_exec logger --journald
+for i in $(seq 50); do
+	[ "$(sb_exec journalctl -o cat --no-pager BERTH_USER="$U" BERTH_EVENT=gpu.reserve | grep -c .)" -ge 4 ] &&
+		[ -n "$(journal 1 BERTH_EVENT=gpu.release BERTH_USER="$U")" ] && break
+	sleep 0.1
+done
+is "$(sb_exec journalctl -o json --no-pager BERTH_USER="$U" BERTH_EVENT=gpu.reserve | jq -r 'select(.BERTH_REASON // "" | startswith("'"$F"'")) | "\(.BERTH_REASON)=\(._UID)"' | sort | tr '\n' ' ')" \
+	"$F-logger=$UID_U $F-root=0 $F-send=$UID_U " "the journal holds the forgeries, each with journald's own _UID"
+j=$(ctl audit --user "$U" --json)
+is "$(jq -r .event <<<"$j" | tr '\n' ' ')" "$want" "audit shows none of them: only the daemon's decisions"
+is "$(jq -r 'select(.origin != "daemon")' <<<"$j" | grep -c .)" 0 "every entry it shows is the daemon's"
+out=$(ctl audit --user "$U" 2>&1 >/dev/null)
+like "$out" "^berthctl: [0-9]+ client entries .* left out; --clients shows them\\.$" "the table says client entries were left out"
+unlike "$(ctl audit --user "$U" 2>/dev/null)" "$F|GPU-[xyz]" "and shows none"
+j=$(ctl audit --user "$U" --clients --json)
+is "$(jq -r 'select(.reason // "" | startswith("'"$F"'")) | "\(.reason)=\(.origin)/\(.uid)"' <<<"$j" | sort | tr '\n' ' ')" \
+	"$F-logger=client/$UID_U $F-root=client/0 $F-send=client/$UID_U " "--clients: each forgery marked client, with its real uid"
+is "$(jq -r 'select(.uid != 0 and .origin != "client")' <<<"$j" | grep -c .)" 0 "--clients: no entry with a uid other than 0 passes for a daemon's"
+is "$(jq -r 'select(.reason == "'"$F"'-send") | [.berth_uid, .identifier, .origin] | map(tostring) | join("|")' <<<"$j")" \
+	"0|berth-audit-send|client" "a claimed BERTH_UID 0 changes nothing: the origin is journald's _UID"
+out=$(ctl audit --user "$U" --clients)
+like "$(grep -- "GPU-x" <<<"$out")" " gpu.reserve +$UID_U +client +$U " "--clients table: the forgery's row says client and its uid"
+like "$(grep -- "GPU-z" <<<"$out")" " gpu.reserve +0 +client +$U " "a root logger's entry is a client's too: UID 0 alone is not the daemon"
+is "$(grep -cE '^[0-9-]+ [0-9:]+ +[a-z.]+ +0 +daemon ' <<<"$out")" "$(wc -w <<<"$want")" "and the daemon's rows are exactly its decisions"
 
 # -f: a decision made while following shows up
 sb_exec timeout 8 "$CTL" --config "$ETC" audit -f --json --user "$U" --event access.deny > "$SB/follow.out" 2>&1 &
@@ -190,6 +236,58 @@ is "$rc" 1 "releasing what nobody holds exits 1"
 is "$(ctl release nosuchthing --json 2>/dev/null | jq -r .released)" "" "release --json prints nothing when refused"
 ctl release >/dev/null 2>&1
 is "$?" 2 "release without a target is a usage error"
+
+# --- status: forged labels, from a daemon that reports them ---------------------
+# a stand-in daemon on a socket of its own answers status with a "forged" list
+FAKE="$SB/fake-slicemgr.sock"
+mkdir -p "$SB/etc-fake" && cp -r "$ETC/." "$SB/etc-fake/"
+sed -i "s|^control_socket = .*|control_socket = $FAKE|" "$SB/etc-fake/berth.conf"
+cat > "$SB/fake-slicemgr.py" <<'EOT'
+import json, os, socket, sys
+path, forged = sys.argv[1], json.loads(sys.argv[2])
+if os.path.exists(path):
+    os.unlink(path)
+s = socket.socket(socket.AF_UNIX)
+s.bind(path)
+os.chmod(path, 0o666)
+s.listen(8)
+while True:
+    c, _ = s.accept()
+    f = c.makefile("rwb")
+    for line in f:
+        op = json.loads(line).get("op")
+        if op == "status":
+            r = {"ok": True, "gpus": [], "users": [], "groups": [], "docker_synced": True}
+            if forged is not None:
+                r["forged"] = forged
+        elif op == "whoami":
+            r = {"ok": True, "admin": False}
+        else:
+            r = {"ok": False, "error": "unknown_op", "message": "berth: not here."}
+        f.write((json.dumps(r) + "\n").encode())
+        f.flush()
+    c.close()
+EOT
+fake_daemon() { # fake_daemon FORGED-JSON: (re)start the stand-in
+	sb_exec pkill -f -- "fake-slicemgr.py" 2>/dev/null
+	sb_exec /usr/bin/python3 "$SB/fake-slicemgr.py" "$FAKE" "$1" >/dev/null 2>&1 &
+	for i in $(seq 50); do [ -S "$FAKE" ] && break; sleep 0.1; done
+	sleep 0.2
+}
+fctl() { sb_exec "$CTL" --config "$SB/etc-fake" "$@"; }
+fake_daemon '[{"container":"evil._.berthtbob","claims_user":"berthtali","gpus":"GPU-a,GPU-b"},{"container":"x._.berthtcar","claims_user":"berthtcar","gpus":["MIG-c"]}]'
+out=$(fctl status)
+like "$out" "forged labels: 2 containers carry berth\\.\\* labels without a valid seal" "status names the forged containers in a section of their own"
+like "$(grep '^evil\._\.berthtbob ' <<<"$out")" "^evil\\._\\.berthtbob +berthtali +GPU-a,GPU-b *$" "one row each: container, claimed user, claimed GPUs"
+is "$(fctl status --json | jq -c .forged)" \
+	'[{"container":"evil._.berthtbob","claims_user":"berthtali","gpus":["GPU-a","GPU-b"]},{"container":"x._.berthtcar","claims_user":"berthtcar","gpus":["MIG-c"]}]' \
+	"--json keeps them, GPUs as a list"
+fake_daemon null
+out=$(fctl status); rc=$?
+is "$rc" 0 "a daemon with no forged key: status works as before"
+unlike "$out" "forged" "and has no forged section"
+is "$(fctl status --json | jq -c .forged)" "[]" "--json: an empty list"
+sb_exec pkill -f -- "fake-slicemgr.py" 2>/dev/null
 
 # --- no daemon ----------------------------------------------------------------
 stop_daemon
