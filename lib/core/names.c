@@ -504,3 +504,99 @@ int name_user_image_parse(const char *ref, char **ret_user, char **ret_name) {
                 *ret_name = TAKE_PTR(nd);
         return 0;
 }
+
+static bool lower_or_digit(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* A path component of a repository as Docker's reference grammar has it:
+ * [a-z0-9]+ groups joined by '.', '_', "__" or a run of '-'. */
+static bool repo_component_valid(const char *s, size_t n) {
+        if (n == 0 || !lower_or_digit(s[0]) || !lower_or_digit(s[n - 1]))
+                return false;
+        for (size_t i = 1; i < n; i++) {
+                char c = s[i], p = s[i - 1];
+                if (lower_or_digit(c))
+                        continue;
+                bool ok = (c == '-' && (lower_or_digit(p) || p == '-')) || (c == '.' && lower_or_digit(p)) ||
+                          (c == '_' && (lower_or_digit(p) || (p == '_' && i >= 2 && lower_or_digit(s[i - 2]))));
+                if (!ok)
+                        return false;
+        }
+        return true;
+}
+
+/* A tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. */
+static bool tag_valid(const char *t) {
+        size_t n = strlen(t);
+        if (n == 0 || n > 128 || t[0] == '.' || t[0] == '-')
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!(lower_or_digit(t[i]) || (t[i] >= 'A' && t[i] <= 'Z') || t[i] == '_' || t[i] == '.' || t[i] == '-'))
+                        return false;
+        return true;
+}
+
+int name_image_typed(const char *ref, const char *user, char **ret, int *ret_kept) {
+        if (!ref || !*ref || !user || !ret)
+                return -EINVAL;
+        if (strchr(ref, '@'))
+                return -EINVAL; /* a digest names content, never a tag to move */
+
+        /* registry host: the first component has '.' or ':' or is localhost */
+        size_t first = strcspn(ref, "/");
+        if (ref[first] == '/' &&
+            (memchr(ref, '.', first) || memchr(ref, ':', first) || (first == 9 && strncmp(ref, "localhost", 9) == 0))) {
+                char *c = strdup(ref);
+                if (!c)
+                        return -ENOMEM;
+                *ret = c;
+                if (ret_kept)
+                        *ret_kept = 1;
+                return 0;
+        }
+
+        /* split off the tag: a ':' after the last '/' */
+        const char *slash = strrchr(ref, '/');
+        const char *colon = strrchr(ref, ':');
+        if (colon && slash && colon < slash)
+                colon = NULL;
+        size_t path_len = colon ? (size_t) (colon - ref) : strlen(ref);
+        const char *tag = colon ? colon + 1 : "latest";
+        if (!tag_valid(tag) || path_len == 0 || ref[path_len - 1] == '/')
+                return -EINVAL;
+        for (const char *p = ref; p < ref + path_len;) {
+                size_t n = strcspn(p, "/");
+                if (n > (size_t) (ref + path_len - p))
+                        n = (size_t) (ref + path_len - p);
+                if (!repo_component_valid(p, n))
+                        return -EINVAL;
+                p += n;
+                if (p < ref + path_len)
+                        p++;
+        }
+
+        _cleanup_free_ char *u = NULL;
+        int r = name_docker_token(user, &u);
+        if (r < 0)
+                return r;
+        size_t ul = strlen(u);
+        bool own = strncmp(ref, IMAGE_PREFIX, strlen(IMAGE_PREFIX)) == 0;
+        if (own) {
+                const char *rest = ref + strlen(IMAGE_PREFIX);
+                if (strncmp(rest, u, ul) != 0 || rest[ul] != '/' || (size_t) (rest + ul + 1 - ref) >= path_len)
+                        return -EPERM;
+        }
+        char *out = NULL;
+        if (own ? asprintf(&out, "%.*s:%s", (int) path_len, ref, tag) < 0
+                : asprintf(&out, IMAGE_PREFIX "%s/%.*s:%s", u, (int) path_len, ref, tag) < 0)
+                return -ENOMEM;
+        if (strcspn(out, ":") > DOCKER_REPO_MAX) {
+                free(out);
+                return -ENAMETOOLONG;
+        }
+        *ret = out;
+        if (ret_kept)
+                *ret_kept = own;
+        return 0;
+}

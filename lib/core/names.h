@@ -95,6 +95,18 @@ int name_project_next(const char *project, unsigned n, char **ret);
  * Docker's 255 characters (-ENAMETOOLONG). */
 int name_user_image(const char *user, const char *name, char **ret);
 
+/* The one rule for an image name a user types as the target of build -t,
+ * tag, commit and import (DESIGN §2, §5): names land in the user's own
+ * namespace.  "NAME[:TAG]" and "PATH/NAME[:TAG]" become
+ * "berth/<token(user)>/PATH…/NAME:TAG" (TAG "latest" when none); the
+ * user's own "berth/<token(user)>/…" stays as it is.  A name with a
+ * registry host ("ghcr.io/…", "host:5000/…", "localhost/…") stays as typed
+ * so that push works; *ret_kept says so (the caller then checks it moves no
+ * tag of another user's or a shared image).  -EPERM for another user's
+ * berth/ namespace, -EINVAL for what Docker would not take as a tag
+ * (upper case, a digest, empty parts), -ENAMETOOLONG past Docker's 255. */
+int name_image_typed(const char *ref, const char *user, char **ret, int *ret_kept);
+
 /* Reverse, accepting the reference with or without ":latest"; any other
  * tag, a digest, a registry prefix or anything outside berth/ is -EINVAL.
  * Either ret may be NULL. */

@@ -118,6 +118,24 @@ static void fuzz_container(const char *s, const char *a, const char *b) {
         }
 }
 
+/* Typed image names land in the user's namespace, or stay as typed, and
+ * a second pass changes nothing more. */
+static void fuzz_image_typed(const char *s, const char *user) {
+        _cleanup_free_ char *out = NULL, *again = NULL, *tok = NULL, *prefix = NULL;
+        int kept = -1, kept2 = -1;
+        if (name_image_typed(s, user, &out, &kept) < 0)
+                return;
+        check(kept == 0 || kept == 1);
+        check(name_image_typed(out, user, &again, &kept2) == 0);
+        check(streq(again, out) && kept2 == 1);
+        if (!kept || strncmp(out, "berth/", 6) == 0) {
+                check(name_docker_token(user, &tok) == 0);
+                check(asprintf(&prefix, "berth/%s/", tok) > 0);
+                check(strncmp(out, prefix, strlen(prefix)) == 0);
+                check(strchr(out + strlen(prefix), ':') != NULL);
+        }
+}
+
 static void fuzz_project(const char *s, const char *a, const char *b) {
         _cleanup_free_ char *p = NULL, *next = NULL, *c = NULL, *d = NULL;
         if (name_project(a, b, s, &p) < 0)
@@ -163,6 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fuzz_token(s);
         fuzz_container(s, a, b);
         fuzz_project(s, a, b);
+        fuzz_image_typed(s, b);
         fuzz_image(s, a, b);
         return 0;
 }

@@ -483,6 +483,59 @@ START_TEST(test_proto_owner_kinds) {
 }
 END_TEST
 
+START_TEST(test_image_typed) {
+        static const struct {
+                const char *typed, *user, *want;
+                int r, kept;
+        } cases[] = {
+                { "x", "alice", "berth/alice/x:latest", 0, 0 },
+                { "x:v2", "alice", "berth/alice/x:v2", 0, 0 },
+                { "pytorch/custom:2.1", "alice", "berth/alice/pytorch/custom:2.1", 0, 0 },
+                { "my-model_v1.2", "alice", "berth/alice/my-model_v1.2:latest", 0, 0 },
+                { "a__b--c", "alice", "berth/alice/a__b--c:latest", 0, 0 },
+                { "x", "Jean@Lab", "berth/x__4a65616e404c6162/x:latest", 0, 0 },
+                /* the user's own namespace stays, anyone else's is refused */
+                { "berth/alice/x", "alice", "berth/alice/x:latest", 0, 1 },
+                { "berth/alice/x:v3", "alice", "berth/alice/x:v3", 0, 1 },
+                { "berth/bob/x", "alice", NULL, -EPERM, 0 },
+                { "berth/alicex/x", "alice", NULL, -EPERM, 0 },
+                { "berth/alice", "alice", NULL, -EPERM, 0 },
+                /* a registry host stays as typed, so push works */
+                { "ghcr.io/lab/x:1", "alice", "ghcr.io/lab/x:1", 0, 1 },
+                { "host:5000/x", "alice", "host:5000/x", 0, 1 },
+                { "localhost/x", "alice", "localhost/x", 0, 1 },
+                /* what Docker would not take as a tag */
+                { "X", "alice", NULL, -EINVAL, 0 },
+                { "x@sha256:0123", "alice", NULL, -EINVAL, 0 },
+                { "x:", "alice", NULL, -EINVAL, 0 },
+                { "x:-v", "alice", NULL, -EINVAL, 0 },
+                { "a//b", "alice", NULL, -EINVAL, 0 },
+                { "a-.b", "alice", NULL, -EINVAL, 0 },
+                { "a___b", "alice", NULL, -EINVAL, 0 },
+                { "/x", "alice", NULL, -EINVAL, 0 },
+                { "x/", "alice", NULL, -EINVAL, 0 },
+                { "", "alice", NULL, -EINVAL, 0 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *s = NULL;
+                int kept = -1;
+                int r = name_image_typed(cases[i].typed, cases[i].user, &s, &kept);
+                ck_assert_msg(r == cases[i].r, "%s: %d, not %d", cases[i].typed, r, cases[i].r);
+                if (r == 0) {
+                        ck_assert_str_eq(s, cases[i].want);
+                        ck_assert_msg(kept == cases[i].kept, "%s: kept %d", cases[i].typed, kept);
+                } else
+                        ck_assert_ptr_null(s);
+                free(s);
+        }
+        char long_name[300];
+        memset(long_name, 'a', sizeof(long_name) - 1);
+        long_name[sizeof(long_name) - 1] = 0;
+        char *s = NULL;
+        ck_assert_int_eq(name_image_typed(long_name, "alice", &s, NULL), -ENAMETOOLONG);
+}
+END_TEST
+
 Suite *rules_suite(void) {
         Suite *s = suite_create("rules");
         TCase *tc = tcase_create("one rule, one place");
@@ -498,6 +551,7 @@ Suite *rules_suite(void) {
         tcase_add_test(tc, test_cgroup_container_path);
         tcase_add_test(tc, test_suggest);
         tcase_add_test(tc, test_proto_owner_kinds);
+        tcase_add_test(tc, test_image_typed);
         suite_add_tcase(s, tc);
         return s;
 }
