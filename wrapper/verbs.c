@@ -486,20 +486,11 @@ static int volume_targets(struct wrapper *w, const char *sub) {
                 if (wrapper_name_untrimmed(names[i]))
                         snprintf(msg, sizeof(msg), "berth: the volume name '%s' has white space at an end; give the name exactly.",
                                  names[i]);
-                else if (inspect || !json_is_true(json_object_get(o, "exists")) || !user || streq(user, w->user)) {
-                        if (!inspect && json_is_true(json_object_get(o, "exists")) && !user) {
-                                snprintf(msg, sizeof(msg), "berth: the volume %s is shared; only an admin may remove it.",
-                                         names[i]);
-                                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                                return wrapper_refuse(msg, "Ask an admin.");
-                        }
-                        if (!inspect || !user || streq(user, w->user) || !json_is_true(json_object_get(o, "exists")))
-                                continue;
-                        snprintf(msg, sizeof(msg), "berth: the volume %s belongs to %s; you may only '%s' your own volumes.",
+                else if (json_is_true(json_object_get(o, "exists")) && user && !streq(user, w->user))
+                        snprintf(msg, sizeof(msg), "berth: the volume %s belongs to %s; you may only '%s' your own volumes and shared ones.",
                                  names[i], user, sub);
-                } else
-                        snprintf(msg, sizeof(msg), "berth: the volume %s belongs to %s; you may only '%s' your own volumes.",
-                                 names[i], user, sub);
+                else
+                        continue;
                 audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
                 return wrapper_refuse(msg, "'docker volume ls --filter label=berth.user=$USER' lists yours.");
         }
