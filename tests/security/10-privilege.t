@@ -21,7 +21,7 @@ asuser $ATT 'ln -sfn /dev/mem mem-link; ln -sfn /dev/loop0 disk-link; ln -sfn /d
 wd $ATT create --name devswap --device "$AH/dev-link:/dev/x" $IMG true >/dev/null 2>&1
 asuser $ATT 'ln -sfn /dev/mem dev-link'
 is "$(api /containers/devswap._.$ATT/json | jq -r '.HostConfig.Devices[0].PathOnHost')" /dev/fuse \
-	"a device symlink swapped after create: docker holds the resolved /dev/fuse, not the link # TODO device paths are not resolved before docker gets them"
+	"a device symlink swapped after create: docker holds the resolved /dev/fuse, not the link"
 sbdocker rm -f devswap._.$ATT >/dev/null 2>&1
 
 # --- privileged ---------------------------------------------------------------------------------

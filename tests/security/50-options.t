@@ -56,16 +56,17 @@ attack "--volume-driver nfs"                  $ATT run --volume-driver nfs $IMG 
 attack "--volume-driver=vieux/sshfs"          $ATT run --volume-driver=vieux/sshfs -v x:/x $IMG true
 attack "--oom-kill-disable"                   $ATT run --oom-kill-disable $IMG true
 attack "--oom-kill-disable=true"              $ATT run --oom-kill-disable=true $IMG true
-attack "--kernel-memory (removed option)"     $ATT run --kernel-memory 1g $IMG true
+attack "--cpu-rt-runtime 950000"              $ATT run --cpu-rt-runtime 950000 $IMG true
+attack "--cpu-period=1000"                    $ATT run --cpu-period=1000 $IMG true
 attack "an unknown option"                    $ATT run --frobnicate $IMG true
 attack "an unknown option with a value"       $ATT run --frobnicate=1 $IMG true
 attack "an unknown short option"              $ATT run -Z $IMG true
 attack "an abbreviated option (--priv)"       $ATT run --priv $IMG true
-attack "an option after --"                   $ATT run -- --privileged $IMG true
+T_CKPT="checkpoint options are not refused by berth; only a dockerd without experimental features stops them"
 # --- checkpoints (dockerd writes where it is told) ---------------------------------------------
-attack "start --checkpoint-dir /etc"          $ATT start --checkpoint c1 --checkpoint-dir /etc bobplain
-attack "checkpoint create --checkpoint-dir"   $ATT checkpoint create --checkpoint-dir "$AH/work" bobplain c1
-attack "checkpoint ls of his own"             $ATT checkpoint ls --checkpoint-dir /etc bobplain
+attack -t "$T_CKPT" "start --checkpoint-dir /etc"          $ATT start --checkpoint c1 --checkpoint-dir /etc bobplain
+attack -t "$T_CKPT" "checkpoint create --checkpoint-dir"   $ATT checkpoint create --checkpoint-dir "$AH/work" bobplain c1
+attack -t "$T_CKPT" "checkpoint ls of his own"             $ATT checkpoint ls --checkpoint-dir /etc bobplain
 # --- update holds create's limits -----------------------------------------------------------------
 attack "update --cpus 8"                      $ATT update --cpus 8 bobplain
 attack "update --memory 4g"                   $ATT update --memory 4g bobplain
@@ -73,8 +74,8 @@ attack "update --cpu-quota"                   $ATT update --cpu-quota 1000000 bo
 attack "update --cpu-shares 262144"           $ATT update --cpu-shares 262144 bobplain
 attack "update --cpuset-cpus 0-1023"          $ATT update --cpuset-cpus 0-1023 bobplain
 attack "update --memory-swap -1"              $ATT update --memory-swap -1 bobplain
-attack "update --pids-limit -1"               $ATT update --pids-limit -1 bobplain
-attack "update --blkio-weight 1000"           $ATT update --blkio-weight 1000 bobplain
+attack "update --cpu-rt-runtime 950000"       $ATT update --cpu-rt-runtime 950000 bobplain
+attack "update --cpus 0 (unlimited)"          $ATT update --cpus 0 bobplain
 attack "container update --memory-swap -1"    $ATT container update --memory-swap -1 bobplain
 # --- build ------------------------------------------------------------------------------------
 ATTACK_STDIN="$AH/Dockerfile" attack "build --network container:<alice's>" $ATT build --network "container:$VCONT" -

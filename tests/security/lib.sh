@@ -101,8 +101,10 @@ victim_setup() {
 }
 
 # own NAME [RUN-OPTIONS...]: the attacker's own long-running container
+declare -A OWN_ARGS
 own() {
 	local n=$1; shift
+	OWN_ARGS[$n]="$*"
 	api "/containers/$n._.$ATT/json" >/dev/null && return 0
 	wd "$ATT" run -d --name "$n" "$@" $IMG sleep 3600 >/dev/null 2>&1 || diag "bob's container $n could not be made"
 }
@@ -148,8 +150,16 @@ snapshot() { # snapshot DIR
 # undo DIR-BEFORE DIR-AFTER: remove what appeared; remake the victim's things
 undo() {
 	local b=$1 a=$2 x
+	local n
 	for x in $(comm -13 "$b/containers" "$a/containers" | cut -d' ' -f1); do
-		grep -q "^$x " "$b/containers" || sbdocker rm -f "$x" >/dev/null 2>&1
+		if ! grep -q "^$x " "$b/containers"; then sbdocker rm -f "$x" >/dev/null 2>&1; continue; fi
+		# one of bob's own containers, altered (a network joined…): made afresh
+		n=$(api "/containers/$x/json" | jq -r .Name); n=${n#/}; n=${n%._.$ATT}
+		if [ -n "${OWN_ARGS[$n]+set}" ]; then
+			sbdocker rm -f "$x" >/dev/null 2>&1
+			# shellcheck disable=SC2086 # the recorded options, word-split as given
+			own "$n" ${OWN_ARGS[$n]}
+		fi
 	done
 	comm -13 "$b/images" "$a/images" | while read -r t id; do
 		if [ "$t" = "<none>:<none>" ]; then sbdocker rmi -f "$id" >/dev/null 2>&1
