@@ -6,7 +6,7 @@
 # taken name, another user's container), each one sentence and exit 1.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 84
+plan 89
 
 cleanup() {
 	ids=$(sbdocker ps -aq --filter label=berth.managed=true 2>/dev/null)
@@ -110,6 +110,18 @@ refusal $B container shell "train._.$A" id -u
 is "$RC" 1 "nor entered"
 is "$(run $B container list --json | jq length)" 0 "nor listed"
 is "$(sbdocker inspect -f '{{.State.Running}}' "train._.$A")" true "and it still runs"
+
+# who is an admin is the daemon's answer, never the command's own reading
+out=$(run berthtadmin container logs "train._.$A" 2>&1); rc=$?
+is "$rc" 0 "an admin (the daemon says so) may read another user's container's logs"
+BHOME=$(getent passwd $B | cut -d: -f6)
+sb_exec setpriv --reuid=$B --regid="$(id -g $B)" --init-groups sh -c \
+	"mkdir -p '$BHOME/myberth' && cp -r '$ETC/.' '$BHOME/myberth/' && sed -i 's/^admin_group = .*/admin_group = berthtstu/' '$BHOME/myberth/berth.conf'"
+is "$(sed -n 's/^admin_group = //p' "$BHOME/myberth/berth.conf")" berthtstu "$B writes a config of their own naming their group the admins"
+refusal $B container --config "$BHOME/myberth" logs "train._.$A"
+ok "$([ "$RC" = 1 ] || [ "$RC" = 3 ]; echo $?)" "with it, another user's container is still refused (exit $RC)"
+ok "$(one_sentence "$MSG" && [[ "$MSG" == *"not root's"* ]]; echo $?)" "in one sentence that says why the config counts for nothing: $MSG"
+is "$(sbdocker inspect -f '{{.State.Running}}' "train._.$A")" true "and the container is untouched"
 
 refusal $A container deploy 'bad name!' --detach
 is "$RC" 2 "a malformed name is a usage error (exit 2)"
