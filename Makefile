@@ -135,7 +135,7 @@ $(O)/berth-docker-policy: $(WRAPPER_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
 # start-up costs ~0.3 ms of CPUID exits on a VM (see wrapper/front.c).  With
 # SANITIZE=1, or without musl, it is built like everything else.
 FRONT_SRCS := wrapper/common.c lib/policy/dockercli.c lib/policy/dockercli-tables.c lib/basic/strv.c \
-	lib/basic/error.c lib/basic/time-util.c lib/core/names.c lib/system/slicemgr-client.c
+	lib/basic/error.c lib/basic/time-util.c lib/core/names.c lib/core/config-dir.c lib/system/slicemgr-client.c
 MUSL_GCC   := $(shell command -v musl-gcc 2>/dev/null)
 ifneq ($(and $(MUSL_GCC),$(if $(filter 1,$(SANITIZE)),,yes)),)
 FRONT_SRCS    += wrapper/musl-compat.c

@@ -23,12 +23,7 @@
  * wrapper off for ordinary users). */
 const char *wrapper_config_dir(void) {
         const char *e = secure_getenv("BERTH_CONFIG");
-        struct stat st;
-        if (!e || !*e || e[0] != '/')
-                return BERTH_CONFIG_DIR;
-        if (stat(e, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
-                return BERTH_CONFIG_DIR;
-        return e;
+        return e && config_dir_trusted(e) ? e : BERTH_CONFIG_DIR;
 }
 
 static void take(char **field, const char *value) {

@@ -81,12 +81,6 @@ int cmd_load_config(struct cmd *c, const char *dir, struct berth_config **ret) {
         return CMD_EXIT_OK;
 }
 
-bool cmd_config_dir_trusted(const char *dir) {
-        struct stat st;
-        return dir && stat(dir, &st) >= 0 && S_ISDIR(st.st_mode) && st.st_uid == 0 &&
-               !(st.st_mode & (S_IWGRP | S_IWOTH));
-}
-
 bool cmd_is_admin(struct cmd *c, const char **ret_why) {
         const char *why = NULL;
         if (c->admin < 0) {
@@ -114,7 +108,7 @@ static int trust_config(struct cmd *c) {
         _cleanup_config_ struct berth_config *sys = NULL;
         _cleanup_free_ char *why = NULL;
 
-        c->config_trusted = geteuid() == 0 || cmd_config_dir_trusted(c->config_dir);
+        c->config_trusted = geteuid() == 0 || config_dir_trusted(c->config_dir);
         if (c->config_trusted || !c->config)
                 return CMD_EXIT_OK;
         if (config_load_report(BERTH_CONFIG_DIR, NULL, &sys, &why, NULL) < 0)

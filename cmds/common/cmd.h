@@ -95,7 +95,7 @@ struct cmd {
         char *home;
         int admin; /* -1 until asked; then the daemon's whoami answer: cmd_is_admin() */
         const char *admin_why; /* why the caller counts as no admin without the daemon's word, or NULL */
-        bool config_trusted; /* config_dir is root's (cmd_config_dir_trusted()), or the caller is root */
+        bool config_trusted; /* config_dir is root's (config_dir_trusted()), or the caller is root */
         struct resolved_user ru;
         bool ru_loaded;
         struct docker *docker; /* opened by usercmd_docker() */
@@ -124,12 +124,6 @@ int cmd_fail_message(int status, const char *context, const char *msg);
 
 /* Print a JSON document on stdout, indented, with a newline; exit status. */
 int cmd_print_json(json_t *v);
-
-/* Whether dir may hold policy for a caller who is not root: a directory that
- * root owns and that nobody else may write (the wrapper's rule for
- * $BERTH_CONFIG).  A tree the caller could write would let them loosen any
- * rule they like. */
-bool cmd_config_dir_trusted(const char *dir);
 
 /* Whether the caller is an admin, as berth-slicemgr decides it from
  * SO_PEERCRED and the system config (DESIGN §5): one whoami round trip,

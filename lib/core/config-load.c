@@ -127,13 +127,6 @@ int config_validate(struct berth_config *c, struct config_errors *errs) {
         return n;
 }
 
-const char *config_dir_resolve(const char *arg) {
-        const char *env = getenv("BERTH_CONFIG");
-        if (arg && *arg)
-                return arg;
-        return env && *env ? env : BERTH_CONFIG_DIR;
-}
-
 int config_load(const char *dir, struct berth_config **ret, struct config_errors *errs) {
         _cleanup_config_ struct berth_config *c = NULL;
         _cleanup_free_ char *main_path = NULL;

@@ -133,6 +133,10 @@ int config_errors_add(struct config_errors *e, const char *fmt, ...) __attribute
  * $BERTH_CONFIG, else /etc/berth. */
 const char *config_dir_resolve(const char *arg);
 
+/* Is dir a directory root owns and nobody else may write (so its policy may
+ * be believed by a program running as a user)?  A relative path is not. */
+bool config_dir_trusted(const char *dir);
+
 /* Load a whole tree.  On any error returns -EINVAL with every problem in
  * *errs (which the caller clears) and leaves *ret untouched. */
 int config_load(const char *dir, struct berth_config **ret, struct config_errors *errs);

@@ -94,16 +94,16 @@ START_TEST(test_config_dir_trusted) {
         ck_assert_ptr_nonnull(mkdtemp(dir));
         ck_assert(chmod(dir, 0755) == 0);
         /* root's only when root made it */
-        ck_assert(cmd_config_dir_trusted(dir) == (geteuid() == 0));
+        ck_assert(config_dir_trusted(dir) == (geteuid() == 0));
         ck_assert(chmod(dir, 0775) == 0);
-        ck_assert(!cmd_config_dir_trusted(dir));
+        ck_assert(!config_dir_trusted(dir));
         ck_assert(chmod(dir, 0757) == 0);
-        ck_assert(!cmd_config_dir_trusted(dir));
+        ck_assert(!config_dir_trusted(dir));
         ck_assert(rmdir(dir) == 0);
-        ck_assert(!cmd_config_dir_trusted(dir));
-        ck_assert(!cmd_config_dir_trusted(NULL));
-        ck_assert(!cmd_config_dir_trusted("/etc/passwd")); /* no directory */
-        ck_assert(cmd_config_dir_trusted("/"));
+        ck_assert(!config_dir_trusted(dir));
+        ck_assert(!config_dir_trusted(NULL));
+        ck_assert(!config_dir_trusted("/etc/passwd")); /* no directory */
+        ck_assert(config_dir_trusted("/"));
 }
 END_TEST
 
