@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The control socket: many clients at once, JSON lines of at most 64 KiB,
- * identity from SO_PEERCRED only, an idle timeout per connection.  A client
- * can waste its own connection, never the daemon. */
+ * identity from SO_PEERCRED only.  A client can waste its own connection,
+ * never the daemon nor anyone else's turn: at most 32 connections per uid
+ * (root excepted), one request at a time per connection, a request that
+ * must be complete within a few seconds of its first byte (a trickle does
+ * not keep it alive), an idle connection closed 30 s after its last
+ * request, and questions Docker must answer asked off the loop. */
 #include "control.h"
 
 #include <sys/socket.h>
@@ -10,14 +14,18 @@
 
 #include "basic/util.h"
 #include "core/proto.h"
+#include "lookup.h"
 #include "ops.h"
 
 #define CONNECTION_IDLE_USEC (30ULL * 1000000) /* a client may sit idle this long */
+#define REQUEST_USEC (5ULL * 1000000)          /* from a request's first byte to its newline */
 #define CONNECTION_MAX 1024
+#define CONNECTIONS_PER_UID 32
 #define OUTPUT_MAX (2 * PROTO_MAX_REPLY) /* a client that does not read is dropped */
 
 struct Control {
         Manager *m;
+        Lookup *lookup; /* asks Docker off the loop; NULL: ask at once */
         int listen_fd;
         sd_event_source *listen_source;
         struct connection *connections;
@@ -33,13 +41,23 @@ struct connection {
         char in[PROTO_MAX_LINE + 1];
         size_t in_len;
         bool discarding; /* skipping the rest of an overlong line */
+        bool in_request; /* a request's first byte came; its deadline runs */
+        struct deferred_job *job; /* the request being asked of Docker */
         char *out;
         size_t out_len, out_off;
         bool closing;    /* close once the output is written */
 };
 
+/* A request handed to the Docker worker; conn is NULL once the client went. */
+struct deferred_job {
+        struct connection *conn;
+        struct ops_deferred *x;
+};
+
 static void connection_free(struct connection *c) {
         Control *ctl = c->ctl;
+        if (c->job)
+                c->job->conn = NULL; /* the answer is dropped when it comes */
         sd_event_source_disable_unref(c->io);
         sd_event_source_disable_unref(c->idle);
         if (c->fd >= 0)
@@ -67,7 +85,8 @@ void control_free(Control *ctl) {
 }
 
 static int connection_update_events(struct connection *c) {
-        uint32_t ev = c->closing ? 0 : EPOLLIN;
+        /* nothing is read while a request waits for Docker: one at a time */
+        uint32_t ev = c->closing || c->job ? 0 : EPOLLIN;
         if (c->out_len > c->out_off)
                 ev |= EPOLLOUT;
         return sd_event_source_set_io_events(c->io, ev);
@@ -114,24 +133,91 @@ static void connection_reply_error(struct connection *c, const char *kind, const
                 (void) connection_queue(c, line);
 }
 
-static int connection_touch(struct connection *c) {
+/* The connection's deadline: 30 s after its last complete request when
+ * idle; 5 s after the first byte of the request now coming in, whatever
+ * trickles in after it; 30 s while Docker is being asked. */
+static int connection_arm(struct connection *c, bool completed) {
         uint64_t now;
         sd_event_now(c->ctl->m->event, CLOCK_MONOTONIC, &now);
-        return sd_event_source_set_time(c->idle, now + CONNECTION_IDLE_USEC);
+        if (c->job || (c->in_len == 0 && !c->discarding)) {
+                c->in_request = false;
+                return sd_event_source_set_time(c->idle, now + CONNECTION_IDLE_USEC);
+        }
+        if (c->in_request && !completed)
+                return 0;
+        c->in_request = true;
+        return sd_event_source_set_time(c->idle, now + REQUEST_USEC);
 }
 
-static int connection_process_input(struct connection *c) {
+static void on_job_run(void *userdata, struct docker *d) {
+        struct deferred_job *j = userdata;
+        ops_deferred_run(j->x, d);
+}
+
+static int connection_continue(struct connection *c, bool completed);
+
+static void on_job_done(void *userdata) {
+        struct deferred_job *j = userdata;
+        struct connection *c = j->conn;
+        if (!c) {
+                ops_deferred_free(j->x);
+                free(j);
+                return;
+        }
+        c->job = NULL;
+        _cleanup_free_ char *reply = ops_deferred_finish(j->x);
+        free(j);
+        if (!reply)
+                connection_reply_error(c, "internal", "berth: the daemon ran out of memory; try again.");
+        else if (connection_queue(c, reply) < 0) {
+                connection_free(c);
+                return;
+        }
+        (void) connection_continue(c, true); /* lines that came behind it */
+}
+
+/* Hand x to the Docker worker; the connection waits for its answer. */
+static int connection_defer(struct connection *c, struct ops_deferred *x) {
+        struct deferred_job *j = calloc(1, sizeof(*j));
+        if (!j) {
+                ops_deferred_free(x);
+                return -ENOMEM;
+        }
+        *j = (struct deferred_job) { .conn = c, .x = x };
+        int r = lookup_submit(c->ctl->lookup, c->peer.uid, j, on_job_run, on_job_done);
+        if (r < 0) {
+                ops_deferred_free(x);
+                free(j);
+                return r;
+        }
+        c->job = j;
+        return 0;
+}
+
+/* Answers every complete line, up to one that must wait for Docker;
+ * *ret_completed says whether any line was consumed. */
+static int connection_process_input(struct connection *c, bool *ret_completed) {
         size_t start = 0;
-        for (;;) {
+        while (!c->job) {
                 char *nl = memchr(c->in + start, '\n', c->in_len - start);
                 if (!nl)
                         break;
                 size_t l = (size_t) (nl - (c->in + start));
+                *ret_completed = true;
                 if (c->discarding)
                         c->discarding = false; /* the end of the overlong line */
                 else if (l > 0) {
-                        _cleanup_free_ char *reply = ops_handle(c->ctl->m, &c->peer, c->in + start, l);
-                        if (!reply)
+                        struct ops_deferred *x = NULL;
+                        _cleanup_free_ char *reply =
+                                c->ctl->lookup ? ops_handle_deferrable(c->ctl->m, &c->peer, c->in + start, l, &x)
+                                               : ops_handle(c->ctl->m, &c->peer, c->in + start, l);
+                        if (!reply && x) {
+                                int r = connection_defer(c, x);
+                                if (r == -EAGAIN)
+                                        connection_reply_error(c, "busy", "berth: the berth daemon has too many questions for Docker waiting; try again in a moment.");
+                                else if (r < 0)
+                                        connection_reply_error(c, "internal", "berth: the daemon ran out of memory; try again.");
+                        } else if (!reply)
                                 connection_reply_error(c, "internal", "berth: the daemon ran out of memory; try again.");
                         else if (connection_queue(c, reply) < 0)
                                 return -ENOBUFS;
@@ -150,9 +236,26 @@ static int connection_process_input(struct connection *c) {
         return 0;
 }
 
+/* After input or an answer: answer what is complete, write, re-arm; the
+ * connection is freed when it is done or broken (then -ECONNRESET). */
+static int connection_continue(struct connection *c, bool completed) {
+        if (connection_process_input(c, &completed) < 0)
+                goto fail;
+        if (connection_arm(c, completed) < 0)
+                goto fail;
+        int r = connection_flush(c);
+        if (r < 0 || (r > 0 && c->closing && !c->job))
+                goto fail;
+        if (connection_update_events(c) < 0)
+                goto fail;
+        return 0;
+fail:
+        connection_free(c);
+        return -ECONNRESET;
+}
+
 static int on_connection_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct connection *c = userdata;
-        int r;
 
         if (revents & EPOLLIN) {
                 ssize_t n = recv(fd, c->in + c->in_len, PROTO_MAX_LINE - c->in_len, MSG_DONTWAIT);
@@ -160,34 +263,28 @@ static int on_connection_io(sd_event_source *s, int fd, uint32_t revents, void *
                         connection_free(c);
                         return 0;
                 }
-                if (n == 0) { /* the client is done sending; answer what it sent, then close */
+                if (n == 0) /* the client is done sending; answer what it sent, then close */
                         c->closing = true;
-                } else if (n > 0) {
+                else if (n > 0)
                         c->in_len += (size_t) n;
-                        connection_touch(c);
-                        if (connection_process_input(c) < 0) {
-                                connection_free(c);
-                                return 0;
-                        }
-                }
         } else if (revents & (EPOLLHUP | EPOLLERR)) {
                 connection_free(c);
                 return 0;
         }
-
-        r = connection_flush(c);
-        if (r < 0 || (r > 0 && c->closing)) {
-                connection_free(c);
-                return 0;
-        }
-        if (connection_update_events(c) < 0)
-                connection_free(c);
+        (void) connection_continue(c, false);
         return 0;
 }
 
 static int on_connection_idle(sd_event_source *s, uint64_t usec, void *userdata) {
         connection_free(userdata);
         return 0;
+}
+
+static size_t connections_of(Control *ctl, uid_t uid) {
+        size_t n = 0;
+        for (struct connection *c = ctl->connections; c; c = c->next)
+                n += c->peer.uid == uid;
+        return n;
 }
 
 static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -212,6 +309,16 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         free(c);
                         continue; /* no identity, no service */
                 }
+                if (c->peer.uid != 0 && connections_of(ctl, c->peer.uid) >= CONNECTIONS_PER_UID) {
+                        /* one user's connections never crowd out everyone else's */
+                        _cleanup_free_ char *line = proto_error_line(
+                                "too_many_connections",
+                                "berth: you hold 32 connections to the berth daemon already; close some and try again.");
+                        if (line)
+                                (void) !send(cfd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
+                        free(c);
+                        continue;
+                }
                 c->ctl = ctl;
                 c->fd = TAKE_FD(cfd);
                 c->next = ctl->connections;
@@ -233,7 +340,7 @@ static void control_freep(Control **c) {
         control_free(*c);
 }
 
-int control_new(Manager *m, Control **ret, struct berth_error *err) {
+int control_new(Manager *m, Lookup *lookup, Control **ret, struct berth_error *err) {
         const char *path = m->config->control_socket;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         _cleanup_(control_freep) Control *ctl = calloc(1, sizeof(*ctl));
@@ -243,6 +350,7 @@ int control_new(Manager *m, Control **ret, struct berth_error *err) {
         if (!ctl || !dir)
                 return berth_error_set(err, -ENOMEM, "out of memory");
         ctl->m = m;
+        ctl->lookup = lookup;
         ctl->listen_fd = -1;
         if (strlen(path) >= sizeof(sa.sun_path))
                 return berth_error_set(err, -ENAMETOOLONG, "control socket path %s is too long", path);

@@ -11,6 +11,7 @@
 #include "control.h"
 #include "core/paths.h"
 #include "docker-watch.h"
+#include "lookup.h"
 #include "manager.h"
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
@@ -40,6 +41,10 @@ static void docker_watch_freep(DockerWatch **w) {
         docker_watch_free(*w);
 }
 
+static void lookup_freep(Lookup **l) {
+        lookup_free(*l);
+}
+
 static void control_freep(Control **c) {
         control_free(*c);
 }
@@ -47,6 +52,8 @@ static void control_freep(Control **c) {
 /* From the Manager to a loop ready to serve; 0 or a logged error. */
 static int run(const char *config_dir) {
         _cleanup_(manager_freep) Manager *m = NULL;
+        /* freed in reverse: the connections go before the worker that answers them */
+        _cleanup_(lookup_freep) Lookup *lookup = NULL;
         _cleanup_(control_freep) Control *control = NULL;
         _cleanup_(docker_watch_freep) DockerWatch *watch = NULL;
         struct berth_error err = { 0 };
@@ -63,7 +70,11 @@ static int run(const char *config_dir) {
             sd_event_add_signal(m->event, NULL, SIGHUP, on_signal, m) < 0)
                 return log_error_errno(-ENOMEM, "cannot watch signals: %m");
 
-        r = control_new(m, &control, &err);
+        /* owner questions the mirror cannot answer are asked of Docker off the loop */
+        r = lookup_new(m->event, m->config->docker_socket, &lookup);
+        if (r < 0)
+                return log_error_errno(r, "cannot start the Docker lookup thread: %m");
+        r = control_new(m, lookup, &control, &err);
         if (r < 0)
                 return log_error_errno(r, "%s", err.message);
         /* Docker may start after us: the watch retries, and reservations wait for it */

@@ -4,7 +4,7 @@
 # SO_PEERCRED, admin ops, and a control socket that survives bad clients.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 63
+plan 81
 
 trap 'sbdocker rm -f hold._.berthtali >/dev/null 2>&1; stop_daemon' EXIT
 chmod 755 "$SB"
@@ -141,6 +141,69 @@ is "$half" 50 "50 half-open connections are accepted"
 out=$(as berthtali '{"op":"hello"}')
 is "$(jq -r .ok <<<"$out")" true "the daemon keeps serving"
 is "$(sb_exec systemctl show -p NRestarts --value berth-slicemgr)/$(sb_exec systemctl is-active berth-slicemgr)" "0/active" "and never died"
+
+# --- the seal key: made at first start, root's alone ----------------------------
+is "$(stat -c %a:%u:%s "$SEAL_KEY")" "600:0:32" "the daemon made its seal key: 32 bytes, root's, mode 0600"
+stop_daemon
+chmod 644 "$SEAL_KEY"
+start_daemon 2>/dev/null
+isnt "$?" 0 "a seal key others can read stops the daemon from starting"
+like "$(sb_exec journalctl -o cat -u berth-slicemgr | grep 'seal key' | tail -1)" "seal key .*must be owned by root with mode 0600" "and the journal says why"
+chmod 600 "$SEAL_KEY"
+start_daemon
+ok $? "with the key made safe again it starts"
+
+# --- host paths and volumes in owner answers ---------------------------------
+sb_exec mkdir -p "$SB/hostdir"
+sbdocker create --name bind._.berthtali -v "$SB/hostdir:/h" berth-test true >/dev/null
+sbdocker volume create --label berth.user=berthtali alivol >/dev/null
+sbdocker volume create -o type=none -o o=bind -o device="$SB/hostdir" devvol >/dev/null
+sbdocker create --name vol._.berthtali -v devvol:/d berth-test true >/dev/null
+out=$(as berthtali '{"op":"owner","targets":["bind._.berthtali","vol._.berthtali","hold._.berthtali"]}')
+is "$(jq -r '[.targets[].host_paths] | join(" ")' <<<"$out")" "true true false" "owner answers say which containers meet a host path (a bind, a volume over device=)"
+out=$(as berthtali '{"op":"owner","kind":"volume","targets":["alivol","devvol","novol","../x"]}')
+is "$(jq -c '[.targets[] | [.target, .exists, .user, .managed, .mine, .host_path]]' <<<"$out")" '[["alivol",true,"berthtali",true,true,false],["devvol",true,null,false,false,true],["novol",false,null,null,null,null],["../x",false,null,null,null,null]]' "owner of volumes: the owner's label, and a host path behind device="
+sbdocker rm -f bind._.berthtali vol._.berthtali >/dev/null
+sbdocker volume rm alivol devvol >/dev/null
+
+# --- no user can starve the daemon -------------------------------------------
+FLOOD="$SB/berth-flood.pl"
+cp "$BERTH_TOP/tests/helpers/berth-flood.pl" "$FLOOD"; chmod 755 "$FLOOD"
+as_user() { local u=$1; shift; sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups "$@"; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+as_user berthtbob sh -c "ulimit -n 4096; exec perl $FLOOD idle $SOCK 1024 4" > "$SB/flood.out" &
+flood=$!
+for i in $(seq 100); do [ -s "$SB/flood.out" ] && break; sleep 0.1; done
+is "$(cat "$SB/flood.out")" "1024 992" "bob opens 1024 connections: 32 are kept, the rest refused with too_many_connections"
+t0=$(ms); out=$(as berthtali '{"op":"whoami"}'); t1=$(ms)
+is "$(jq -r .user <<<"$out")" berthtali "while bob holds them, alice's whoami is answered"
+ok "$(test $((t1 - t0)) -lt 2000; echo $?)" "within 2 s ($((t1 - t0)) ms)"
+t0=$(ms); out=$(as_user berthtdan "$BUILD/helpers/berth-call" --socket "$SOCK" --timeout 2000 '{"op":"whoami"}'); t1=$(ms)
+is "$(jq -r .user <<<"$out")/$(test $((t1 - t0)) -lt 2000 && echo fast)" "berthtdan/fast" "a login's whoami with pam_berth's 2 s timeout is answered in time"
+out=$(as_user berthtbob perl -MIO::Socket::UNIX -e 'my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die; print scalar <$s>' "$SOCK")
+is "$(jq -r .error <<<"$out")" too_many_connections "bob's own 33rd connection is refused"
+like "$(jq -r .message <<<"$out")" "^berth: you hold 32 connections" "with a sentence"
+wait $flood
+
+t=$(as_user berthtali perl "$FLOOD" trickle "$SOCK")
+ok "$(test "$t" -ge 4 -a "$t" -le 8; echo $?)" "a client trickling one byte a second is disconnected 5 s after its first byte (${t} s)"
+
+as_user berthtbob perl "$FLOOD" owner "$SOCK" 8 2 256 > "$SB/owner.out" &
+flood=$!
+sleep 0.3
+worst=0
+for i in 1 2 3 4 5; do
+	t0=$(ms); as berthtali '{"op":"hello"}' >/dev/null; t1=$(ms)
+	[ $((t1 - t0)) -gt $worst ] && worst=$((t1 - t0))
+	sleep 0.1
+done
+ok "$(test $worst -lt 1000; echo $?)" "owner questions about 4096 unknown names do not delay alice's hello (worst ${worst} ms)"
+t0=$(ms); out=$(as berthtali '{"op":"owner","targets":["nothing-here"]}'); t1=$(ms)
+is "$(jq -r '.targets[0].exists' <<<"$out")" false "alice's own question about an unknown name is answered meanwhile"
+ok "$(test $((t1 - t0)) -lt 3000; echo $?)" "without waiting for bob's flood to drain ($((t1 - t0)) ms)"
+wait $flood
+is "$(cat "$SB/owner.out")" 16 "and every one of bob's questions was answered"
+is "$(sb_exec systemctl show -p NRestarts --value berth-slicemgr)/$(sb_exec systemctl is-active berth-slicemgr)" "0/active" "the watchdog never fired"
 
 # --- the version: the Makefile's one -----------------------------------------
 V=$(sed -n 's/^VERSION *:= *//p' "$BERTH_TOP/Makefile")
