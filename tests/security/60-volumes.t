@@ -40,7 +40,7 @@ attack "volume create --label berth.user=alice" $ATT volume create --label berth
 attack "volume create --label=Berth.User (case)" $ATT volume create --label=Berth.User=$VIC v16
 attack -t "$T_VNAME" "volume create of alice's volume name" $ATT volume create $VVOL
 attack -t "$T_VNAME" "volume create --name=<alice's volume>" $ATT volume create --name=$VVOL
-T_SHARED="an admin-made shared volume may be removed by any user"
+T_SHARED="issue 13 lets users remove admin-made shared volumes; that changes a name they do not own: to be decided"
 # --- another user's volume ---------------------------------------------------------------------------
 attack "run -v <alice's volume>:/x"           $ATT run -v $VVOL:/x $IMG true
 attack "run -v <alice's volume>:/x:ro"        $ATT run -v $VVOL:/x:ro $IMG true

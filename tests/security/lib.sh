@@ -33,7 +33,7 @@ VCONT=victim._.$VIC # the victim's container (a bind of her data, running)
 VVOL=alivol         # the victim's volume
 VIMG=berth/$VIC/img:latest
 VNET=alinet._.$VIC # the victim's network
-SHARED=/srv/berth-data
+SHARED=$SB/berth-data # the allowed bind directory besides ~ (gone with the sandbox)
 SNAP="$SB/sec-snap.$$"
 ATTACK_TIMEOUT=${ATTACK_TIMEOUT:-30}
 
