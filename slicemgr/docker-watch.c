@@ -28,8 +28,8 @@ struct DockerWatch {
  * claims GPUs another holder has, 0, or a negative errno. */
 static int adopt(Manager *m, const char *id, const char *name, json_t *labels, const char *why) {
         const char *user = labels_get(labels, "berth.user");
-        const char *group = labels_get(labels, "berth.group");
         const char *gpus = labels_get(labels, "berth.gpus");
+        struct resolved_user ru = { 0 };
         _cleanup_strv_free_ char **uuids = NULL;
         const struct ledger_entry *e = NULL;
         uint64_t now;
@@ -48,8 +48,14 @@ static int adopt(Manager *m, const char *id, const char *name, json_t *labels, c
         if (name && name[0] == '/')
                 name++;
         sd_event_now(m->event, CLOCK_MONOTONIC, &now);
-        int r = ledger_adopt(m->ledger, user, labels_uid(labels), group ? group : m->config->default_group, name, id,
-                             uuids, now, &e);
+        /* the group counts against the group's total: it comes from the
+         * config, never from a label (berth.group is not sealed, and a user
+         * who ran docker with the injected labels could change it) */
+        bool resolved = config_resolve_user(m->config, user, time(NULL), &ru) >= 0;
+        int r = ledger_adopt(m->ledger, user, labels_uid(labels), resolved ? ru.group : m->config->default_group, name,
+                             id, uuids, now, &e);
+        if (resolved)
+                resolved_user_done(&ru);
         if (r == -EEXIST)
                 return 0; /* already known */
         if (r < 0)

@@ -70,8 +70,16 @@ int slicemgr_client_call(struct slicemgr_client *c, json_t *request, int timeout
         if (l > PROTO_MAX_LINE)
                 return berth_error_set(err, -E2BIG, "berth: request too large for the control socket.");
 
+        /* A daemon that refuses the connection (too many of this uid's)
+         * says why in one line and closes: read that line rather than
+         * report the broken pipe. */
+        int send_errno = 0;
         while (off < l) {
                 ssize_t n = send(c->fd, line + off, l - off, MSG_NOSIGNAL);
+                if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+                        send_errno = errno;
+                        break;
+                }
                 if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
                         r = fd_wait_until(c->fd, POLLOUT, deadline);
                         if (r < 0)
@@ -112,6 +120,9 @@ int slicemgr_client_call(struct slicemgr_client *c, json_t *request, int timeout
                                 return berth_error_set(err, r, "berth: the berth daemon did not answer in time.");
                         continue;
                 }
+                if (n <= 0 && send_errno)
+                        return berth_error_set(err, -send_errno, "berth: lost the connection to the berth daemon: %s.",
+                                               strerror(send_errno));
                 if (n < 0)
                         return berth_error_set(err, -errno, "berth: lost the connection to the berth daemon: %s.",
                                                strerror(errno));
