@@ -80,6 +80,8 @@ int wrapper_ps_argv(int argc, char *const *argv, int args_at, const char *user, 
 bool wrapper_targets_need_policy(const struct docker_invocation *inv, const struct docker_args *a) {
         const char *verb = inv->verb;
         return a->n_targets == 0 || streq_ptr(verb, "update") || streq_ptr(verb, "rename") ||
+               streq_ptr(verb, "commit") || streq_ptr(verb, "checkpoint") ||
+               (streq_ptr(verb, "start") && (docker_args_last(a, "checkpoint") || docker_args_last(a, "checkpoint-dir"))) ||
                (streq_ptr(verb, "exec") && (docker_args_has(a, "privileged") || docker_args_last(a, "env") ||
                                             docker_args_last(a, "env-file")));
 }

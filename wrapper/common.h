@@ -37,7 +37,8 @@ int wrapper_ps_argv(int argc, char *const *argv, int args_at, const char *user, 
 
 /* A container-targeting verb whose rules are more than "every target is the
  * caller's": exec --privileged or with environment (GPU variables), update
- * (limits), rename (the new name), stats with no names.  The front leaves
+ * (limits), rename (the new name), stats with no names, commit (the image
+ * name and --change), checkpoints and start --checkpoint (admins only).  The front leaves
  * these to the policy half, and exec and cp into a container with host
  * paths (wrapper_owner_host_paths()). */
 bool wrapper_targets_need_policy(const struct docker_invocation *inv, const struct docker_args *a);

@@ -11,6 +11,7 @@
 #include "core/names.h"
 #include "common.h"
 #include "exec.h"
+#include "images.h"
 #include "policy/dockercli-spec.h"
 #include "policy/policy.h"
 #include "policy/spec.h"
@@ -225,6 +226,15 @@ int wrapper_run(struct wrapper *w) {
 
         if (docker_run_spec(&w->inv, w->argc, w->argv, &a, wrapper_read_lines, w, &s, &err) < 0)
                 return wrapper_refuse(err.message, NULL);
+        /* the caller's own berth/<user>/IMAGE is found first (DESIGN §5) */
+        _cleanup_free_ char *own_image = NULL;
+        if (wrapper_image_own(w, w->argv[a.image_at], &own_image) >= 0 && own_image) {
+                free(s.image);
+                s.image = strdup(own_image);
+                if (!s.image)
+                        return WRAPPER_EXIT_REFUSED;
+                w->argv[a.image_at] = own_image;
+        }
         if (config_resolve_user(w->config, w->user, time(NULL), &ru) < 0)
                 return wrapper_refuse("berth: your account could not be looked up in berth's configuration.",
                                       "Ask an admin to run 'berthctl quota' for you.");

@@ -11,6 +11,7 @@
 #include "common.h"
 #include "core/names.h"
 #include "exec.h"
+#include "images.h"
 #include "policy/dockercli-spec.h"
 #include "policy/policy.h"
 #include "policy/spec.h"
@@ -217,6 +218,56 @@ static int check_rename(struct wrapper *w, const struct docker_args *a, char **a
         return 0;
 }
 
+/* Every value of option name, in order (a new strv; NULL when none). */
+static int opt_values(const struct docker_args *a, const char *name, char ***ret) {
+        _cleanup_strv_free_ char **v = NULL;
+        for (size_t i = 0; i < a->n_opts; i++)
+                if (a->opts[i].value && streq(a->opts[i].name, name) && strv_push(&v, a->opts[i].value) < 0)
+                        return -ENOMEM;
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
+/* commit/import --change: no LABEL may set a berth.* label (DESIGN §2). */
+static int check_changes(struct wrapper *w, const struct docker_args *a) {
+        _cleanup_strv_free_ char **changes = NULL;
+        _cleanup_free_ char *key = NULL;
+        char msg[512];
+        if (opt_values(a, "change", &changes) < 0 || wrapper_changes_reserved_label(changes, &key) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if (!key)
+                return 0;
+        if (strchr(key, '$'))
+                snprintf(msg, sizeof(msg), "berth: --change 'LABEL %s' is not allowed: berth cannot tell which label a variable names.", key);
+        else
+                snprintf(msg, sizeof(msg), "berth: --change 'LABEL %s' is not allowed: berth.* labels are berth's to set.", key);
+        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+        return wrapper_refuse(msg, "Leave berth.* labels out.");
+}
+
+/* The image name at argv[at], typed as a target, put in *argv as docker
+ * gets it (berth/<user>/…). */
+static int image_target_word(struct wrapper *w, int at, char **argv) {
+        _cleanup_strv_free_ char **full = NULL;
+        char *typed[2] = { w->argv[at], NULL };
+        int status = wrapper_image_targets(w, typed, &full);
+        if (status != 0)
+                return status;
+        free(argv[at]);
+        argv[at] = TAKE_PTR(full[0]);
+        return 0;
+}
+
+/* Checkpoints are for admins: --checkpoint-dir makes dockerd write (and
+ * read) wherever it is told, as root. */
+static int refuse_checkpoint(struct wrapper *w) {
+        char msg[512];
+        snprintf(msg, sizeof(msg),
+                 "berth: checkpoints are for admins only: dockerd writes and reads them as root, wherever --checkpoint-dir says.");
+        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+        return wrapper_refuse(msg, "Ask an admin.");
+}
+
 int wrapper_targets(struct wrapper *w) {
         struct berth_error err = { 0 };
         _cleanup_(docker_args_done) struct docker_args a = { 0 };
@@ -292,6 +343,15 @@ int wrapper_targets(struct wrapper *w) {
 
         if (!admin && streq(verb, "update") && (status = check_update(w, &a)) != 0)
                 return status;
+        if (!admin && (streq(verb, "checkpoint") ||
+                       (streq(verb, "start") && (docker_args_last(&a, "checkpoint") || docker_args_last(&a, "checkpoint-dir")))))
+                return refuse_checkpoint(w);
+        if (!admin && streq(verb, "commit")) {
+                if ((status = check_changes(w, &a)) != 0)
+                        return status;
+                if (a.n_positionals > 1 && (status = image_target_word(w, a.positionals[1], argv)) != 0)
+                        return status;
+        }
         if (streq(verb, "rename") && !admin && a.rename_new_at > 0 && (status = check_rename(w, &a, argv)) != 0)
                 return status;
         if (streq(verb, "exec") && !admin) {
@@ -339,12 +399,31 @@ int wrapper_build(struct wrapper *w) {
                 audit_access(w, AUDIT_ACCESS_DENY, NULL, v.reason);
                 return wrapper_refuse(v.reason, v.hint[0] ? v.hint : NULL);
         }
+        /* its tags land in the caller's namespace; an image it names
+         * through --output goes around that */
+        _cleanup_strv_free_ char **words = NULL, **tags = NULL, **full = NULL;
+        int status;
+        for (size_t i = 0; i < a.n_opts; i++)
+                if (streq(a.opts[i].name, "output") && a.opts[i].value && strstr(a.opts[i].value, "name")) {
+                        char msg[512];
+                        snprintf(msg, sizeof(msg), "berth: --output %s names an image, which only -t may do.", a.opts[i].value);
+                        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+                        return wrapper_refuse(msg, "Name it with -t NAME: it lands in berth/<you>/NAME.");
+                }
+        if (wrapper_argv_append(&words, w->argc, w->argv, 0, w->argc) < 0 || opt_values(&a, "tag", &tags) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if (tags && (status = wrapper_image_targets(w, tags, &full)) != 0)
+                return status;
+        for (size_t i = 0, k = 0; tags && i < a.n_opts; i++)
+                if (streq(a.opts[i].name, "tag") && a.opts[i].value &&
+                    wrapper_argv_set_value(words, w->argv, &a.opts[i], full[k++]) < 0)
+                        return WRAPPER_EXIT_REFUSED;
         req = json_pack("{s:s}", "op", "ensure-slice");
         r = req ? wrapper_call(w, req, &reply, &err) : -ENOMEM;
         if (r < 0)
                 return refuse_unreachable(r, &err);
         const char *slice = json_string_value(json_object_get(reply, "slice"));
-        if (!slice || wrapper_build_argv(&w->inv, w->argc, w->argv, slice, w->user, w->uid, &argv) < 0)
+        if (!slice || wrapper_build_argv(&w->inv, w->argc, words, slice, w->user, w->uid, &argv) < 0)
                 return WRAPPER_EXIT_REFUSED;
         /* The classic builder runs each step as a container under
          * --cgroup-parent; BuildKit inside dockerd 20.10 ignores it. */
@@ -382,15 +461,74 @@ int wrapper_rmi(struct wrapper *w) {
         for (size_t i = 0; i < json_array_size(owners); i++) {
                 json_t *o = json_array_get(owners, i);
                 const char *user = json_string_value(json_object_get(o, "user"));
-                if (user && !streq(user, w->user)) {
-                        char msg[512];
+                char msg[512];
+                if (!json_is_true(json_object_get(o, "exists")) || wrapper_image_mine(o, names[i], w->user))
+                        continue; /* docker says "No such image" itself */
+                if (user)
                         snprintf(msg, sizeof(msg), "berth: the image %s belongs to %s; you may only remove your own.", names[i],
                                  user);
-                        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                        return wrapper_refuse(msg, NULL);
-                }
+                else
+                        snprintf(msg, sizeof(msg), "berth: %s is a shared image; only an admin may remove it.", names[i]);
+                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+                return wrapper_refuse(msg, "Yours are berth/<you>/… or labelled berth.user=<you>.");
         }
         wrapper_exec(w, w->argv);
+}
+
+int wrapper_tag(struct wrapper *w) {
+        _cleanup_(docker_args_done) struct docker_args a = { 0 };
+        _cleanup_strv_free_ char **argv = NULL;
+        int status;
+
+        if (parse_args(w, &a) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if (a.n_positionals != 2 || wrapper_admin(w))
+                wrapper_exec(w, w->argv); /* docker's usage, or an admin's own name */
+        if (wrapper_argv_append(&argv, w->argc, w->argv, 0, w->argc) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if ((status = image_target_word(w, a.positionals[1], argv)) != 0)
+                return status;
+        /* the source as run finds it: the caller's own first */
+        char *own = NULL;
+        if (wrapper_image_own(w, w->argv[a.positionals[0]], &own) >= 0 && own) {
+                free(argv[a.positionals[0]]);
+                argv[a.positionals[0]] = own;
+        }
+        wrapper_exec(w, argv);
+}
+
+int wrapper_import(struct wrapper *w) {
+        _cleanup_(docker_args_done) struct docker_args a = { 0 };
+        _cleanup_strv_free_ char **argv = NULL;
+        int status;
+
+        if (parse_args(w, &a) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if (a.n_positionals == 0 || wrapper_admin(w))
+                wrapper_exec(w, w->argv);
+        if ((status = check_changes(w, &a)) != 0)
+                return status;
+        if (wrapper_argv_append(&argv, w->argc, w->argv, 0, w->argc) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if (a.n_positionals > 1 && (status = image_target_word(w, a.positionals[1], argv)) != 0)
+                return status;
+        wrapper_exec(w, argv);
+}
+
+/* docker load takes its names (and labels) from the archive, not from the
+ * user: users bring images in with import or pull instead. */
+int wrapper_load(struct wrapper *w) {
+        _cleanup_(docker_args_done) struct docker_args a = { 0 };
+        char msg[512];
+
+        if (parse_args(w, &a) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if (a.help || wrapper_admin(w))
+                wrapper_exec(w, w->argv);
+        snprintf(msg, sizeof(msg),
+                 "berth: 'docker load' is for admins only: an archive's image names and labels are the archive's, and could be any user's.");
+        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+        return wrapper_refuse(msg, "Bring a root file system in with 'docker import FILE NAME' (it lands in berth/<you>/NAME), pull it from a registry, or ask an admin to load it.");
 }
 
 /* docker volume create by a user: a local volume with no driver options
@@ -422,6 +560,26 @@ int wrapper_volume_create(struct wrapper *w) {
                         continue;
                 audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
                 return wrapper_refuse(msg, hint);
+        }
+        /* the name: the last of --name and the positional, as docker takes it */
+        const char *name = a.n_positionals > 0 ? w->argv[a.positionals[0]] : docker_args_last(&a, "name");
+        if (name) {
+                struct berth_error err = { 0 };
+                _cleanup_json_ json_t *owners = NULL;
+                char *names[2] = { (char *) name, NULL };
+                int r = ask_owner(w, names, WRAPPER_OWNER_VOLUME, &owners, &err);
+                if (r < 0)
+                        return refuse_unreachable(r, &err);
+                json_t *o = json_array_get(owners, 0);
+                const char *user = json_string_value(json_object_get(o, "user"));
+                if (json_is_true(json_object_get(o, "exists")) && !streq_ptr(user, w->user)) {
+                        if (user)
+                                snprintf(msg, sizeof(msg), "berth: the volume %s exists and belongs to %s.", name, user);
+                        else
+                                snprintf(msg, sizeof(msg), "berth: the volume %s exists and is shared; it is not yours to create.", name);
+                        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+                        return wrapper_refuse(msg, "Pick another name.");
+                }
         }
         if (wrapper_volume_create_argv(&w->inv, w->argc, w->argv, w->user, &argv) < 0)
                 return WRAPPER_EXIT_REFUSED;
@@ -489,6 +647,9 @@ static int volume_targets(struct wrapper *w, const char *sub) {
                 else if (json_is_true(json_object_get(o, "exists")) && user && !streq(user, w->user))
                         snprintf(msg, sizeof(msg), "berth: the volume %s belongs to %s; you may only '%s' your own volumes and shared ones.",
                                  names[i], user, sub);
+                else if (json_is_true(json_object_get(o, "exists")) && !user && !inspect)
+                        snprintf(msg, sizeof(msg), "berth: the volume %s is shared; you may mount and inspect it, but only an admin may remove it.",
+                                 names[i]);
                 else
                         continue;
                 audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);

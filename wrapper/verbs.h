@@ -13,6 +13,12 @@ int wrapper_ps(struct wrapper *w);
 int wrapper_build(struct wrapper *w);
 /* rmi: only the caller's images. */
 int wrapper_rmi(struct wrapper *w);
+/* tag SOURCE TARGET: TARGET in the caller's namespace (wrapper_image_targets()). */
+int wrapper_tag(struct wrapper *w);
+/* import FILE [NAME]: NAME in the caller's namespace, no berth.* label by --change. */
+int wrapper_import(struct wrapper *w);
+/* load: admins only (the names come from the archive). */
+int wrapper_load(struct wrapper *w);
 /* volume create: local, no driver options, labelled with its owner. */
 int wrapper_volume_create(struct wrapper *w);
 /* What docker would pass through but berth polices (wrapper_pass_needs_

@@ -460,6 +460,24 @@ static const struct docker_flag flags_volume_create[] = {
         { "type", 0, V, 0 },
 };
 
+static const struct docker_flag flags_tag[] = {
+        { "help", 'h', B, 0 },
+};
+
+static const struct docker_flag flags_import[] = {
+        { "change", 'c', V, 0 },
+        { "help", 'h', B, 0 },
+        { "message", 'm', V, 0 },
+        { "platform", 0, V, 0 },
+};
+
+static const struct docker_flag flags_load[] = {
+        { "help", 'h', B, 0 },
+        { "input", 'i', V, 0 },
+        { "platform", 0, V, 0 },
+        { "quiet", 'q', B, 0 },
+};
+
 static const struct docker_flag flags_checkpoint_create[] = {
         { "checkpoint-dir", 0, V, 0 },
         { "help", 'h', B, 0 },
@@ -505,6 +523,9 @@ const struct docker_flag_table docker_flag_tables[_DOCKER_FLAGS_MAX] = {
         [DOCKER_FLAGS_PS] = { flags_ps, ELEMENTSOF(flags_ps) },
         [DOCKER_FLAGS_BUILD] = { flags_build, ELEMENTSOF(flags_build) },
         [DOCKER_FLAGS_RMI] = { flags_rmi, ELEMENTSOF(flags_rmi) },
+        [DOCKER_FLAGS_TAG] = { flags_tag, ELEMENTSOF(flags_tag) },
+        [DOCKER_FLAGS_IMPORT] = { flags_import, ELEMENTSOF(flags_import) },
+        [DOCKER_FLAGS_LOAD] = { flags_load, ELEMENTSOF(flags_load) },
         [DOCKER_FLAGS_CONTAINER_PRUNE] = { flags_container_prune, ELEMENTSOF(flags_container_prune) },
         [DOCKER_FLAGS_IMAGE_PRUNE] = { flags_image_prune, ELEMENTSOF(flags_image_prune) },
         [DOCKER_FLAGS_VOLUME_PRUNE] = { flags_volume_prune, ELEMENTSOF(flags_volume_prune) },

@@ -81,13 +81,16 @@ struct docker_group {
 
 /* Top level.  Anything not listed is PASS: docker's own unpoliced verbs
  * (images pull push login logout search version info events history
- * import load save tag), or a CLI plugin (compose …), or an error. */
+ * save), or a CLI plugin (compose …), or an error. */
 static const struct docker_verb top_verbs[] = {
         CONTAINER_VERBS(""),
         TGT("inspect", "inspect", "inspect", INSPECT, TARGETS_ALL),
         VERB("ps", "ps", "ps", DOCKER_CMD_PS, DOCKER_FLAGS_PS, TARGETS_NONE, true),
         VERB("build", "build", "build", DOCKER_CMD_BUILD, DOCKER_FLAGS_BUILD, TARGETS_NONE, true),
         VERB("rmi", "rmi", "rmi", DOCKER_CMD_RMI, DOCKER_FLAGS_RMI, TARGETS_NONE, true),
+        VERB("tag", "tag", "tag", DOCKER_CMD_TAG, DOCKER_FLAGS_TAG, TARGETS_NONE, true),
+        VERB("import", "import", "import", DOCKER_CMD_IMPORT, DOCKER_FLAGS_IMPORT, TARGETS_NONE, true),
+        VERB("load", "load", "load", DOCKER_CMD_LOAD, DOCKER_FLAGS_LOAD, TARGETS_NONE, true),
         PASS("help", "help"),
 };
 
@@ -106,6 +109,9 @@ static const struct docker_verb image_verbs[] = {
         VERB("rm", "image rm", "rmi", DOCKER_CMD_RMI, DOCKER_FLAGS_RMI, TARGETS_NONE, true),
         VERB("remove", "image remove", "rmi", DOCKER_CMD_RMI, DOCKER_FLAGS_RMI, TARGETS_NONE, true),
         VERB("rmi", "image rmi", "rmi", DOCKER_CMD_RMI, DOCKER_FLAGS_RMI, TARGETS_NONE, true),
+        VERB("tag", "image tag", "tag", DOCKER_CMD_TAG, DOCKER_FLAGS_TAG, TARGETS_NONE, true),
+        VERB("import", "image import", "import", DOCKER_CMD_IMPORT, DOCKER_FLAGS_IMPORT, TARGETS_NONE, true),
+        VERB("load", "image load", "load", DOCKER_CMD_LOAD, DOCKER_FLAGS_LOAD, TARGETS_NONE, true),
         PRUNE("prune", "image prune", IMAGE_PRUNE),
 };
 

@@ -30,6 +30,9 @@ enum docker_cmd {
         DOCKER_CMD_RMI,            /* rmi, image rm|remove */
         DOCKER_CMD_NETWORK_ATTACH, /* network connect|disconnect NETWORK CONTAINER */
         DOCKER_CMD_VOLUME_CREATE,  /* volume create */
+        DOCKER_CMD_TAG,            /* tag, image tag SOURCE TARGET */
+        DOCKER_CMD_IMPORT,         /* import, image import FILE|URL|- [REPOSITORY[:TAG]] */
+        DOCKER_CMD_LOAD,           /* load, image load: the names come from the archive */
         DOCKER_CMD_ADMIN,          /* admin only: plugin install|enable|set|upgrade|create,
                                     * swarm/node/service/secret/config/stack writes,
                                     * system/container/image… prunes are DOCKER_CMD_PRUNE */
