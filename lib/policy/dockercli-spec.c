@@ -137,6 +137,12 @@ static int spec_volume(struct container_spec *s, const char *value, struct berth
         if (n == 1)
                 m.kind = SPEC_MOUNT_VOLUME;
         else {
+                /* docker expands no '~': the shell would have, had it been
+                 * unquoted; as typed it is neither a path nor a volume name */
+                if (parts[0][0] == '~')
+                        return berth_error_set(err, -EINVAL,
+                                               "berth: invalid volume specification '%s': docker does not expand '~'; write the host path out (for your home, -v \"$HOME\":…).",
+                                               value);
                 m.kind = volume_name_valid(parts[0]) ? SPEC_MOUNT_VOLUME : SPEC_MOUNT_BIND;
                 m.source = strdup(parts[0]);
                 if (!m.source)
@@ -301,9 +307,14 @@ static int push_file_lines(char ***list, const char *path, const char *flag, doc
         int r = read_lines(path, &lines, userdata);
         if (r < 0)
                 return berth_error_set(err, r, "berth: cannot read %s file '%s': %s.", flag, path, strerror(-r));
-        for (char **l = lines; l && *l; l++)
-                if (strv_push(list, *l) < 0)
+        for (char **l = lines; l && *l; l++) {
+                /* docker drops a UTF-8 byte-order mark at the start of the file */
+                const char *line = *l;
+                if (l == lines && strncmp(line, "\xef\xbb\xbf", 3) == 0)
+                        line += 3;
+                if (strv_push(list, line) < 0)
                         return -ENOMEM;
+        }
         return 0;
 }
 

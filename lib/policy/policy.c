@@ -294,6 +294,10 @@ static bool refuse(struct decision *d, const char *rule, const char *hint, const
         va_start(ap, fmt);
         vsnprintf(d->v->reason, sizeof(d->v->reason), fmt, ap);
         va_end(ap);
+        /* what the user typed may hold newlines or escapes: the refusal stays one line */
+        for (char *p = d->v->reason; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        *p = '?';
         snprintf(d->v->hint, sizeof(d->v->hint), "%s", hint ? hint : "");
         if (d->id->admin) {
                 d->v->admin_override = true;

@@ -369,6 +369,49 @@ START_TEST(test_seal_key_file) {
 }
 END_TEST
 
+/* A --label-file / --env-file whose first line starts with a byte-order
+ * mark, which docker drops before reading the key. */
+static int bom_lines(const char *path, char ***ret, void *userdata) {
+        char **v = NULL;
+        ck_assert_int_eq(strv_push(&v, streq(path, "labels") ? "\xef\xbb\xbf" "berth.user=bob" : "\xef\xbb\xbfPATH=/x"), 0);
+        ck_assert_int_eq(strv_push(&v, "other=1"), 0);
+        *ret = v;
+        return 0;
+}
+
+START_TEST(test_bom_and_one_line) {
+        const char *argv[] = { "docker", "run", "--label-file", "labels", "--name", "a\nberth: fake", "busybox", NULL };
+        int argc = 7;
+        struct docker_invocation inv;
+        struct docker_args a = { 0 };
+        struct container_spec s = { 0 };
+        struct berth_error err = { 0 };
+
+        ck_assert_int_eq(docker_parse_invocation(argc, (char *const *) argv, &inv, &err), 0);
+        ck_assert_int_eq(docker_parse_args(&inv, argc, (char *const *) argv, &a, &err), 0);
+        ck_assert_int_eq(docker_run_spec(&inv, argc, (char *const *) argv, &a, bom_lines, NULL, &s, &err), 0);
+        ck_assert_str_eq(s.labels[0], "berth.user=bob"); /* the mark is gone, the key is seen */
+        ck_assert(policy_label_reserved(s.labels[0]));
+        ck_assert_str_eq(s.labels[1], "other=1");
+
+        struct berth_config *c = NULL;
+        struct resolved_user ru = { 0 };
+        struct policy_verdict v = { 0 };
+        char *none[] = { NULL };
+        ck_assert_int_eq(config_new("/nonexistent", &c), 0);
+        ck_assert_int_eq(config_resolve_user_groups(c, "alice", 1000, none, 1700000000, &ru), 0);
+        ck_assert_int_eq(policy_check(c, &ru, &alice, &s, &v), 0);
+        ck_assert(!v.allowed);
+        /* the refusal quotes the typed name, but stays one line */
+        ck_assert_ptr_null(strchr(v.reason, '\n'));
+        policy_verdict_done(&v);
+        resolved_user_done(&ru);
+        config_free(c);
+        container_spec_done(&s);
+        docker_args_done(&a);
+}
+END_TEST
+
 Suite *security_suite(void) {
         Suite *s = suite_create("security");
         TCase *tc = tcase_create("rules");
@@ -379,6 +422,7 @@ Suite *security_suite(void) {
         tcase_add_test(tc, test_gpus_only_from_reservation);
         tcase_add_test(tc, test_seal);
         tcase_add_test(tc, test_seal_key_file);
+        tcase_add_test(tc, test_bom_and_one_line);
         suite_add_tcase(s, tc);
         return s;
 }
