@@ -5,13 +5,13 @@
 # clever student would; ownership of other users' containers.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 219
+plan 225
 
 IMG=berth-test:latest
 cleanup() {
 	sbdocker ps -aq --filter label=berth.managed=true | xargs -r "$REAL_DOCKER" -H "unix://$SB/docker.sock" rm -f >/dev/null 2>&1
 	sbdocker rm -f adm._.berthtadmin >/dev/null 2>&1
-	sbdocker rmi -f berth/berthtali/snap:latest berthtbob-own:latest >/dev/null 2>&1
+	sbdocker rmi -f berth/berthtali/snap:latest berthtbob-own:latest berth/berthtbob/bobimg:latest berth/berthtbob/bobimg2:latest >/dev/null 2>&1
 	sbdocker volume rm -f bobvol bobvol2 bobvol3 alivol >/dev/null 2>&1
 	stop_daemon
 }
@@ -375,6 +375,20 @@ okd $? "alice: commit her own to berth/berthtali/snap" "$out"
 out=$(wd berthtbob rmi berth/berthtali/snap 2>&1); rc=$?
 isnt "$rc" 0 "bob: rmi of alice's image is refused"
 like "$out" "berthtali" "naming whose it is"
+# a user's image names land in their namespace, and their own is found first
+out=$(printf 'FROM %s\nLABEL x=y\n' "$IMG" | wd berthtbob build -q -t bobimg - 2>&1)
+okd $? "bob: build -t bobimg" "$out"
+is "$(sbdocker inspect -f '{{index .Config.Labels "berth.user"}}' berth/berthtbob/bobimg:latest 2>&1)" berthtbob \
+	"it lands as berth/berthtbob/bobimg, labelled his"
+out=$(wd berthtbob create --name fromown bobimg true 2>&1)
+okd $? "bob: create from 'bobimg'" "$out"
+is "$(sbdocker inspect -f '{{.Config.Image}}' fromown._.berthtbob 2>&1)" berth/berthtbob/bobimg:latest \
+	"docker was given his own berth/berthtbob/bobimg"
+wd berthtbob rm fromown >/dev/null 2>&1
+out=$(wd berthtbob tag bobimg bobimg2 2>&1)
+okd $? "bob: tag bobimg bobimg2" "$out"
+out=$(wd berthtbob rmi berth/berthtbob/bobimg2 2>&1)
+okd $? "bob: rmi of his own berth/berthtbob/bobimg2" "$out"
 out=$(wd berthtali rename x x2 2>&1)
 okd $? "alice: rename x x2" "$out"
 is "$(sbdocker inspect -f '{{.Name}}' "$ALI_ID")" "/x2._.berthtali" "the new name keeps her suffix"

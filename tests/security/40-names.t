@@ -35,7 +35,6 @@ out=$(wd $ATT inspect -f '{{.Name}}' bobplain 2>&1)
 is "$out" "/bobplain._.$ATT" "bob: his own container by its short name"
 
 T_BOM="the label file's byte-order mark is not stripped as docker strips it, so the berth.* label behind it is missed"
-T_CHANGE="commit --change 'LABEL berth.*' is not refused yet"
 # --- berth.* labels --------------------------------------------------------------------------
 attack "--label berth.user=<alice>"           $ATT run --label berth.user=$VIC $IMG true
 attack "-l berth.gpus=GPU-0"                  $ATT run -l berth.gpus=GPU-0 $IMG true
@@ -57,8 +56,13 @@ attack "--label-file with leading spaces"     $ATT run --label-file "$AH/labels-
 attack "--label-file=FILE in another case"    $ATT run "--label-file=$AH/labels-case" $IMG true
 attack "container create --label berth.user"  $ATT container create --label berth.user=$VIC $IMG true
 attack "build --label berth.user"             $ATT build --label berth.user=$VIC -f "$AH/Dockerfile" "$AH/work"
-attack -t "$T_CHANGE" "commit --change 'LABEL berth.user=…'" $ATT commit --change "LABEL berth.user=$VIC" bobplain mine2
-attack -t "$T_CHANGE" "commit -c 'LABEL berth.seal …'"       $ATT commit -c 'LABEL berth.seal=00' bobplain mine3
+attack "commit --change 'LABEL berth.user=…'" $ATT commit --change "LABEL berth.user=$VIC" bobplain mine2
+attack "commit -c 'LABEL berth.seal …'"       $ATT commit -c 'LABEL berth.seal=00' bobplain mine3
+attack "commit -c continued into a second -c"  $ATT commit -c 'LABEL a=b \' -c "berth.user=$VIC" bobplain mine4
+attack "commit -c 'label a=b BERTH.USER=…' (case)" $ATT commit -c "label a=b BERTH.USER=$VIC" bobplain mine5
+attack "commit -c 'LABEL \$K=…' (a variable key)" $ATT commit -c 'ENV K=berth.user' -c 'LABEL $K=x' bobplain mine6
+attack "commit -c 'ONBUILD LABEL berth.user=…'" $ATT commit -c "ONBUILD LABEL berth.user=$VIC" bobplain mine7
+ATTACK_STDIN="$AH/rootfs.tar" attack "import -c 'LABEL berth.user=…'" $ATT import -c "LABEL berth.user=$VIC" - mine8
 T_NL="the refusal quotes the newline of the name raw: two lines on stderr"
 # --- container names ----------------------------------------------------------------------------
 attack "--name <alice's container>"           $ATT run --name $VCONT $IMG true
@@ -126,24 +130,29 @@ T_NET="networks are not owned by label yet: another user's network can be joined
 attack -t "$T_NET" "network connect his own to alice's network" $ATT network connect $VNET bobplain
 attack -t "$T_NET" "network rm of alice's network"        $ATT network rm $VNET
 attack -t "$T_NET" "run --network <alice's network>"      $ATT run --network $VNET $IMG true
-T_IMG="image names are not held yet: tag, commit, build, load, import and rmi may move or drop another user's or a shared tag"
 # --- images ------------------------------------------------------------------------------
-attack -t "$T_IMG" "tag over alice's image"               $ATT tag "berth/$ATT/mine" "$VIMG"
-attack -t "$T_IMG" "image tag over alice's image"         $ATT image tag "berth/$ATT/mine" "$VIMG"
-attack -t "$T_IMG" "tag into alice's namespace"           $ATT tag "berth/$ATT/mine" "berth/$VIC/new:latest"
-attack -t "$T_IMG" "tag over the shared image"            $ATT tag "berth/$ATT/mine" $IMG
-attack -t "$T_IMG" "tag over a shared registry-named image" $ATT tag "berth/$ATT/mine" registry.example:5000/team/model:latest
-attack -t "$T_IMG" "commit onto alice's image"            $ATT commit bobplain "$VIMG"
-attack -t "$T_IMG" "commit onto the shared image"         $ATT commit bobplain $IMG
-ATTACK_STDIN="$AH/Dockerfile" attack -t "$T_IMG" "build -t alice's image" $ATT build -t "$VIMG" -
-ATTACK_STDIN="$AH/Dockerfile" attack -t "$T_IMG" "build -t the shared image" $ATT build -t $IMG -
-ATTACK_STDIN="$AH/Dockerfile" attack -t "$T_IMG" "build --tag=shared registry name" $ATT build --tag=registry.example:5000/team/model:latest -
-attack -t "$T_IMG" "load of a tar tagged in alice's namespace" $ATT load -i "$AH/evil.tar"
-ATTACK_STDIN="$AH/evil.tar" attack -t "$T_IMG" "image load from stdin, alice's namespace" $ATT image load
-ATTACK_STDIN="$AH/rootfs.tar" attack -t "$T_IMG" "import onto alice's image" $ATT import - "$VIMG"
-ATTACK_STDIN="$AH/rootfs.tar" attack -t "$T_IMG" "import onto the shared image" $ATT import - $IMG
+attack "tag over alice's image"               $ATT tag "berth/$ATT/mine" "$VIMG"
+attack "image tag over alice's image"         $ATT image tag "berth/$ATT/mine" "$VIMG"
+attack "tag into alice's namespace"           $ATT tag "berth/$ATT/mine" "berth/$VIC/new:latest"
+attack "tag over the shared image"            $ATT tag "berth/$ATT/mine" $IMG
+attack "tag over a shared registry-named image" $ATT tag "berth/$ATT/mine" registry.example:5000/team/model:latest
+attack "commit onto alice's image"            $ATT commit bobplain "$VIMG"
+attack "commit onto the shared image"         $ATT commit bobplain $IMG
+ATTACK_STDIN="$AH/Dockerfile" attack "build -t alice's image" $ATT build -t "$VIMG" -
+ATTACK_STDIN="$AH/Dockerfile" attack "build -t the shared image" $ATT build -t $IMG -
+ATTACK_STDIN="$AH/Dockerfile" attack "build --tag=shared registry name" $ATT build --tag=registry.example:5000/team/model:latest -
+attack "load of a tar tagged in alice's namespace" $ATT load -i "$AH/evil.tar"
+ATTACK_STDIN="$AH/evil.tar" attack "image load from stdin, alice's namespace" $ATT image load
+ATTACK_STDIN="$AH/rootfs.tar" attack "import onto alice's image" $ATT import - "$VIMG"
+ATTACK_STDIN="$AH/rootfs.tar" attack "import onto the shared image" $ATT import - $IMG
 attack "rmi alice's image"                    $ATT rmi "$VIMG"
 attack "image rm alice's image by id"         $ATT image rm "$VIMG_ID"
-attack -t "$T_IMG" "rmi -f of the shared image"           $ATT rmi -f $IMG
-attack -t "$T_IMG" "image remove of a shared registry image" $ATT image remove registry.example:5000/team/model:latest
+attack "rmi -f of the shared image"           $ATT rmi -f $IMG
+attack "image remove of a shared registry image" $ATT image remove registry.example:5000/team/model:latest
+attack "tag as docker.io/berth/<alice>/img"   $ATT tag "berth/$ATT/mine" "docker.io/berth/$VIC/img:latest"
+attack "image tag over the shared image, no tag" $ATT image tag "berth/$ATT/mine" berth-test
+attack "container commit onto a shared registry name" $ATT container commit bobplain registry.example:5000/team/model:latest
+ATTACK_STDIN="$AH/Dockerfile" attack "build --output naming alice's image" $ATT build --output "type=docker,name=$VIMG" -
+ATTACK_STDIN="$AH/rootfs.tar" attack "image import onto a shared registry name" $ATT image import - registry.example:5000/team/model:latest
+attack "rmi of the shared image by id"        $ATT rmi "$(api "/images/$IMG/json" | jq -r .Id)"
 done_testing

@@ -62,11 +62,13 @@ attack "an unknown option"                    $ATT run --frobnicate $IMG true
 attack "an unknown option with a value"       $ATT run --frobnicate=1 $IMG true
 attack "an unknown short option"              $ATT run -Z $IMG true
 attack "an abbreviated option (--priv)"       $ATT run --priv $IMG true
-T_CKPT="checkpoint options are not refused by berth; only a dockerd without experimental features stops them"
 # --- checkpoints (dockerd writes where it is told) ---------------------------------------------
-attack -t "$T_CKPT" "start --checkpoint-dir /etc"          $ATT start --checkpoint c1 --checkpoint-dir /etc bobplain
-attack -t "$T_CKPT" "checkpoint create --checkpoint-dir"   $ATT checkpoint create --checkpoint-dir "$AH/work" bobplain c1
-attack -t "$T_CKPT" "checkpoint ls of his own"             $ATT checkpoint ls --checkpoint-dir /etc bobplain
+attack "start --checkpoint-dir /etc"          $ATT start --checkpoint c1 --checkpoint-dir /etc bobplain
+attack "checkpoint create --checkpoint-dir"   $ATT checkpoint create --checkpoint-dir "$AH/work" bobplain c1
+attack "checkpoint ls of his own"             $ATT checkpoint ls --checkpoint-dir /etc bobplain
+attack "start --checkpoint of his own"         $ATT start --checkpoint c1 bobplain
+attack "container start --checkpoint-dir=/etc" $ATT container start --checkpoint-dir=/etc bobplain
+attack "checkpoint rm of his own"             $ATT checkpoint rm bobplain c1
 # --- update holds create's limits -----------------------------------------------------------------
 attack "update --cpus 8"                      $ATT update --cpus 8 bobplain
 attack "update --memory 4g"                   $ATT update --memory 4g bobplain

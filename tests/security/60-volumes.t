@@ -20,7 +20,6 @@ is "$out" hi "bob: a container may mount his own volume"
 out=$(wd $ATT run --rm -v shared-data:/v:ro $IMG true 2>&1 | grep -v '^WARNING: IPv4'; echo "rc=${PIPESTATUS[0]}")
 is "$out" "rc=0" "bob: a container may mount an admin-made shared volume"
 
-T_VNAME="volume create of another user's volume name goes to docker, which answers with hers"
 # --- volume create ---------------------------------------------------------------------------------
 attack "volume create -o device=/etc"         $ATT volume create -o device=/etc v1
 attack "volume create, the bind in three -o"  $ATT volume create -o type=none -o o=bind -o device=/etc v2
@@ -38,9 +37,8 @@ attack "volume create -d vieux/sshfs"         $ATT volume create -d vieux/sshfs 
 attack "volume create --driver=local-persist" $ATT volume create --driver=local-persist v14
 attack "volume create --label berth.user=alice" $ATT volume create --label berth.user=$VIC v15
 attack "volume create --label=Berth.User (case)" $ATT volume create --label=Berth.User=$VIC v16
-attack -t "$T_VNAME" "volume create of alice's volume name" $ATT volume create $VVOL
-attack -t "$T_VNAME" "volume create --name=<alice's volume>" $ATT volume create --name=$VVOL
-T_SHARED="issue 13 lets users remove admin-made shared volumes; that changes a name they do not own: to be decided"
+attack "volume create of alice's volume name" $ATT volume create $VVOL
+attack "volume create --name=<alice's volume>" $ATT volume create --name=$VVOL
 # --- another user's volume ---------------------------------------------------------------------------
 attack "run -v <alice's volume>:/x"           $ATT run -v $VVOL:/x $IMG true
 attack "run -v <alice's volume>:/x:ro"        $ATT run -v $VVOL:/x:ro $IMG true
@@ -53,5 +51,8 @@ attack "volume remove <alice's>, his own first" $ATT volume remove bobvol $VVOL
 attack "volume inspect <alice's>"             $ATT volume inspect $VVOL
 attack "volume prune"                         $ATT volume prune -f
 attack "volume prune --all"                   $ATT volume prune -a -f
-attack -t "$T_SHARED" "volume rm of the shared volume"       $ATT volume rm shared-data
+attack "volume rm of the shared volume"       $ATT volume rm shared-data
+attack "volume rm -f of the shared volume"    $ATT volume rm -f shared-data
+attack "volume remove, his own first, then the shared one" $ATT volume remove bobvol shared-data
+attack "volume create of the shared volume's name" $ATT volume create shared-data
 done_testing
