@@ -8,7 +8,7 @@
 # group with 'require_group', and survives 1000 sessions under valgrind.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 69
+plan 72
 
 # /etc is the host's: every PAM service here has a unique name, removed on exit
 SVC=berth-test-$$
@@ -144,6 +144,21 @@ start_daemon
 out=$(sb_exec pamtester $SVC-strict berthtbob open_session close_session 2>&1)
 ok $? "slicemgr back: the 'strict' login succeeds"
 is "$(sb_exec systemctl show -p ActiveState --value berth-students-berthtbob.slice)" active "and bob has his slice"
+
+# --- one user's 1024 idle connections leave everyone's login served -----------
+FLOOD="$SB/berth-flood-pam.pl"
+cp "$BERTH_TOP/tests/helpers/berth-flood.pl" "$FLOOD"; chmod 755 "$FLOOD"
+sb_exec setpriv --reuid=berthtali --regid="$(id -g berthtali)" --init-groups \
+	sh -c "ulimit -n 4096; exec perl $FLOOD idle $SOCK 1024 6" > "$SB/flood-pam.out" &
+flood=$!
+for i in $(seq 100); do [ -s "$SB/flood-pam.out" ] && break; sleep 0.1; done
+like "$(cat "$SB/flood-pam.out")" "^[0-9]+ [0-9]+$" "alice holds all the connections the daemon lets her have"
+t0=$(ms)
+out=$(sb_exec pamtester $SVC-strict berthtbob open_session close_session 2>&1)
+rc=$? el=$(($(ms) - t0))
+ok $rc "meanwhile bob's 'strict' login succeeds"
+ok $((el >= 1000)) "within pam_berth's timeout=1s (took ${el} ms)"
+wait $flood
 
 out=$(sb_exec pamtester $SVC-basic nosuchuserberth open_session 2>&1)
 rc=$?
