@@ -491,7 +491,7 @@ struct ops_deferred {
         uid_t uid;
         char *caller;
         bool admin;
-        bool images, volumes;
+        bool images, volumes, networks;
         uint8_t key[SEAL_KEY_SIZE];
         char **targets;
         json_t *answers; /* one per target; JSON null where Docker is to be asked */
@@ -526,6 +526,8 @@ void ops_deferred_run(struct ops_deferred *x, struct docker *d) {
                         o = owner_image_docker(d, x->caller, t, &x->failed);
                 else if (x->volumes)
                         o = owner_volume_docker(d, x->caller, t, &x->failed);
+                else if (x->networks)
+                        o = owner_network_docker(d, x->caller, t, &x->failed);
                 else
                         o = owner_container_docker(d, x->key, x->caller, t, &x->failed);
                 if (!o || json_array_set_new(x->answers, i, o) < 0)
@@ -557,6 +559,7 @@ static char *op_owner(Manager *m, struct caller *c, const struct proto_request *
         x->admin = c->admin;
         x->images = req->images;
         x->volumes = req->volumes;
+        x->networks = req->networks;
         memcpy(x->key, m->seal_key, SEAL_KEY_SIZE);
         x->answers = json_array();
         for (char **t = req->targets; t && *t; t++)
@@ -570,7 +573,7 @@ static char *op_owner(Manager *m, struct caller *c, const struct proto_request *
         }
         /* containers the mirror knows are answered at once */
         for (char **t = x->targets; *t; t++) {
-                json_t *o = req->images || req->volumes ? NULL : owner_container_mirror(m, c->user, *t);
+                json_t *o = req->images || req->volumes || req->networks ? NULL : owner_container_mirror(m, c->user, *t);
                 missing = missing || !o;
                 if (json_array_append_new(x->answers, o ? o : json_null()) < 0) {
                         ops_deferred_free(x);

@@ -11,6 +11,10 @@
  * reports. */
 #include "owner.h"
 
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "basic/util.h"
 #include "core/names.h"
 #include "labels.h"
@@ -101,4 +105,36 @@ json_t *owner_volume_docker(struct docker *d, const char *caller, const char *ta
         const char *user = labels_get(json_object_get(info, "Labels"), "berth.user");
         return json_pack("{s:s,s:b,s:s?,s:b,s:b,s:b}", "target", target, "exists", true, "user", user, "managed",
                          user != NULL, "mine", user && streq(user, caller), "host_path", volume_has_host_path(info));
+}
+
+/* A network's berth.user label is set by the wrapper on `docker network
+ * create`.  The name goes into the path percent-encoded: Docker resolves it
+ * (full id, name, id prefix) exactly as the CLI's request would. */
+json_t *owner_network_docker(struct docker *d, const char *caller, const char *target, bool *ret_failed) {
+        struct berth_error err = { 0 };
+        _cleanup_json_ json_t *info = NULL;
+        _cleanup_free_ char *path = malloc(strlen("/networks/") + 3 * strlen(target) + 1);
+        if (!path)
+                return NULL;
+        char *p = stpcpy(path, "/networks/");
+        for (const unsigned char *c = (const unsigned char *) target; *c; c++)
+                if (isalnum(*c) || *c == '-' || *c == '_' || *c == '.')
+                        *p++ = (char) *c;
+                else
+                        p += sprintf(p, "%%%02X", *c);
+        *p = 0;
+        int r = target[0] ? docker_request(d, "GET", path, NULL, NULL, &info, &err) : -ENOENT;
+        if (r == -ENOENT)
+                return absent(target);
+        if (r < 0)
+                return failed(target, &err, ret_failed);
+        const char *name = json_string_value(json_object_get(info, "Name"));
+        const char *user = labels_get(json_object_get(info, "Labels"), "berth.user");
+        json_t *opts = json_object_get(info, "Options");
+        bool builtin = streq_ptr(name, "bridge") || streq_ptr(name, "host") || streq_ptr(name, "none") ||
+                       streq_ptr(json_string_value(json_object_get(opts, "com.docker.network.bridge.default_bridge")),
+                                 "true");
+        return json_pack("{s:s,s:b,s:s?,s:s?,s:s?,s:b,s:b,s:b}", "target", target, "exists", true, "id",
+                         json_string_value(json_object_get(info, "Id")), "name", name, "user", user, "managed",
+                         user != NULL, "mine", user && streq(user, caller), "builtin", builtin);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Who owns a container, an image or a volume, for the wrapper's ownership
+/* Who owns a container, an image, a volume or a network, for the wrapper's ownership
  * check (owner.c). */
 #pragma once
 
@@ -29,3 +29,7 @@ json_t *owner_image_docker(struct docker *d, const char *caller, const char *tar
 /* {"target","exists","user","managed","mine","host_path"} for a volume, by
  * its berth.user label; host_path: its driver options name device=. */
 json_t *owner_volume_docker(struct docker *d, const char *caller, const char *target, bool *ret_failed);
+/* {"target","exists","id","name","user","managed","mine","builtin"} for a
+ * network, by its berth.user label; builtin: bridge, host, none or
+ * Docker's default network, which every user may use. */
+json_t *owner_network_docker(struct docker *d, const char *caller, const char *target, bool *ret_failed);

@@ -103,20 +103,55 @@ bool wrapper_pass_needs_policy(const struct docker_invocation *inv, int argc, ch
                 return false;
         if (streq(verb, "compose"))
                 return true;
+        /* pull of a berth/ name: the caller's own namespace only */
+        if (streq(verb, "pull") || streq(verb, "image"))
+                for (int i = inv->args_at; i < argc; i++)
+                        if (wrapper_berth_image_name(argv[i]))
+                                return streq(verb, "pull") || streq(argv[inv->args_at - 1], "pull");
         /* the word after the group's: "docker volume rm" */
         const char *sub = inv->args_at > inv->words_at + 1 && inv->args_at <= argc ? argv[inv->args_at - 1] : NULL;
         if (!sub)
                 return false;
         if (streq(verb, "buildx") || streq(verb, "builder"))
                 return streq(sub, "bake") || (streq(sub, "inspect") && has_bootstrap(argc, argv, inv->args_at));
-        if (streq(verb, "volume"))
+        if (streq(verb, "volume") || streq(verb, "network"))
                 return streq(sub, "rm") || streq(sub, "remove") || streq(sub, "inspect");
         return false;
+}
+
+const char *wrapper_berth_image_name(const char *word) {
+        static const char *const prefixes[] = { "", "docker.io/", "index.docker.io/" };
+        for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+                size_t n = strlen(prefixes[i]);
+                if (strncmp(word, prefixes[i], n) == 0 && strncmp(word + n, "berth/", 6) == 0)
+                        return word + n;
+        }
+        return NULL;
 }
 
 bool wrapper_name_untrimmed(const char *name) {
         size_t n = name ? strlen(name) : 0;
         return n > 0 && (isspace((unsigned char) name[0]) || isspace((unsigned char) name[n - 1]));
+}
+
+bool wrapper_network_refused(json_t *o, const char *name, const char *user, const char *verb, bool remove, char *msg,
+                             size_t n) {
+        const char *owner = json_string_value(json_object_get(o, "user"));
+        if (wrapper_name_untrimmed(name))
+                snprintf(msg, n, "berth: the network name '%s' has white space at an end; give the name exactly.", name);
+        else if (!json_is_true(json_object_get(o, "exists")))
+                return false; /* docker says "not found" itself */
+        else if (remove && json_is_true(json_object_get(o, "builtin")))
+                snprintf(msg, n, "berth: %s is one of Docker's own networks; only an admin may remove it.", name);
+        else if (owner && !streq(owner, user))
+                snprintf(msg, n, "berth: the network %s belongs to %s; you may only '%s' your own networks, shared ones and Docker's own.",
+                         name, owner, verb);
+        else if (!owner && remove && !json_is_true(json_object_get(o, "builtin")))
+                snprintf(msg, n, "berth: the network %s is shared; you may use and inspect it, but only an admin may remove it.",
+                         name);
+        else
+                return false;
+        return true;
 }
 
 bool wrapper_owner_host_paths(json_t *o) {
@@ -175,6 +210,7 @@ int wrapper_ask_owner(const char *socket, char **names, enum wrapper_owner_kind 
                 [WRAPPER_OWNER_CONTAINER] = "container",
                 [WRAPPER_OWNER_IMAGE] = "image",
                 [WRAPPER_OWNER_VOLUME] = "volume",
+                [WRAPPER_OWNER_NETWORK] = "network",
         };
         _cleanup_json_ json_t *list = json_array(), *reply = NULL, *req = NULL;
         _cleanup_free_ char *reply_kind = NULL;

@@ -46,14 +46,27 @@ bool wrapper_targets_need_policy(const struct docker_invocation *inv, const stru
 /* A command docker would pass through that berth refuses or polices all
  * the same: compose, buildx bake, buildx create|inspect --bootstrap (they
  * start containers berth cannot see; the API gate will hold them), volume
- * rm|remove|inspect (other users' volumes).  A few string compares: the
- * front asks this on its pass-through path. */
+ * and network rm|remove|inspect (other users' volumes and networks), pull
+ * (and image pull) with a word in berth/ (wrapper_berth_image_name(): it
+ * could move another user's tag).  A few string compares: the front asks
+ * this on its pass-through path. */
 bool wrapper_pass_needs_policy(const struct docker_invocation *inv, int argc, char *const *argv);
+
+/* The "berth/…" part of an image name typed as berth/…, docker.io/berth/…
+ * or index.docker.io/berth/… (the names Docker files under berth/), else
+ * NULL. */
+const char *wrapper_berth_image_name(const char *word);
 
 /* A name with white space at either end: newer docker CLIs trim it, so the
  * name checked would not be the name docker acts on. */
 bool wrapper_name_untrimmed(const char *name);
 
+/* A network owner answer o for name: may user VERB it (remove: rm)?  Own,
+ * shared (no berth.user label) and Docker's own networks may be used and
+ * inspected, only one's own removed.  True with the sentence in msg when
+ * not; a network that does not exist is left to docker. */
+bool wrapper_network_refused(json_t *o, const char *name, const char *user, const char *verb, bool remove, char *msg,
+                             size_t n);
 /* Does the owner op's answer for one container say it has a host path
  * mounted?  An answer without "host_paths" (an older daemon) says yes:
  * fail closed. */
@@ -78,10 +91,11 @@ enum wrapper_owner_kind {
         WRAPPER_OWNER_CONTAINER,
         WRAPPER_OWNER_IMAGE,
         WRAPPER_OWNER_VOLUME,
+        WRAPPER_OWNER_NETWORK,
 };
 
-/* Ask berth-slicemgr at SOCKET who owns each name (containers, images or
- * volumes); *ret is its "targets" array, one entry per name, and *ret_admin
+/* Ask berth-slicemgr at SOCKET who owns each name (containers, images,
+ * volumes or networks); *ret is its "targets" array, one entry per name, and *ret_admin
  * whether the caller is an admin.  -EPERM with the daemon's sentence in err
  * when it says no; other negative errno when it cannot be asked. */
 int wrapper_ask_owner(const char *socket, char **names, enum wrapper_owner_kind kind, int timeout_ms, json_t **ret,

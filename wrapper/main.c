@@ -18,7 +18,7 @@
  * answers those).  Says what went wrong here, at the top. */
 static int load_caller(struct wrapper *w, const char *dir) {
         const struct docker_invocation *inv = &w->inv;
-        bool light = inv->cmd == DOCKER_CMD_PS || inv->cmd == DOCKER_CMD_PASS || inv->cmd == DOCKER_CMD_VOLUME_CREATE || inv->cmd == DOCKER_CMD_TAG || inv->cmd == DOCKER_CMD_IMPORT ||
+        bool light = inv->cmd == DOCKER_CMD_PS || inv->cmd == DOCKER_CMD_PASS || inv->cmd == DOCKER_CMD_VOLUME_CREATE || inv->cmd == DOCKER_CMD_NETWORK_CREATE || inv->cmd == DOCKER_CMD_TAG || inv->cmd == DOCKER_CMD_IMPORT ||
                      inv->cmd == DOCKER_CMD_LOAD || inv->cmd == DOCKER_CMD_PRUNE || inv->cmd == DOCKER_CMD_ADMIN ||
                      ((inv->cmd == DOCKER_CMD_TARGET || inv->cmd == DOCKER_CMD_NETWORK_ATTACH) &&
                       !streq_ptr(inv->verb, "update"));
@@ -53,6 +53,8 @@ static int dispatch(struct wrapper *w) {
                 return wrapper_rmi(w);
         case DOCKER_CMD_VOLUME_CREATE:
                 return wrapper_volume_create(w);
+        case DOCKER_CMD_NETWORK_CREATE:
+                return wrapper_network_create(w);
         case DOCKER_CMD_TAG:
                 return wrapper_tag(w);
         case DOCKER_CMD_IMPORT:

@@ -161,6 +161,81 @@ static int resolve_facts(struct wrapper *w, struct container_spec *s, const char
         return 0;
 }
 
+/* The network a --network value names: the value itself, or the name= of
+ * its long form ("name=NET,alias=a"); NULL for container:X (a reference
+ * resolve_facts() checks).  -EINVAL for a long form berth cannot read (a
+ * quote, no name=), or one naming host or container:X, which the policy
+ * looks for in the short form only. */
+static int network_word(const char *value, char **ret) {
+        *ret = NULL;
+        if (!strchr(value, '=')) {
+                if (strncmp(value, "container:", 10) == 0)
+                        return 0;
+                *ret = strdup(value);
+                return *ret ? 0 : -ENOMEM;
+        }
+        if (strchr(value, '"'))
+                return -EINVAL;
+        for (const char *p = value; p && *p;) {
+                size_t n = strcspn(p, ",");
+                if (n > 5 && strncmp(p, "name=", 5) == 0) {
+                        free(*ret);
+                        *ret = strndup(p + 5, n - 5);
+                        if (!*ret)
+                                return -ENOMEM;
+                }
+                p = p[n] ? p + n + 1 : NULL;
+        }
+        if (!*ret || strcasecmp(*ret, "host") == 0 || strncasecmp(*ret, "container:", 10) == 0) {
+                free(*ret);
+                *ret = NULL;
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* Every --network the container joins is the caller's, shared or
+ * Docker's own (*ret_refused, the sentence in err). */
+static int resolve_networks(struct wrapper *w, const struct container_spec *s, bool *ret_refused,
+                            struct berth_error *err) {
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_json_ json_t *owners = NULL;
+        bool admin = false;
+        *ret_refused = false;
+        for (char **n = s->networks; n && *n; n++) {
+                _cleanup_free_ char *name = NULL;
+                int r = network_word(*n, &name);
+                if (r == -EINVAL) {
+                        *ret_refused = true;
+                        (void) berth_error_set(err, -EPERM, "berth: --network %s cannot be checked; give the network's name alone.",
+                                               *n);
+                        return 0;
+                }
+                if (r < 0)
+                        return r;
+                if (name && strv_push(&names, name) < 0)
+                        return -ENOMEM;
+        }
+        if (!names)
+                return 0;
+        int r = wrapper_ask_owner(w->control_socket, names, WRAPPER_OWNER_NETWORK, WRAPPER_SLICEMGR_TIMEOUT_MS, &owners,
+                                  &admin, err);
+        if (r < 0)
+                return r;
+        wrapper_set_admin(w, admin);
+        if (admin)
+                return 0;
+        for (size_t i = 0; names[i]; i++) {
+                char msg[512];
+                if (wrapper_network_refused(json_array_get(owners, i), names[i], w->user, "join", false, msg, sizeof(msg))) {
+                        *ret_refused = true;
+                        (void) berth_error_set(err, -EPERM, "%s", msg);
+                        return 0;
+                }
+        }
+        return 0;
+}
+
 static json_t *reserve_request(const struct container_spec *s, const struct policy_verdict *v, const char *cwd) {
         _cleanup_free_ char *project = NULL;
         json_t *spec = json_object();
@@ -248,6 +323,14 @@ int wrapper_run(struct wrapper *w) {
         if (refused) {
                 wrapper_audit(w, AUDIT_CONTAINER_DENY, s.name, NULL, NULL, err.message, err.message);
                 return wrapper_refuse(err.message, "'docker volume ls --filter label=berth.user=$USER' lists yours.");
+        }
+
+        if (resolve_networks(w, &s, &refused, &err) < 0)
+                return wrapper_refuse(err.message[0] ? err.message : "berth: the networks you named could not be checked.",
+                                      NULL);
+        if (refused) {
+                wrapper_audit(w, AUDIT_CONTAINER_DENY, s.name, NULL, NULL, err.message, err.message);
+                return wrapper_refuse(err.message, "'docker network ls --filter label=berth.user=$USER' lists yours.");
         }
 
         struct policy_identity id = wrapper_policy_identity(w);

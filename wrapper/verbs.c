@@ -218,6 +218,41 @@ static int check_rename(struct wrapper *w, const struct docker_args *a, char **a
         return 0;
 }
 
+/* The seal on a berth container's labels covers its name: renamed, it
+ * would count as forged after a daemon restart and its GPUs be free to
+ * hand out twice.  Admins may, audited. */
+static int refuse_rename(struct wrapper *w, json_t *o, bool admin) {
+        const char *full = json_string_value(json_object_get(o, "name"));
+        char msg[512];
+        if (!json_is_true(json_object_get(o, "exists")) || !json_is_true(json_object_get(o, "managed")))
+                return 0;
+        snprintf(msg, sizeof(msg), "berth: renaming %s would break the seal on its GPUs; create a new container instead.",
+                 strempty(full));
+        if (admin) {
+                audit_access(w, AUDIT_ADMIN_OVERRIDE, full, msg);
+                return 0;
+        }
+        audit_access(w, AUDIT_ACCESS_DENY, full, msg);
+        return wrapper_refuse(msg, NULL);
+}
+
+/* network connect|disconnect NETWORK CONTAINER: the container is checked
+ * as a target; the network must be the caller's, shared or Docker's own. */
+static int check_attach_network(struct wrapper *w, const char *name) {
+        struct berth_error err = { 0 };
+        _cleanup_json_ json_t *owners = NULL;
+        char *names[2] = { (char *) name, NULL };
+        char msg[512];
+        int r = ask_owner(w, names, WRAPPER_OWNER_NETWORK, &owners, &err);
+        if (r < 0)
+                return refuse_unreachable(r, &err);
+        if (wrapper_admin(w) ||
+            !wrapper_network_refused(json_array_get(owners, 0), name, w->user, w->inv.words, false, msg, sizeof(msg)))
+                return 0;
+        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+        return wrapper_refuse(msg, "'docker network ls --filter label=berth.user=$USER' lists yours.");
+}
+
 /* Every value of option name, in order (a new strv; NULL when none). */
 static int opt_values(const struct docker_args *a, const char *name, char ***ret) {
         _cleanup_strv_free_ char **v = NULL;
@@ -352,7 +387,12 @@ int wrapper_targets(struct wrapper *w) {
                 if (a.n_positionals > 1 && (status = image_target_word(w, a.positionals[1], argv)) != 0)
                         return status;
         }
+        if (streq(verb, "rename") && (status = refuse_rename(w, json_array_get(owners, 0), admin)) != 0)
+                return status;
         if (streq(verb, "rename") && !admin && a.rename_new_at > 0 && (status = check_rename(w, &a, argv)) != 0)
+                return status;
+        if (w->inv.cmd == DOCKER_CMD_NETWORK_ATTACH && !admin && a.n_positionals > 0 &&
+            (status = check_attach_network(w, w->argv[a.positionals[0]])) != 0)
                 return status;
         if (streq(verb, "exec") && !admin) {
                 bool as_owner = false;
@@ -586,10 +626,72 @@ int wrapper_volume_create(struct wrapper *w) {
         wrapper_exec(w, argv);
 }
 
-/* The volumes named by volume rm|remove|inspect (docker's own options
- * skipped; one it does not have is refused, as misparsing must not hide a
- * name). */
-static int volume_names(struct wrapper *w, bool inspect, char ***ret) {
+/* docker network create by a user: a plain bridge network (no driver
+ * options, no macvlan or overlay, no config networks, no IPAM driver), no
+ * berth.* label, a name that is not someone else's, and labelled with its
+ * owner, so that only they remove it and attach to it (DESIGN §5). */
+int wrapper_network_create(struct wrapper *w) {
+        _cleanup_(docker_args_done) struct docker_args a = { 0 };
+        _cleanup_strv_free_ char **argv = NULL;
+        char msg[512];
+
+        if (parse_args(w, &a) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if (a.help || wrapper_admin(w))
+                wrapper_exec(w, w->argv);
+        for (size_t i = 0; i < a.n_opts; i++) {
+                const struct docker_opt *o = &a.opts[i];
+                const char *hint = "Create a plain network: docker network create NAME.";
+                if (streq(o->name, "opt"))
+                        snprintf(msg, sizeof(msg), "berth: network driver options (-o %s) are for admins only.", strempty(o->value));
+                else if (streq(o->name, "driver") && !streq_ptr(o->value, "bridge"))
+                        snprintf(msg, sizeof(msg), "berth: the network driver %s is not allowed; networks are bridges.",
+                                 strempty(o->value));
+                else if (streq(o->name, "ipam-driver") && !streq_ptr(o->value, "default"))
+                        snprintf(msg, sizeof(msg), "berth: the IPAM driver %s is not allowed; networks use the default one.",
+                                 strempty(o->value));
+                else if ((streq(o->name, "config-from") || streq(o->name, "config-only") || streq(o->name, "ingress")) &&
+                         (o->value || docker_args_has(&a, o->name)))
+                        snprintf(msg, sizeof(msg), "berth: network create --%s is for admins only.", o->name);
+                else if (streq(o->name, "label") && o->value && policy_label_reserved(o->value)) {
+                        snprintf(msg, sizeof(msg), "berth: the label %s is berth's to set.", o->value);
+                        hint = "Leave berth.* labels out: berth labels your network with your name itself.";
+                } else
+                        continue;
+                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+                return wrapper_refuse(msg, hint);
+        }
+        if (a.n_positionals > 0) {
+                const char *name = w->argv[a.positionals[0]];
+                struct berth_error err = { 0 };
+                _cleanup_json_ json_t *owners = NULL;
+                char *names[2] = { (char *) name, NULL };
+                int r = ask_owner(w, names, WRAPPER_OWNER_NETWORK, &owners, &err);
+                if (r < 0)
+                        return refuse_unreachable(r, &err);
+                json_t *o = json_array_get(owners, 0);
+                const char *user = json_string_value(json_object_get(o, "user"));
+                if (wrapper_name_untrimmed(name) ||
+                    (json_is_true(json_object_get(o, "exists")) && !streq_ptr(user, w->user))) {
+                        if (wrapper_name_untrimmed(name))
+                                snprintf(msg, sizeof(msg), "berth: the network name '%s' has white space at an end; give the name exactly.", name);
+                        else if (user)
+                                snprintf(msg, sizeof(msg), "berth: the network %s exists and belongs to %s.", name, user);
+                        else
+                                snprintf(msg, sizeof(msg), "berth: the network %s exists and is shared; it is not yours to create.", name);
+                        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+                        return wrapper_refuse(msg, "Pick another name.");
+                }
+        }
+        if (wrapper_volume_create_argv(&w->inv, w->argc, w->argv, w->user, &argv) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        wrapper_exec(w, argv);
+}
+
+/* The volumes or networks named by volume|network rm|remove|inspect
+ * (docker's own options skipped; one it does not have is refused, as
+ * misparsing must not hide a name). */
+static int object_names(struct wrapper *w, bool inspect, bool network, char ***ret) {
         _cleanup_strv_free_ char **names = NULL;
         bool options = true;
         for (int i = w->inv.args_at; i < w->argc; i++) {
@@ -612,6 +714,8 @@ static int volume_names(struct wrapper *w, bool inspect, char ***ret) {
                 }
                 if (inspect && (strncmp(s, "--format=", 9) == 0 || strncmp(s, "-f", 2) == 0))
                         continue;
+                if (inspect && network && (streq(s, "-v") || streq(s, "--verbose") || strncmp(s, "--verbose=", 10) == 0))
+                        continue;
                 char msg[512];
                 snprintf(msg, sizeof(msg), "berth: unknown option %s for 'docker %s'.", s, w->inv.words);
                 return wrapper_refuse(msg, NULL), -EINVAL;
@@ -627,7 +731,7 @@ static int volume_targets(struct wrapper *w, const char *sub) {
         _cleanup_strv_free_ char **names = NULL;
         _cleanup_json_ json_t *owners = NULL;
         bool inspect = streq(sub, "inspect");
-        int r = volume_names(w, inspect, &names);
+        int r = object_names(w, inspect, false, &names);
         if (r < 0)
                 return WRAPPER_EXIT_REFUSED;
         if (!names)
@@ -658,6 +762,56 @@ static int volume_targets(struct wrapper *w, const char *sub) {
         wrapper_exec(w, w->argv);
 }
 
+/* network rm and inspect: rm only of the caller's own networks, inspect
+ * of their own, shared ones and Docker's own. */
+static int network_targets(struct wrapper *w, const char *sub) {
+        struct berth_error err = { 0 };
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_json_ json_t *owners = NULL;
+        bool inspect = streq(sub, "inspect");
+        int r = object_names(w, inspect, true, &names);
+        if (r < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if (!names)
+                wrapper_exec(w, w->argv); /* usage */
+        r = ask_owner(w, names, WRAPPER_OWNER_NETWORK, &owners, &err);
+        if (r < 0)
+                return refuse_unreachable(r, &err);
+        if (wrapper_admin(w))
+                wrapper_exec(w, w->argv);
+        for (size_t i = 0; names[i]; i++) {
+                char msg[512];
+                if (!wrapper_network_refused(json_array_get(owners, i), names[i], w->user, sub, !inspect, msg, sizeof(msg)))
+                        continue;
+                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+                return wrapper_refuse(msg, "'docker network ls --filter label=berth.user=$USER' lists yours.");
+        }
+        wrapper_exec(w, w->argv);
+}
+
+/* pull of a berth/<user>/… name: only into the caller's own namespace (a
+ * registry's copy would move another user's tag).  Every word is looked at,
+ * options' values too: none of them may name another user's namespace. */
+static int check_pull(struct wrapper *w) {
+        _cleanup_free_ char *mine = NULL;
+        const char *slash = NULL;
+        if (name_image_typed("x", w->user, &mine, NULL) < 0 || !(slash = strchr(mine + strlen("berth/"), '/')))
+                return wrapper_refuse("berth: your image namespace could not be worked out.", NULL);
+        size_t n = (size_t) (slash - mine) + 1; /* "berth/<token>/" */
+        for (int i = w->inv.args_at; i < w->argc; i++) {
+                const char *s = w->argv[i];
+                const char *p = wrapper_berth_image_name(s);
+                char msg[512];
+                if (!p || strncmp(p, mine, n) == 0)
+                        continue;
+                snprintf(msg, sizeof(msg), "berth: %s is in another user's namespace; you may pull only into %.*s….", s,
+                         (int) n, mine);
+                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+                return wrapper_refuse(msg, "Pull it under its registry name, or as berth/<you>/NAME.");
+        }
+        return 0;
+}
+
 int wrapper_pass_policed(struct wrapper *w) {
         const char *verb = w->inv.verb;
         const char *sub = w->inv.args_at > w->inv.words_at + 1 ? w->argv[w->inv.args_at - 1] : "";
@@ -665,6 +819,14 @@ int wrapper_pass_policed(struct wrapper *w) {
 
         if (streq(verb, "volume"))
                 return volume_targets(w, sub);
+        if (streq(verb, "network"))
+                return network_targets(w, sub);
+        if (streq(verb, "pull") || (streq(verb, "image") && streq(sub, "pull"))) {
+                int status;
+                if (!wrapper_admin(w) && (status = check_pull(w)) != 0)
+                        return status;
+                wrapper_exec(w, w->argv);
+        }
         if (wrapper_admin(w)) {
                 snprintf(msg, sizeof(msg), "berth: admin %s ran 'docker %s %s', which users are refused", w->user, verb,
                          streq(verb, "compose") ? "" : sub);

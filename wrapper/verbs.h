@@ -21,8 +21,11 @@ int wrapper_import(struct wrapper *w);
 int wrapper_load(struct wrapper *w);
 /* volume create: local, no driver options, labelled with its owner. */
 int wrapper_volume_create(struct wrapper *w);
+/* network create: a plain bridge, no driver options, labelled with its owner. */
+int wrapper_network_create(struct wrapper *w);
 /* What docker would pass through but berth polices (wrapper_pass_needs_
- * policy()): volume rm|inspect of the caller's own or shared volumes only;
+ * policy()): volume rm|inspect of the caller's own or shared volumes only,
+ * network rm|inspect likewise, pull only into the caller's namespace;
  * compose, buildx bake and --bootstrap refused until the API gate. */
 int wrapper_pass_policed(struct wrapper *w);
 /* Prunes and Docker-host changes: admins only, and audited; what says why. */

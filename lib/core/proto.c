@@ -286,12 +286,14 @@ int proto_parse_request(const char *line, size_t len, struct proto_request *ret,
                 if (q >= 0) {
                         json_t *kind = json_object_get(root, "kind");
                         const char *kind_name = kind ? json_string_value(kind) : "container";
-                        if (!kind_name || !(streq(kind_name, "container") || streq(kind_name, "image") || streq(kind_name, "volume")))
+                        if (!kind_name || !(streq(kind_name, "container") || streq(kind_name, "image") || streq(kind_name, "volume") ||
+                                            streq(kind_name, "network")))
                                 q = bad(err, ret_kind, "bad_request",
-                                        "berth: 'kind' is \"container\", \"image\" or \"volume\".");
+                                        "berth: 'kind' is \"container\", \"image\", \"volume\" or \"network\".");
                         else {
                                 r.images = streq(kind_name, "image");
                                 r.volumes = streq(kind_name, "volume");
+                                r.networks = streq(kind_name, "network");
                         }
                 }
                 break;

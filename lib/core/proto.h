@@ -49,6 +49,7 @@ struct proto_request {
         char **targets;      /* owner: container names or id prefixes */
         bool images;         /* owner: "kind":"image": the targets are images */
         bool volumes;        /* owner: "kind":"volume": the targets are volumes */
+        bool networks;       /* owner: "kind":"network": the targets are networks */
 };
 
 void proto_request_done(struct proto_request *r);

@@ -442,6 +442,27 @@ static const struct docker_flag flags_network_disconnect[] = {
         { "help", 'h', B, 0 },
 };
 
+static const struct docker_flag flags_network_create[] = {
+        { "attachable", 0, B, 0 },
+        { "aux-address", 0, V, 0 },
+        { "config-from", 0, V, 0 },
+        { "config-only", 0, B, 0 },
+        { "driver", 'd', V, 0 },
+        { "gateway", 0, V, 0 },
+        { "help", 'h', B, 0 },
+        { "ingress", 0, B, 0 },
+        { "internal", 0, B, 0 },
+        { "ip-range", 0, V, 0 },
+        { "ipam-driver", 0, V, 0 },
+        { "ipam-opt", 0, V, 0 },
+        { "ipv4", 0, B, 0 },
+        { "ipv6", 0, B, 0 },
+        { "label", 0, V, 0 },
+        { "opt", 'o', V, 0 },
+        { "scope", 0, V, 0 },
+        { "subnet", 0, V, 0 },
+};
+
 static const struct docker_flag flags_volume_create[] = {
         { "availability", 0, V, 0 },
         { "driver", 'd', V, 0 },
@@ -535,6 +556,7 @@ const struct docker_flag_table docker_flag_tables[_DOCKER_FLAGS_MAX] = {
         [DOCKER_FLAGS_NETWORK_CONNECT] = { flags_network_connect, ELEMENTSOF(flags_network_connect) },
         [DOCKER_FLAGS_NETWORK_DISCONNECT] = { flags_network_disconnect, ELEMENTSOF(flags_network_disconnect) },
         [DOCKER_FLAGS_VOLUME_CREATE] = { flags_volume_create, ELEMENTSOF(flags_volume_create) },
+        [DOCKER_FLAGS_NETWORK_CREATE] = { flags_network_create, ELEMENTSOF(flags_network_create) },
         [DOCKER_FLAGS_CHECKPOINT_CREATE] = { flags_checkpoint_create, ELEMENTSOF(flags_checkpoint_create) },
         [DOCKER_FLAGS_CHECKPOINT_LS] = { flags_checkpoint_ls, ELEMENTSOF(flags_checkpoint_ls) },
         [DOCKER_FLAGS_CHECKPOINT_RM] = { flags_checkpoint_rm, ELEMENTSOF(flags_checkpoint_rm) },

@@ -145,6 +145,8 @@ static const struct docker_verb volume_verbs[] = {
 };
 
 static const struct docker_verb network_verbs[] = {
+        VERB("create", "network create", "network-create", DOCKER_CMD_NETWORK_CREATE, DOCKER_FLAGS_NETWORK_CREATE,
+             TARGETS_NONE, true),
         VERB("connect", "network connect", "network-connect", DOCKER_CMD_NETWORK_ATTACH,
              DOCKER_FLAGS_NETWORK_CONNECT, TARGETS_SECOND, true),
         VERB("disconnect", "network disconnect", "network-disconnect", DOCKER_CMD_NETWORK_ATTACH,

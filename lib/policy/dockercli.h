@@ -30,6 +30,7 @@ enum docker_cmd {
         DOCKER_CMD_RMI,            /* rmi, image rm|remove */
         DOCKER_CMD_NETWORK_ATTACH, /* network connect|disconnect NETWORK CONTAINER */
         DOCKER_CMD_VOLUME_CREATE,  /* volume create */
+        DOCKER_CMD_NETWORK_CREATE, /* network create */
         DOCKER_CMD_TAG,            /* tag, image tag SOURCE TARGET */
         DOCKER_CMD_IMPORT,         /* import, image import FILE|URL|- [REPOSITORY[:TAG]] */
         DOCKER_CMD_LOAD,           /* load, image load: the names come from the archive */

@@ -5,7 +5,7 @@
 # clever student would; ownership of other users' containers.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 225
+plan 230
 
 IMG=berth-test:latest
 cleanup() {
@@ -389,9 +389,20 @@ out=$(wd berthtbob tag bobimg bobimg2 2>&1)
 okd $? "bob: tag bobimg bobimg2" "$out"
 out=$(wd berthtbob rmi berth/berthtbob/bobimg2 2>&1)
 okd $? "bob: rmi of his own berth/berthtbob/bobimg2" "$out"
-out=$(wd berthtali rename x x2 2>&1)
-okd $? "alice: rename x x2" "$out"
+# renaming a berth container would break the seal on its labels (it covers
+# the name): refused for its owner, an admin's override is audited
+out=$(wd berthtali rename x x2 2>&1); rc=$?
+isnt "$rc" 0 "alice: rename x x2 is refused"
+like "$out" "^berth: renaming x._.berthtali would break the seal on its GPUs; create a new container instead.$" \
+	"with one sentence ($out)"
+is "$(sbdocker inspect -f '{{.Name}}' "$ALI_ID")" "/x._.berthtali" "and the name did not change"
+out=$(wd berthtali container rename x x2 2>&1); rc=$?
+isnt "$rc" 0 "alice: container rename x x2 is refused too"
+out=$(wd berthtadmin rename x._.berthtali x2._.berthtali 2>&1)
+okd $? "an admin may rename it" "$out"
 is "$(sbdocker inspect -f '{{.Name}}' "$ALI_ID")" "/x2._.berthtali" "the new name keeps her suffix"
+like "$(sb_exec journalctl -o export BERTH_EVENT=admin.override BERTH_USER=berthtadmin | grep '^BERTH_REASON=berth: renaming' | head -1)" \
+	'^BERTH_REASON=berth: renaming x._.berthtali' "the admin's rename is audited as an override"
 # berth-slicemgr's mirror of Docker's containers follows the rename
 out=$(wd berthtali inspect -f '{{.Name}}' x2 2>&1)
 is "$out" "/x2._.berthtali" "alice: the renamed container is found by its new short name"

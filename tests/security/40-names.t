@@ -8,6 +8,7 @@
 sec_setup
 check_harness
 
+okd() { ok "$1" "$2"; [ "$1" = 0 ] || diag "$3"; }
 lfile() { printf "$2" > "$AH/$1"; chown "$ATT:" "$AH/$1"; }
 lfile labels-plain 'team=a\nberth.user=berthtali\n'
 lfile labels-bom   '\357\273\277berth.user=berthtali\n'
@@ -123,11 +124,40 @@ attack "port"                                 $ATT port $VCONT
 attack "network disconnect bridge"            $ATT network disconnect bridge $VCONT
 attack "network connect of alice's container" $ATT network connect $VNET $VCONT
 attack "checkpoint create"                    $ATT checkpoint create $VCONT c1
-T_NET="networks are not owned by label yet: another user's network can be joined or removed"
 # --- networks ---------------------------------------------------------------------------------
-attack -t "$T_NET" "network connect his own to alice's network" $ATT network connect $VNET bobplain
-attack -t "$T_NET" "network rm of alice's network"        $ATT network rm $VNET
-attack -t "$T_NET" "run --network <alice's network>"      $ATT run --network $VNET $IMG true
+out=$(wd $ATT network create bobnet 2>&1); rc=$?
+okd $rc "bob: network create of his own works" "$out"
+is "$(sbdocker network inspect -f '{{index .Labels "berth.user"}}' bobnet 2>&1)" "$ATT" "and it is labelled as his"
+out=$(wd $ATT run --rm --network bobnet $IMG true 2>&1 | grep -v '^WARNING: IPv4'; echo "rc=${PIPESTATUS[0]}")
+like "$out" "rc=0" "bob: run --network on his own network works"
+out=$(wd $ATT network connect bobnet bobplain 2>&1)
+okd $? "bob: network connect his own container to his own network" "$out"
+out=$(wd $ATT network inspect -f '{{.Name}}' none 2>&1)
+is "$out" "none" "bob: network inspect of Docker's own none"
+attack "network connect his own to alice's network" $ATT network connect $VNET bobplain
+attack "network connect by the long form, alice's network" $ATT network connect "$VNET" "bobplain._.$ATT"
+attack "network rm of alice's network"        $ATT network rm $VNET
+attack "network remove -f of alice's network" $ATT network remove -f $VNET
+attack "network rm of Docker's none"          $ATT network rm none
+attack "network inspect of alice's network"   $ATT network inspect $VNET
+attack "network inspect -v, his own then alice's" $ATT network inspect -v bobnet $VNET
+attack "run --network <alice's network>"      $ATT run --network $VNET $IMG true
+attack "create --net <alice's network>"       $ATT create --net $VNET $IMG true
+attack "run --network name=<alice's>,alias=x" $ATT run --network "name=$VNET,alias=x" $IMG true
+attack "run --network name=host (long form)"  $ATT run --network name=host $IMG true
+attack "network create with -o"               $ATT network create -o com.docker.network.bridge.name=docker0 bobnet2
+attack "network create --driver macvlan"      $ATT network create --driver macvlan -o parent=eth0 bobnet3
+attack "network create -d host"               $ATT network create -d host bobnet4
+attack "network create --label berth.user=<alice>" $ATT network create --label berth.user=$VIC bobnet5
+attack "network create --ipam-driver null"    $ATT network create --ipam-driver null bobnet6
+attack "network create --config-only"         $ATT network create --config-only bobnet7
+attack "network create of alice's network's name" $ATT network create $VNET
+# --- renames and pulls ----------------------------------------------------------------------------
+attack "rename of his own berth container (breaks its seal)" $ATT rename bobplain bobplain2
+attack "container rename of his own"          $ATT container rename bobplain bobplain3
+attack "pull berth/<alice>/x"                 $ATT pull "berth/$VIC/x"
+attack "image pull docker.io/berth/<alice>/x" $ATT image pull "docker.io/berth/$VIC/x:latest"
+attack "pull -q index.docker.io/berth/<alice>/x" $ATT pull -q "index.docker.io/berth/$VIC/x"
 # --- images ------------------------------------------------------------------------------
 attack "tag over alice's image"               $ATT tag "berth/$ATT/mine" "$VIMG"
 attack "image tag over alice's image"         $ATT image tag "berth/$ATT/mine" "$VIMG"

@@ -510,6 +510,16 @@ START_TEST(test_pass_needs_policy) {
                 { "docker version", false },
                 { "docker images", false },
                 { "docker pull img", false },
+                { "docker network rm n", true },
+                { "docker network remove n", true },
+                { "docker network inspect n", true },
+                { "docker network ls", false },
+                { "docker pull berth/bob/x", true },
+                { "docker pull -q docker.io/berth/bob/x", true },
+                { "docker image pull index.docker.io/berth/bob/x:latest", true },
+                { "docker pull docker.io/library/berth", false },
+                { "docker pull registry.example/berth/x", false },
+                { "docker image ls berth/bob/x", false },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 struct cmd c;
@@ -526,6 +536,41 @@ START_TEST(test_pass_needs_policy) {
         ck_assert(wrapper_name_untrimmed("x\n"));
         ck_assert(!wrapper_name_untrimmed("x"));
         ck_assert(!wrapper_name_untrimmed(""));
+}
+END_TEST
+
+/* Networks: own, shared and Docker's own may be used and inspected; only
+ * one's own removed; an absent one is docker's to report. */
+START_TEST(test_network_refused) {
+        static const struct {
+                const char *answer;
+                bool remove, want;
+        } cases[] = {
+                { "{\"exists\":false}", true, false },
+                { "{\"exists\":true,\"user\":\"alice\"}", false, false },
+                { "{\"exists\":true,\"user\":\"alice\"}", true, false },
+                { "{\"exists\":true,\"user\":\"bob\"}", false, true },
+                { "{\"exists\":true,\"user\":\"bob\"}", true, true },
+                { "{\"exists\":true}", false, false },
+                { "{\"exists\":true}", true, true },
+                { "{\"exists\":true,\"builtin\":true}", false, false },
+                { "{\"exists\":true,\"builtin\":true}", true, true },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_json_ json_t *o = inject_of(cases[i].answer);
+                char msg[512] = "";
+                ck_assert_msg(wrapper_network_refused(o, "n", "alice", "rm", cases[i].remove, msg, sizeof(msg)) == cases[i].want,
+                              "%s", cases[i].answer);
+                ck_assert(!cases[i].want || strncmp(msg, "berth: ", 7) == 0);
+        }
+        _cleanup_json_ json_t *o = inject_of("{\"exists\":false}");
+        char msg[512];
+        ck_assert(wrapper_network_refused(o, " n", "alice", "inspect", false, msg, sizeof(msg)));
+        ck_assert_str_eq(wrapper_berth_image_name("docker.io/berth/a/x"), "berth/a/x");
+        ck_assert_str_eq(wrapper_berth_image_name("index.docker.io/berth/a/x"), "berth/a/x");
+        ck_assert_str_eq(wrapper_berth_image_name("berth/a/x"), "berth/a/x");
+        ck_assert_ptr_null(wrapper_berth_image_name("ghcr.io/berth/a/x"));
+        ck_assert_ptr_null(wrapper_berth_image_name("berthx/a"));
 }
 END_TEST
 
@@ -561,6 +606,7 @@ Suite *wrapper_rewrite_suite(void) {
         tcase_add_test(tc, test_run_volume_device);
         tcase_add_test(tc, test_exec_owner);
         tcase_add_test(tc, test_volume_create_argv);
+        tcase_add_test(tc, test_network_refused);
         tcase_add_test(tc, test_target_id_word);
         tcase_add_test(tc, test_pass_needs_policy);
         tcase_add_test(tc, test_owner_host_paths);
