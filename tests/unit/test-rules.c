@@ -464,7 +464,8 @@ START_TEST(test_proto_owner_kinds) {
                 { "{\"op\":\"owner\",\"targets\":[\"x\"],\"kind\":\"container\"}", 0, false, false },
                 { "{\"op\":\"owner\",\"targets\":[\"x\"],\"kind\":\"image\"}", 0, true, false },
                 { "{\"op\":\"owner\",\"targets\":[\"x\"],\"kind\":\"volume\"}", 0, false, true },
-                { "{\"op\":\"owner\",\"targets\":[\"x\"],\"kind\":\"network\"}", -EINVAL, false, false },
+                { "{\"op\":\"owner\",\"targets\":[\"x\"],\"kind\":\"network\"}", 0, false, false },
+                { "{\"op\":\"owner\",\"targets\":[\"x\"],\"kind\":\"secret\"}", -EINVAL, false, false },
                 { "{\"op\":\"owner\",\"targets\":[\"x\"],\"kind\":7}", -EINVAL, false, false },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -480,6 +481,12 @@ START_TEST(test_proto_owner_kinds) {
                 } else
                         ck_assert_str_eq(kind, "bad_request");
         }
+        struct proto_request req = { 0 };
+        struct berth_error err = { 0 };
+        const char *line = "{\"op\":\"owner\",\"targets\":[\"net\"],\"kind\":\"network\"}";
+        ck_assert_int_eq(proto_parse_request(line, strlen(line), &req, NULL, &err), 0);
+        ck_assert(req.networks && !req.images && !req.volumes);
+        proto_request_done(&req);
 }
 END_TEST
 
