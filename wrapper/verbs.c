@@ -472,6 +472,14 @@ int wrapper_build(struct wrapper *w) {
         wrapper_exec(w, argv);
 }
 
+/* An image id or id prefix as rmi takes it: sha256:HEX, or HEX alone. */
+static bool looks_like_image_id(const char *s) {
+        if (strncmp(s, "sha256:", 7) == 0)
+                s += 7;
+        size_t n = strspn(s, "0123456789abcdef");
+        return n >= 4 && n <= 64 && !s[n];
+}
+
 int wrapper_rmi(struct wrapper *w) {
         struct berth_error err = { 0 };
         _cleanup_(docker_args_done) struct docker_args a = { 0 };
@@ -483,9 +491,19 @@ int wrapper_rmi(struct wrapper *w) {
                 return WRAPPER_EXIT_REFUSED;
         if (a.n_positionals == 0 || wrapper_admin(w))
                 wrapper_exec(w, w->argv);
+        bool force = docker_args_has(&a, "force");
         for (size_t i = 0; i < a.n_positionals; i++) {
                 const char *ref = w->argv[a.positionals[i]];
                 _cleanup_free_ char *u = NULL, *n = NULL;
+                if (force && looks_like_image_id(ref)) {
+                        char msg[512];
+                        /* -f by id drops every tag on the image, tags other users put on it among them */
+                        snprintf(msg, sizeof(msg),
+                                 "berth: rmi -f by image id (%s) would remove every tag on it, other users' too; remove your own tags by name.",
+                                 ref);
+                        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
+                        return wrapper_refuse(msg, "'docker images' shows the names of the image.");
+                }
                 if (name_user_image_parse(ref, &u, &n) >= 0 && !streq(u, w->user)) {
                         char msg[512];
                         snprintf(msg, sizeof(msg), "berth: %s is %s's image; you may only remove your own.", ref, u);

@@ -531,11 +531,42 @@ int docker_run_spec(const struct docker_invocation *inv, int argc, char *const *
         return 0;
 }
 
+/* Options of build (classic and buildx) with no rule of berth's: read by
+ * the client as the user (files, secrets, ssh, outputs it writes), or
+ * limits and settings of the build's own steps, which run in the user's
+ * slice.  The rest are read for policy_check_build(), and one in neither
+ * list is refused, as for run. */
+static const char *const harmless_build_opts[] = {
+        "add-host", "annotation", "attest", "build-arg", "build-context", "cache-from", "cache-to", "call", "check",
+        "compress", "cpu-period", "cpu-quota", "cpu-shares", "cpuset-cpus", "cpuset-mems", "debug", "detach",
+        "disable-content-trust", "file", "force-rm", "help", "iidfile", "invoke", "isolation", "load", "memory",
+        "metadata-file", "no-cache", "no-cache-filter", "output", "platform", "print", "progress", "provenance",
+        "pull", "push", "quiet", "rm", "sbom", "secret", "shm-size", "squash", "ssh", "stream", "tag", "target",
+};
+
 int docker_build_spec(const struct docker_args *a, struct build_spec *ret) {
         struct build_spec b = { 0 };
 
         for (size_t i = 0; i < a->n_opts; i++) {
                 const struct docker_opt *o = &a->opts[i];
+                if (in_list(harmless_build_opts, ELEMENTSOF(harmless_build_opts), o->name))
+                        continue;
+                if (streq(o->name, "builder")) {
+                        b.builder = true;
+                        continue;
+                }
+                if (streq(o->name, "memory-swap")) {
+                        b.memory_swap = true;
+                        continue;
+                }
+                if (!streq(o->name, "label") && !streq(o->name, "network") && !streq(o->name, "security-opt") &&
+                    !streq(o->name, "ulimit") && !streq(o->name, "cgroup-parent") && !streq(o->name, "allow")) {
+                        if (!b.undecided && !(b.undecided = strdup(o->name))) {
+                                build_spec_done(&b);
+                                return -ENOMEM;
+                        }
+                        continue;
+                }
                 char ***list = streq(o->name, "label")          ? &b.labels
                                : streq(o->name, "network")      ? &b.networks
                                : streq(o->name, "security-opt") ? &b.security_opts

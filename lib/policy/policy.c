@@ -938,7 +938,14 @@ int policy_check_build(const struct berth_config *c, const struct policy_identit
             (b->entitlements &&
              refuse(&d, "build-entitlement", NULL,
                     "berth: build entitlements (--allow) are not allowed: they lift the build's confinement.")) ||
-            (bad_secopt && refuse(&d, "security-opt", NULL, "berth: --security-opt is not allowed for builds."))) {
+            (bad_secopt && refuse(&d, "security-opt", NULL, "berth: --security-opt is not allowed for builds.")) ||
+            (b->builder && refuse(&d, "builder", "Leave --builder out.",
+                                  "berth: build --builder is not allowed: builds run in your own slice, on the default builder.")) ||
+            (b->memory_swap &&
+             refuse(&d, "memory-swap", "Leave --memory-swap out.",
+                    "berth: build --memory-swap is not allowed: build steps do not swap past their memory.")) ||
+            (b->undecided && refuse(&d, "option", NULL, "berth: build --%s is an option berth has no rule for, so it is not allowed.",
+                                    b->undecided))) {
                 /* refused */
         }
         *ret = v;

@@ -67,5 +67,6 @@ void build_spec_done(struct build_spec *b) {
         strv_free(b->networks);
         strv_free(b->security_opts);
         strv_free(b->ulimits);
+        free(b->undecided);
         *b = (struct build_spec) { 0 };
 }

@@ -122,6 +122,9 @@ struct build_spec {
         bool entitlements;    /* --allow was given */
         char **security_opts; /* every --security-opt value */
         char **ulimits;       /* every --ulimit value */
+        bool builder;         /* --builder: another builder instance */
+        bool memory_swap;     /* --memory-swap */
+        char *undecided;      /* the first option berth has no rule for, NULL: none */
 };
 void build_spec_done(struct build_spec *b);
 void spec_mount_done(struct spec_mount *m); /* frees the fields, leaves it zeroed */

@@ -183,4 +183,10 @@ attack "container commit onto a shared registry name" $ATT container commit bobp
 ATTACK_STDIN="$AH/Dockerfile" attack "build --output naming alice's image" $ATT build --output "type=docker,name=$VIMG" -
 ATTACK_STDIN="$AH/rootfs.tar" attack "image import onto a shared registry name" $ATT image import - registry.example:5000/team/model:latest
 attack "rmi of the shared image by id"        $ATT rmi "$(api "/images/$IMG/json" | jq -r .Id)"
+# alice tagged bob's image into her namespace: bob's rmi -f by id would drop her tag too
+sbdocker tag "berth/$ATT/mine:latest" "berth/$VIC/frombob:latest" >/dev/null
+MINE_ID=$(api "/images/berth/$ATT/mine:latest/json" | jq -r .Id)
+attack "rmi -f of his own image by id, alice's tag on it" $ATT rmi -f "$MINE_ID"
+attack "rmi -f by a short id prefix"          $ATT rmi -f "$(cut -c8-19 <<<"$MINE_ID")"
+sbdocker rmi "berth/$VIC/frombob:latest" >/dev/null
 done_testing
