@@ -428,6 +428,20 @@ static int spec_opt(struct container_spec *s, const struct docker_opt *o, docker
         if (streq(n, "cgroupns"))
                 return set_str(&s->cgroupns, v);
         if (streq(n, "network") || streq(n, "net")) {
+                /* the long form, "name=NET,alias=a,…" (Go CSV): the policy
+                 * judges NET as it judges the short form */
+                _cleanup_free_ char *name = NULL;
+                if (strchr(v, '=') && strncmp(v, "container:", 10) != 0) {
+                        _cleanup_strv_free_ char **fields = NULL;
+                        if (csv_split(v, &fields) < 0)
+                                return berth_error_set(err, -EINVAL, "berth: invalid %s '%s'.", flag, v);
+                        for (char **f = fields; f && *f; f++)
+                                if (strncmp(*f, "name=", 5) == 0 && set_str(&name, *f + 5) < 0)
+                                        return -ENOMEM;
+                        if (!name || !*name)
+                                return berth_error_set(err, -EINVAL, "berth: %s '%s' names no network (name=…).", flag, v);
+                        v = name;
+                }
                 r = ns_ref(s, v, flag, err);
                 return r < 0 ? r : strv_push(&s->networks, v);
         }

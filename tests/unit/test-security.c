@@ -234,6 +234,15 @@ START_TEST(test_options_decided) {
         expect_refused(&o, "volume-driver", "rexray");
         RUN(&o, "--oom-kill-disable");
         expect_refused(&o, "oom-kill-disable", "OOM killer");
+        /* --network's long form is judged by the name it gives */
+        RUN(&o, "--network", "name=host,alias=x");
+        expect_refused(&o, "host-network", "--network host");
+        RUN(&o, "--network=\"name=HOST\",driver-opt=a=b");
+        expect_refused(&o, "host-network", "--network host");
+        RUN(&o, "--network", "name=container:victim");
+        expect_allowed(&o, false); /* a reference judge() resolves as the caller's own */
+        RUN(&o, "--network", "name=mynet,alias=db");
+        expect_allowed(&o, false);
 }
 END_TEST
 
