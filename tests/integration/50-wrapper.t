@@ -21,7 +21,7 @@ write_config
 cat >> "$ETC/berth.conf" <<EOT
 
 [policy]
-allowed_binds = ~ /srv/berth-data
+allowed_binds = ~ $SB/berth-data
 allow_host_network = no
 allowed_runtimes = runc
 allowed_caps = NET_BIND_SERVICE
@@ -103,7 +103,7 @@ is "$(jq '[.containers[] | select(.user=="berthtali" and .gpus != [] and (.conta
 	"its GPU reservation was freed at once (slicemgr status)"
 
 # --- the escape suite: each is refused, with a sentence, and creates nothing ------------
-sb_exec mkdir -p /home/berthtbob/work /srv/berth-data/shared
+sb_exec mkdir -p /home/berthtbob/work $SB/berth-data/shared
 sb_exec chown berthtbob: /home/berthtbob/work
 sb_exec ln -sfn /etc /home/berthtbob/etc-link
 printf 'berth.user=berthtali\n' > "$SB/bob-labels"; chmod 644 "$SB/bob-labels"
@@ -188,7 +188,7 @@ deny "an unknown option"                 run --frobnicate $IMG true
 deny "an unknown short option"           run -Z $IMG true
 
 # allowed forms of the same things, so the rules are not just "refuse all"
-out=$(wd berthtbob run --rm -v /home/berthtbob/work:/w -v /srv/berth-data/shared:/s:ro --cap-add NET_BIND_SERVICE \
+out=$(wd berthtbob run --rm -v /home/berthtbob/work:/w -v $SB/berth-data/shared:/s:ro --cap-add NET_BIND_SERVICE \
 	--security-opt no-new-privileges $IMG true 2>&1)
 okd $? "bob: own home, an allowed bind, an allowed capability and no-new-privileges are fine" "$out"
 out=$(wd berthtbob run -d --name y $IMG sleep 600 2>&1)
