@@ -5,7 +5,7 @@
 # are changed, in a drop-in.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 9
+plan 14
 
 U=/run/systemd/system/berth-slicemgr.service
 cleanup() {
@@ -21,13 +21,15 @@ write_inventory
 make_test_users
 stop_daemon
 
-is "$(systemd-analyze verify "$BERTH_TOP/systemd/berth-slicemgr.service" 2>&1 | grep -v -e 'Command /usr/local/sbin/berth-slicemgr is not executable' -e "Command 'man ")" "" "systemd-analyze verify finds nothing wrong with the unit"
+is "$(systemd-analyze verify "$BERTH_TOP/systemd/berth-slicemgr.service" 2>&1 | grep -v -e 'Command /usr/local/sbin/berth-slicemgr is not executable' -e 'Command /usr/local/bin/berthctl is not executable' -e "Command 'man ")" "" "systemd-analyze verify finds nothing wrong with the unit"
 sb_exec cp "$BERTH_TOP/systemd/berth-slicemgr.service" "$U"
 sb_exec mkdir -p "$U.d"
 sb_exec sh -c "cat > $U.d/test.conf" <<EOT
 [Service]
 ExecStart=
 ExecStart=$BUILD/berth-slicemgr --config $ETC
+ExecReload=
+ExecReload=$BUILD/berthctl --config $ETC reload
 Environment=BERTH_FAKE_NVML=$NVML_JSON
 # the test sandbox keeps its config, sockets and build under /var/tmp and /work
 PrivateTmp=no
@@ -49,5 +51,17 @@ sbdocker create --name unit._.berthtali $labels berth-test sleep 60 >/dev/null
 for i in $(seq 50); do [ "$(as root '{"op":"status"}' | jq -r '.containers[0].state')" = bound ] && break; sleep 0.1; done
 is "$(as root '{"op":"status"}' | jq -r '.containers[0].state')" bound "it follows Docker's event stream"
 sb_exec systemctl reload berth-slicemgr
+ok $? "systemctl reload succeeds with a valid configuration"
 sleep 0.5
-is "$(sb_exec systemctl is-active berth-slicemgr)" active "ExecReload (SIGHUP) reloads without dying"
+is "$(sb_exec systemctl is-active berth-slicemgr)" active "ExecReload reloads without dying"
+cp "$ETC/berth.conf" "$SB/berth.conf.good"
+printf '[nosuchsection]\nkey = 1\n' >> "$ETC/berth.conf"
+out=$(sb_exec systemctl reload berth-slicemgr 2>&1)
+isnt "$?" 0 "systemctl reload fails when the new configuration does not load"
+is "$(sb_exec systemctl is-active berth-slicemgr)" active "and the daemon goes on"
+for i in $(seq 50); do sb_exec journalctl -u berth-slicemgr --no-pager 2>/dev/null | grep -q nosuchsection && break; sleep 0.1; done
+like "$(sb_exec journalctl -u berth-slicemgr --no-pager 2>/dev/null | grep nosuchsection | tail -n 1)" "berth.conf:[0-9]+: .*nosuchsection" \
+	"the unit's journal names the error with its file and line"
+cp "$SB/berth.conf.good" "$ETC/berth.conf"
+sb_exec systemctl reload berth-slicemgr
+ok $? "once fixed, reload succeeds again"
