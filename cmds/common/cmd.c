@@ -26,7 +26,7 @@ int cmd_fail(int status, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        fprintf(stderr, "%s: %s\n", program_name, sentence(msg));
+        fprintf(stderr, "%s%s: %s\n", log_priority_prefix(3), program_name, sentence(msg));
         return status;
 }
 
@@ -34,7 +34,8 @@ int cmd_fail_message(int status, const char *context, const char *msg) {
         const char *s = sentence(msg && *msg ? msg : "no reason given");
         size_t n = strlen(s);
         bool has_stop = n > 0 && strchr(".!?", s[n - 1]);
-        fprintf(stderr, "%s: %s%s%s%s\n", program_name, strempty(context), context ? ": " : "", s, has_stop ? "" : ".");
+        fprintf(stderr, "%s%s: %s%s%s%s\n", log_priority_prefix(3), program_name, strempty(context), context ? ": " : "", s,
+                has_stop ? "" : ".");
         return status;
 }
 

@@ -19,7 +19,7 @@ int berth_error_set(struct berth_error *e, int code, const char *fmt, ...) {
  * "device:inode" of the stream), each line starts with its syslog priority
  * ("<3>"), so that `journalctl -p err` finds berth's errors.  Never on a
  * terminal: a child that inherits the variable has another stderr. */
-static const char *priority_prefix(int priority) {
+const char *log_priority_prefix(int priority) {
         static int journal = -1;
         if (journal < 0) {
                 const char *e = getenv("JOURNAL_STREAM");
@@ -35,7 +35,7 @@ static const char *priority_prefix(int priority) {
 
 int log_error_errno(int r, const char *fmt, ...) {
         va_list ap;
-        const char *prefix = priority_prefix(3); /* before errno is set for %m */
+        const char *prefix = log_priority_prefix(3); /* before errno is set for %m */
         errno = r < 0 ? -r : r;
         fprintf(stderr, "%s%s: ", prefix, program_name);
         va_start(ap, fmt);
@@ -47,7 +47,7 @@ int log_error_errno(int r, const char *fmt, ...) {
 
 void log_info(const char *fmt, ...) {
         va_list ap;
-        fputs(priority_prefix(6), stderr);
+        fputs(log_priority_prefix(6), stderr);
         va_start(ap, fmt);
         vfprintf(stderr, fmt, ap);
         va_end(ap);

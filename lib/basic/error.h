@@ -21,3 +21,8 @@ int berth_error_set(struct berth_error *e, int code, const char *fmt, ...) _prin
 int log_error_errno(int r, const char *fmt, ...) _printf_(2, 3);
 void log_info(const char *fmt, ...) _printf_(1, 2);
 extern const char *program_name;
+
+/* "<3>" (errors) or "<6>" (the rest) when stderr is the journal stream
+ * systemd names in $JOURNAL_STREAM, so journald records the line's syslog
+ * priority; "" anywhere else (a terminal, a pipe). */
+const char *log_priority_prefix(int priority);

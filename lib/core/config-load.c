@@ -169,7 +169,7 @@ int config_load_report(const char *dir, FILE *out, struct berth_config **ret, ch
                 return r;
         }
         for (size_t i = 0; out && i < errs.n; i++)
-                fprintf(out, "%s\n", errs.lines[i]);
+                fprintf(out, "%s%s\n", out == stderr ? log_priority_prefix(3) : "", errs.lines[i]);
         if (ret_why) {
                 if (errs.n > 0) {
                         size_t total = 1;

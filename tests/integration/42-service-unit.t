@@ -5,7 +5,7 @@
 # are changed, in a drop-in.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 14
+plan 15
 
 U=/run/systemd/system/berth-slicemgr.service
 cleanup() {
@@ -62,6 +62,8 @@ is "$(sb_exec systemctl is-active berth-slicemgr)" active "and the daemon goes o
 for i in $(seq 50); do sb_exec journalctl -u berth-slicemgr --no-pager 2>/dev/null | grep -q nosuchsection && break; sleep 0.1; done
 like "$(sb_exec journalctl -u berth-slicemgr --no-pager 2>/dev/null | grep nosuchsection | tail -n 1)" "berth.conf:[0-9]+: .*nosuchsection" \
 	"the unit's journal names the error with its file and line"
+like "$(sb_exec journalctl -u berth-slicemgr -p err --no-pager 2>/dev/null | grep nosuchsection | tail -n 1)" "nosuchsection" \
+	"at priority err: journalctl -p err finds it"
 cp "$SB/berth.conf.good" "$ETC/berth.conf"
 sb_exec systemctl reload berth-slicemgr
 ok $? "once fixed, reload succeeds again"
