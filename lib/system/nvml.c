@@ -517,3 +517,110 @@ int gpu_inventory_load_nvml(const char *library, const char *sysfs_root, struct 
         *ret = TAKE_PTR(inv);
         return 0;
 }
+
+/* --- samples: utilisation and compute processes ---------------------------- */
+
+struct nvml_utilization {
+        unsigned gpu, memory;
+};
+
+/* nvmlProcessInfo_v2_t, filled by the _v2 and _v3 calls */
+struct nvml_process_info {
+        unsigned pid;
+        unsigned long long used_gpu_memory;
+        unsigned gpu_instance_id, compute_instance_id;
+};
+
+#define SAMPLE_MAX_PROCESSES 1024
+
+void gpu_samples_free(struct gpu_sample *s, size_t n) {
+        for (size_t i = 0; s && i < n; i++) {
+                free(s[i].uuid);
+                free(s[i].pids);
+        }
+        free(s);
+}
+
+static int sample_one(struct nvml *nv, nvml_return_t (*by_uuid)(const char *, nvml_device_t *),
+                      nvml_return_t (*util)(nvml_device_t, struct nvml_utilization *),
+                      nvml_return_t (*procs)(nvml_device_t, unsigned *, struct nvml_process_info *), const char *uuid,
+                      struct gpu_sample *s) {
+        nvml_device_t h;
+        struct nvml_utilization u;
+
+        *s = (struct gpu_sample) { .utilization = -1, .uuid = strdup(uuid) };
+        if (!s->uuid)
+                return -ENOMEM;
+        if (by_uuid(uuid, &h) != NVML_SUCCESS)
+                return 0; /* gone: nothing known, the caller judges */
+        s->found = true;
+        /* MIG instances have no utilisation of their own on real drivers */
+        if (util && util(h, &u) == NVML_SUCCESS)
+                s->utilization = (int) (u.gpu > 100 ? 100 : u.gpu);
+        if (!procs)
+                return 0;
+        unsigned count = 0;
+        nvml_return_t n = procs(h, &count, NULL);
+        if (n != NVML_SUCCESS && n != NVML_ERROR_INSUFFICIENT_SIZE)
+                return 0;
+        if (count == 0) {
+                s->processes_known = true;
+                return 0;
+        }
+        if (count > SAMPLE_MAX_PROCESSES)
+                count = SAMPLE_MAX_PROCESSES;
+        _cleanup_free_ struct nvml_process_info *info = calloc(count, sizeof(*info));
+        if (!info)
+                return -ENOMEM;
+        n = procs(h, &count, info);
+        if (n != NVML_SUCCESS)
+                return 0; /* more appeared meanwhile: unknown this time */
+        s->pids = calloc(count ? count : 1, sizeof(*s->pids));
+        if (!s->pids)
+                return -ENOMEM;
+        for (unsigned i = 0; i < count; i++)
+                s->pids[i] = info[i].pid;
+        s->n_pids = count;
+        s->processes_known = true;
+        return 0;
+}
+
+int gpu_sample_load(const char *library, char *const *uuids, struct gpu_sample **ret, size_t *ret_n,
+                    struct berth_error *err) {
+        _cleanup_(nvml_close) struct nvml nv = {};
+        struct gpu_sample *s = NULL;
+        size_t n = 0;
+        int r;
+
+        if (!library || !*library || !ret || !ret_n)
+                return berth_error_set(err, -EINVAL, "no NVML library to sample GPUs with");
+        r = nvml_open(&nv, library, err);
+        if (r < 0)
+                return r;
+        nvml_return_t e = nv.init();
+        if (e != NVML_SUCCESS)
+                return berth_error_set(err, nvml_errno(e), "cannot initialise NVML from '%s': %s", library,
+                                       strempty(nv.error_string(e)));
+        nv.initialized = true;
+        nvml_return_t (*by_uuid)(const char *, nvml_device_t *) = NVML_SYM(&nv, "nvmlDeviceGetHandleByUUID");
+        nvml_return_t (*util)(nvml_device_t, struct nvml_utilization *) = NVML_SYM(&nv, "nvmlDeviceGetUtilizationRates");
+        nvml_return_t (*procs)(nvml_device_t, unsigned *, struct nvml_process_info *) =
+                NVML_SYM(&nv, "nvmlDeviceGetComputeRunningProcesses_v3", "nvmlDeviceGetComputeRunningProcesses_v2");
+        if (!by_uuid)
+                return berth_error_set(err, -ENOSYS, "the NVML library '%s' has no nvmlDeviceGetHandleByUUID", library);
+
+        size_t want = strv_length(uuids);
+        s = calloc(want ? want : 1, sizeof(*s));
+        if (!s)
+                return berth_error_set(err, -ENOMEM, "out of memory");
+        for (; n < want; n++) {
+                r = sample_one(&nv, by_uuid, util, procs, uuids[n], &s[n]);
+                if (r < 0) {
+                        gpu_samples_free(s, n + 1);
+                        return berth_error_set(err, r, "out of memory while sampling GPUs");
+                }
+        }
+        *ret = s;
+        *ret_n = n;
+        return 0;
+}

@@ -2,6 +2,9 @@
 /* The GPU inventory from NVML, loaded through dlopen (DESIGN §4). */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "basic/util.h"
 #include "policy/gpu-inventory.h"
 
@@ -16,3 +19,20 @@ int gpu_inventory_load_nvml(const char *library, const char *sysfs_root, struct 
 /* NVML's "00000000:3B:00.0" (or a 4-digit-domain form, any case) to sysfs's
  * "0000:3b:00.0". */
 int gpu_pci_bus_id_normalize(const char *bus_id, char **ret);
+
+/* What a GPU or MIG instance is doing now, for the reaper (DESIGN §4). */
+struct gpu_sample {
+        char *uuid;
+        bool found;           /* NVML knows the UUID */
+        int utilization;      /* percent of time a kernel ran, -1 when NVML does not say (MIG) */
+        bool processes_known; /* pids below is the whole list */
+        unsigned *pids;       /* compute processes, host PIDs */
+        size_t n_pids;
+};
+
+/* Sample each of uuids (GPU or MIG UUIDs) through the NVML library:
+ * utilisation and compute processes.  *ret has one entry per UUID, in
+ * order (gpu_samples_free()). */
+int gpu_sample_load(const char *library, char *const *uuids, struct gpu_sample **ret, size_t *ret_n,
+                    struct berth_error *err);
+void gpu_samples_free(struct gpu_sample *s, size_t n);

@@ -547,6 +547,85 @@ START_TEST(test_numa_node_cpus_live) {
 }
 END_TEST
 
+#define LIVE_INVENTORY(util, procs, mutil, mprocs)                                                             \
+        "{\"gpus\":[{\"uuid\":\"GPU-11111111-1111-1111-1111-111111111111\",\"pci\":\"0000:17:00.0\","             \
+        "\"utilization\":" util ",\"processes\":" procs "},"                                                        \
+        "{\"uuid\":\"GPU-22222222-2222-2222-2222-222222222222\",\"pci\":\"0000:3b:00.0\",\"mig\":["               \
+        "{\"uuid\":\"MIG-33333333-3333-3333-3333-333333333333\",\"slices\":3,\"utilization\":" mutil              \
+        ",\"processes\":" mprocs "}]}]}"
+
+START_TEST(test_sample_live) {
+        char g1[] = "GPU-11111111-1111-1111-1111-111111111111", m3[] = "MIG-33333333-3333-3333-3333-333333333333",
+             g9[] = "GPU-99999999-9999-9999-9999-999999999999";
+        char *uuids[] = { g1, m3, g9, NULL };
+        struct gpu_sample *s = NULL;
+        size_t n = 0;
+        struct berth_error err = { 0 };
+
+        set_inventory(LIVE_INVENTORY("87", "[4242, 4243]", "3", "[]"));
+        ck_assert_msg(gpu_sample_load(fake_library(), uuids, &s, &n, &err) == 0, "%s", err.message);
+        ck_assert_uint_eq(n, 3);
+        ck_assert(s[0].found && s[0].utilization == 87 && s[0].processes_known);
+        ck_assert_uint_eq(s[0].n_pids, 2);
+        ck_assert_uint_eq(s[0].pids[0], 4242);
+        ck_assert_uint_eq(s[0].pids[1], 4243);
+        ck_assert(s[1].found && s[1].utilization == 3 && s[1].processes_known && s[1].n_pids == 0);
+        ck_assert(!s[2].found && s[2].utilization == -1 && !s[2].processes_known); /* not NVML's */
+        gpu_samples_free(s, n);
+
+        /* the test makes the GPU idle and the MIG instance busy */
+        set_inventory(LIVE_INVENTORY("0", "[]", "100", "[77]"));
+        ck_assert_int_eq(gpu_sample_load(fake_library(), uuids, &s, &n, &err), 0);
+        ck_assert(s[0].utilization == 0 && s[0].n_pids == 0);
+        ck_assert(s[1].utilization == 100 && s[1].n_pids == 1 && s[1].pids[0] == 77);
+        gpu_samples_free(s, n);
+
+        /* a bad value is refused at init like any malformed inventory */
+        set_inventory(LIVE_INVENTORY("101", "[]", "0", "[]"));
+        ck_assert_int_lt(gpu_sample_load(fake_library(), uuids, &s, &n, &err), 0);
+        set_inventory(LIVE_INVENTORY("1", "[0]", "0", "[]"));
+        ck_assert_int_lt(gpu_sample_load(fake_library(), uuids, &s, &n, &err), 0);
+}
+END_TEST
+
+/* Within one NVML session the fake re-reads the live keys when the file
+ * changes (a long-lived sampler sees a test's rewrite). */
+START_TEST(test_fake_live_refresh) {
+        typedef int (*init_t)(void);
+        typedef int (*by_uuid_t)(const char *, void **);
+        typedef int (*util_t)(void *, unsigned *);
+        typedef int (*procs_t)(void *, unsigned *, void *);
+        void *dl, *h;
+        unsigned u[2];
+        unsigned count = 0;
+
+        set_inventory(LIVE_INVENTORY("50", "[1]", "0", "[]"));
+        dl = dlopen(fake_library(), RTLD_NOW | RTLD_LOCAL);
+        ck_assert_ptr_nonnull(dl);
+        init_t init = (init_t) dlsym(dl, "nvmlInit_v2"), shutdown = (init_t) dlsym(dl, "nvmlShutdown");
+        by_uuid_t by_uuid = (by_uuid_t) dlsym(dl, "nvmlDeviceGetHandleByUUID");
+        util_t util = (util_t) dlsym(dl, "nvmlDeviceGetUtilizationRates");
+        procs_t procs = (procs_t) dlsym(dl, "nvmlDeviceGetComputeRunningProcesses_v3");
+        ck_assert(init && shutdown && by_uuid && util && procs);
+        ck_assert_int_eq(init(), 0);
+        ck_assert_int_eq(by_uuid("GPU-11111111-1111-1111-1111-111111111111", &h), 0);
+        ck_assert_int_eq(util(h, u), 0);
+        ck_assert_uint_eq(u[0], 50);
+        ck_assert_int_eq(procs(h, &count, NULL), 7); /* NVML_ERROR_INSUFFICIENT_SIZE */
+        ck_assert_uint_eq(count, 1);
+        /* rewritten while NVML is open: a longer file, so size and mtime move */
+        set_inventory(LIVE_INVENTORY("9", "[11, 12, 13]", "0", "[]"));
+        ck_assert_int_eq(util(h, u), 0);
+        ck_assert_uint_eq(u[0], 9);
+        count = 0;
+        ck_assert_int_eq(procs(h, &count, NULL), 7);
+        ck_assert_uint_eq(count, 3);
+        ck_assert_int_eq(by_uuid("GPU-nope", &h), 6); /* NVML_ERROR_NOT_FOUND */
+        ck_assert_int_eq(shutdown(), 0);
+        dlclose(dl);
+}
+END_TEST
+
 Suite *gpu_suite(void) {
         Suite *s = suite_create("gpu");
         TCase *tc = tcase_create("core");
@@ -567,6 +646,8 @@ Suite *gpu_suite(void) {
         tcase_add_test(tc, test_cpulist_count);
         tcase_add_test(tc, test_numa_node_cpus_sysfs);
         tcase_add_test(tc, test_numa_node_cpus_live);
+        tcase_add_test(tc, test_sample_live);
+        tcase_add_test(tc, test_fake_live_refresh);
         suite_add_tcase(s, tc);
         return s;
 }

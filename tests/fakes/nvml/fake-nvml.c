@@ -22,6 +22,13 @@
  * of "slices" slices, each "compute_slices" large.  GPU instances are 1, 2,
  * 3, 4 or 7 slices, at most 7 per GPU, as on A100/H100.
  *
+ * Every GPU and MIG entry may also carry "utilization": 0…100 (percent) and
+ * "processes": [PID, …] (compute processes, host PIDs), what
+ * nvmlDeviceGetUtilizationRates() and nvmlDeviceGetComputeRunningProcesses()
+ * report.  They are live: the file is looked at again on each of those calls
+ * and, when it changed, only these two keys are read from it again (the
+ * inventory stays what nvmlInit read, as a real machine's does).
+ *
  * "numa" cannot change sysfs, so it is reported through
  * nvmlDeviceGetMemoryAffinity(), which berth consults only for GPUs whose PCI
  * address does not exist under /sys (as in the test sandbox).
@@ -51,6 +58,7 @@
 #define DEFAULT_NAME "NVIDIA A100-SXM4-80GB"
 #define DEFAULT_MEMORY (80ULL << 30)
 #define DEFAULT_DRIVER_VERSION "550.54.15"
+#define MAX_PROCESSES 64
 
 struct nvmlDevice_st {
         bool is_mig;
@@ -65,6 +73,10 @@ struct nvmlDevice_st {
         /* MIG instances */
         unsigned slices, compute_slices, gpu_instance_id, compute_instance_id;
         size_t parent; /* index in state.gpus */
+        /* live: re-read when the file changes */
+        unsigned utilization;
+        unsigned pids[MAX_PROCESSES];
+        size_t n_pids;
 };
 
 static struct {
@@ -76,6 +88,9 @@ static struct {
         nvmlReturn_t failed_with; /* last nvmlInit failure, for nvmlErrorString */
         char failure[512];
         char message[640];
+        struct timespec mtime; /* of the inventory file when live values were read */
+        off_t size;
+        ino_t ino;
 } state = {
         .lock = PTHREAD_MUTEX_INITIALIZER,
 };
@@ -153,6 +168,32 @@ static bool valid_uuid(const char *s, const char *prefix) {
         return true;
 }
 
+/* "utilization" and "processes" of one device entry: 1 when key was one of
+ * them (and valid), 0 when it is another key, -1 when it is invalid. */
+static int parse_live(const char *key, json_t *v, struct nvmlDevice_st *d) {
+        if (strcmp(key, "utilization") == 0) {
+                json_int_t u = json_is_integer(v) ? json_integer_value(v) : -1;
+                if (u < 0 || u > 100)
+                        return -1;
+                d->utilization = (unsigned) u;
+                return 1;
+        }
+        if (strcmp(key, "processes") == 0) {
+                size_t i;
+                json_t *p;
+                if (!json_is_array(v) || json_array_size(v) > MAX_PROCESSES)
+                        return -1;
+                json_array_foreach(v, i, p) {
+                        if (!json_is_integer(p) || json_integer_value(p) <= 0 || json_integer_value(p) > 4194304)
+                                return -1;
+                        d->pids[i] = (unsigned) json_integer_value(p);
+                }
+                d->n_pids = json_array_size(v);
+                return 1;
+        }
+        return 0;
+}
+
 static nvmlReturn_t parse_mig(const char *path, size_t g, size_t m, json_t *o, struct nvmlDevice_st *gpu,
                               struct nvmlDevice_st *mig) {
         const char *key;
@@ -162,6 +203,13 @@ static nvmlReturn_t parse_mig(const char *path, size_t g, size_t m, json_t *o, s
         if (!json_is_object(o))
                 return init_failed(NVML_ERROR_UNKNOWN, "%s: gpus[%zu].mig[%zu] is not an object", path, g, m);
         json_object_foreach(o, key, v) {
+                int live = parse_live(key, v, mig);
+                if (live < 0)
+                        return init_failed(NVML_ERROR_UNKNOWN,
+                                           "%s: gpus[%zu].mig[%zu].%s: utilization is 0…100, processes up to %d PIDs", path,
+                                           g, m, key, MAX_PROCESSES);
+                if (live > 0)
+                        continue;
                 if (strcmp(key, "uuid") == 0) {
                         if (!json_is_string(v) || !valid_uuid(json_string_value(v), "MIG-"))
                                 return init_failed(NVML_ERROR_UNKNOWN,
@@ -263,6 +311,13 @@ static nvmlReturn_t parse_gpu(const char *path, size_t g, json_t *o, struct nvml
         gpu->memory = DEFAULT_MEMORY;
         gpu->numa = -1;
         json_object_foreach(o, key, v) {
+                int live = parse_live(key, v, gpu);
+                if (live < 0)
+                        return init_failed(NVML_ERROR_UNKNOWN,
+                                           "%s: gpus[%zu].%s: utilization is 0…100, processes up to %d PIDs", path, g, key,
+                                           MAX_PROCESSES);
+                if (live > 0)
+                        continue;
                 if (strcmp(key, "uuid") == 0) {
                         if (!json_is_string(v) || !valid_uuid(json_string_value(v), "GPU-"))
                                 return init_failed(NVML_ERROR_UNKNOWN, "%s: gpus[%zu].uuid must be a string \"GPU-…\"",
@@ -386,6 +441,9 @@ static nvmlReturn_t load_inventory(void) {
         v = json_object_get(root, "driver_version");
         snprintf(state.driver_version, sizeof(state.driver_version), "%s",
                  v ? json_string_value(v) : DEFAULT_DRIVER_VERSION);
+        state.mtime = st.st_mtim;
+        state.size = st.st_size;
+        state.ino = st.st_ino;
 out:
         json_decref(root);
         if (r != NVML_SUCCESS)
@@ -749,4 +807,122 @@ nvmlReturn_t nvmlDeviceGetAttributes_v2(nvmlDevice_t device, nvmlDeviceAttribute
                 .memorySizeMB = d->memory >> 20,
         };
         return leave(NVML_SUCCESS);
+}
+
+/* --- live values: utilisation and processes ----------------------------------- */
+
+/* The entry of a device in a freshly read inventory, by UUID. */
+static json_t *entry_of(json_t *root, const struct nvmlDevice_st *d) {
+        size_t g, m;
+        json_t *gpu, *mig;
+        json_array_foreach(json_object_get(root, "gpus"), g, gpu) {
+                if (!d->is_mig) {
+                        if (strcmp(json_string_value(json_object_get(gpu, "uuid")) ?: "", d->uuid) == 0)
+                                return gpu;
+                        continue;
+                }
+                json_array_foreach(json_object_get(gpu, "mig"), m, mig)
+                        if (strcmp(json_string_value(json_object_get(mig, "uuid")) ?: "", d->uuid) == 0)
+                                return mig;
+        }
+        return NULL;
+}
+
+static void refresh_device(json_t *root, struct nvmlDevice_st *d) {
+        json_t *e = entry_of(root, d), *v;
+        struct nvmlDevice_st fresh = { 0 };
+        const char *key;
+        if (!e)
+                return;
+        json_object_foreach(e, key, v)
+                if (parse_live(key, v, &fresh) < 0)
+                        return; /* a half-written file: keep what was there */
+        d->utilization = fresh.utilization;
+        memcpy(d->pids, fresh.pids, sizeof(d->pids));
+        d->n_pids = fresh.n_pids;
+}
+
+/* With the lock held: read the live keys again when the file changed (a
+ * test rewrites it to make a GPU busy or idle). */
+static void refresh_live(void) {
+        const char *path = getenv("BERTH_FAKE_NVML");
+        struct stat st;
+        if (!path || stat(path, &st) < 0)
+                return;
+        if (st.st_ino == state.ino && st.st_size == state.size && st.st_mtim.tv_sec == state.mtime.tv_sec &&
+            st.st_mtim.tv_nsec == state.mtime.tv_nsec)
+                return;
+        json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
+        if (!root)
+                return; /* being rewritten: try again on the next call */
+        for (size_t i = 0; i < state.n_gpus; i++)
+                refresh_device(root, &state.gpus[i]);
+        for (size_t i = 0; i < state.n_migs; i++)
+                refresh_device(root, &state.migs[i]);
+        json_decref(root);
+        state.mtime = st.st_mtim;
+        state.size = st.st_size;
+        state.ino = st.st_ino;
+}
+
+nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvmlUtilization_t *utilization) {
+        nvmlReturn_t r = enter();
+        struct nvmlDevice_st *d;
+        if (r != NVML_SUCCESS)
+                return r;
+        if (!(d = lookup(device)) || !utilization)
+                return leave(NVML_ERROR_INVALID_ARGUMENT);
+        refresh_live();
+        utilization->gpu = d->utilization;
+        utilization->memory = d->utilization; /* what the fake knows of it */
+        return leave(NVML_SUCCESS);
+}
+
+nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, unsigned int *infoCount,
+                                                     nvmlProcessInfo_t *infos) {
+        nvmlReturn_t r = enter();
+        struct nvmlDevice_st *d;
+        if (r != NVML_SUCCESS)
+                return r;
+        if (!(d = lookup(device)) || !infoCount)
+                return leave(NVML_ERROR_INVALID_ARGUMENT);
+        refresh_live();
+        if (!infos || *infoCount < d->n_pids) {
+                unsigned want = (unsigned) d->n_pids;
+                *infoCount = want;
+                return leave(want == 0 ? NVML_SUCCESS : NVML_ERROR_INSUFFICIENT_SIZE);
+        }
+        for (size_t i = 0; i < d->n_pids; i++)
+                infos[i] = (nvmlProcessInfo_t) {
+                        .pid = d->pids[i],
+                        .usedGpuMemory = 1ULL << 30,
+                        .gpuInstanceId = d->is_mig ? d->gpu_instance_id : 0xFFFFFFFFu,
+                        .computeInstanceId = d->is_mig ? d->compute_instance_id : 0xFFFFFFFFu,
+                };
+        *infoCount = (unsigned) d->n_pids;
+        return leave(NVML_SUCCESS);
+}
+
+nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v2(nvmlDevice_t device, unsigned int *infoCount,
+                                                     nvmlProcessInfo_t *infos) {
+        return nvmlDeviceGetComputeRunningProcesses_v3(device, infoCount, infos);
+}
+
+nvmlReturn_t nvmlDeviceGetHandleByUUID(const char *uuid, nvmlDevice_t *device) {
+        nvmlReturn_t r = enter();
+        if (r != NVML_SUCCESS)
+                return r;
+        if (!uuid || !device)
+                return leave(NVML_ERROR_INVALID_ARGUMENT);
+        for (size_t i = 0; i < state.n_gpus; i++)
+                if (strcmp(state.gpus[i].uuid, uuid) == 0) {
+                        *device = &state.gpus[i];
+                        return leave(NVML_SUCCESS);
+                }
+        for (size_t i = 0; i < state.n_migs; i++)
+                if (strcmp(state.migs[i].uuid, uuid) == 0) {
+                        *device = &state.migs[i];
+                        return leave(NVML_SUCCESS);
+                }
+        return leave(NVML_ERROR_NOT_FOUND);
 }
