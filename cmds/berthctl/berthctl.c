@@ -20,6 +20,11 @@ static const struct option check_config_options[] = {
         {},
 };
 
+static const struct option doctor_options[] = {
+        { "root", required_argument, NULL, 'r' },
+        {},
+};
+
 static const struct cmd_verb verbs[] = {
         { "status", NULL, "status [--json]", "GPUs and holders, use against quota per user and group", 0, 0,
           CMD_VERB_JSON, NULL, NULL, verb_status },
@@ -37,6 +42,8 @@ static const struct cmd_verb verbs[] = {
         { "check-config", NULL, "check-config [--config DIR | DIR] [--json]",
           "load a config tree, print every error or a summary", 0, 1, CMD_VERB_JSON | CMD_VERB_OWN_CONFIG,
           check_config_options, "c:", verb_check_config },
+        { "doctor", NULL, "doctor [--root DIR] [--json]", "check the install: every check OK, WARN or FAIL with the fix",
+          0, 0, CMD_VERB_JSON | CMD_VERB_OWN_CONFIG, doctor_options, NULL, verb_doctor },
 };
 
 static const struct cmd_program program = {

@@ -18,6 +18,7 @@ int verb_audit(struct cmd *ctl, const struct cmd_args *a);
 int verb_slices(struct cmd *ctl, const struct cmd_args *a);
 int verb_reload(struct cmd *ctl, const struct cmd_args *a);
 int verb_release(struct cmd *ctl, const struct cmd_args *a);
+int verb_doctor(struct cmd *ctl, const struct cmd_args *a);
 
 /* Local time "YYYY-MM-DD HH:MM:SS" of a wall-clock time in microseconds. */
 const char *ctl_fmt_time(uint64_t usec, char *buf, size_t n);

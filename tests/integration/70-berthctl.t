@@ -3,11 +3,12 @@
 # holdings and config layers, audit read back from the journal (exactly one
 # user's decisions, in order, filtered and followed; entries a user or a
 # root program wrote never pass for a daemon's), slices flagging a cgroup
-# value changed behind berth's back, the admin-only verbs, and status's
-# forged-label section from a daemon that reports one.
+# value changed behind berth's back, the admin-only verbs, status's
+# forged-label section from a daemon that reports one, and doctor's
+# checks, each FAIL the issue names made to happen.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 106
+plan 129
 
 U=berthtctl # a user of this test only: its audit trail is this test's
 CTL="$BUILD/berthctl"
@@ -18,6 +19,7 @@ ctl_as() { # ctl_as USER ARGS...: berthctl run by that user
 }
 cleanup() {
 	sb_exec pkill -f -- "fake-slicemgr.py" 2>/dev/null
+	[ -n "${SOCK_MODE:-}" ] && chmod "$SOCK_MODE" "$SB/docker.sock"
 	sbdocker rm -f "a._.$U" >/dev/null 2>&1
 	rm -f "$ETC/users.d/berthtbob.conf"
 	stop_daemon
@@ -289,8 +291,68 @@ unlike "$out" "forged" "and has no forged section"
 is "$(fctl status --json | jq -c .forged)" "[]" "--json: an empty list"
 sb_exec pkill -f -- "fake-slicemgr.py" 2>/dev/null
 
+# --- doctor: every check a row; each FAIL of the issue made to happen -------
+# the fake NVML needs its inventory; --root points the well-known files
+# (pam.d, /run/berth) at a tree of the test's own
+doc() { local dir=$1; shift; sb_exec env BERTH_FAKE_NVML="$NVML_JSON" "$CTL" --config "$dir" doctor "$@"; }
+row() { jq -r --arg c "$1" '.[] | select(.check == $c) | [.status, .detail, .fix // ""] | join("|")' <<<"$2"; }
+j=$(doc "$ETC" --json); rc=$?
+ok "$(jq -e 'type == "array" and length > 10 and all(.[]; (.check | type) == "string" and (.status | test("^(OK|WARN|FAIL)$")) and (.detail | type) == "string")' <<<"$j" >/dev/null; echo $?)" \
+	"doctor --json parses: an array of {check, status, detail, fix}"
+is "$rc" "$(jq -e 'any(.[]; .status == "FAIL")' <<<"$j" >/dev/null && echo 1 || echo 0)" "doctor exits 1 exactly when a check FAILs"
+is "$(jq -r '[.[] | select(.status == "OK" and .fix != null)] | length' <<<"$j")" 0 "an OK row carries no fix"
+like "$(row "docker cgroup driver" "$j")" "^OK\|systemd\|$" "the sandbox's dockerd uses the systemd cgroup driver: OK"
+like "$(row "berth daemon" "$j")" "^OK\|answers at $SOCK " "the daemon answers hello"
+like "$(row "berth-slicemgr active" "$j")" "^OK\|running" "berth-slicemgr.service is active"
+like "$(row "configuration" "$j")" "^OK\|$ETC is valid" "the configuration is valid"
+like "$(row "nvml" "$j")" "^OK\|.*libnvidia-ml.so.1 loads" "gpus = nvml: NVML loads"
+like "$(row "gpu count" "$j")" "^OK\|[1-9][0-9]* GPUs\|" "and the GPU count"
+like "$(row "seal key" "$j")" "^OK\|$SEAL_KEY \(0600, uid 0\)" "the seal key is root's, mode 0600"
+like "$(row "real_docker" "$j")" "^OK\|/usr/bin/docker" "real_docker is Docker's CLI"
+out=$(doc "$ETC"); rc=$?
+like "$(sed -n 1p <<<"$out")" "^STATUS +CHECK +DETAIL +FIX$" "the table has a header"
+is "$(sed 1d <<<"$out" | grep -cvE '^(OK|WARN|FAIL) ')" 0 "and every row starts OK, WARN or FAIL"
+# dockerd's socket opened to every user
+SOCK_MODE=$(stat -c %a "$SB/docker.sock")
+chmod 666 "$SB/docker.sock"
+j=$(doc "$ETC" --json); rc=$?
+chmod "$SOCK_MODE" "$SB/docker.sock"
+like "$rc/$(row "docker socket" "$j")" "^1/FAIL\|$SB/docker.sock \(0666, .*every user may open it.*\|make it root-only: the docker.socket drop-in .*chmod 0660 $SB/docker.sock$" \
+	"a socket chmod 666: FAIL, exit 1, with the fix"
+# a config whose real_docker is berth's own front, naming a group and a user NSS does not know
+DOC="$SB/etc-doctor"
+rm -rf "$DOC" && mkdir -p "$DOC" && cp -r "$ETC/." "$DOC/"
+sed -i "s|^real_docker = .*|real_docker = $BUILD/berth-docker|" "$DOC/berth.conf"
+sed -i "s|^members = .*|members = @berthtnogrp berthtnousr|" "$DOC/groups.d/researchers.conf"
+j=$(doc "$DOC" --json); rc=$?
+is "$rc" 1 "doctor on that config exits 1"
+is "$(row "real_docker" "$j")" "FAIL|$BUILD/berth-docker is berth's own front: the wrapper would run itself|point real_docker at Docker's own CLI (the diverted one)" \
+	"real_docker pointing at the front: FAIL"
+like "$(row "groups and users" "$j" | grep berthtnogrp)" "^FAIL\|.*researchers.conf names group berthtnogrp, which does not exist\|create the group" \
+	"a group in the config missing from NSS: FAIL"
+like "$(row "groups and users" "$j" | grep berthtnousr)" "^WARN\|.*names user berthtnousr, which does not exist\|create the user" \
+	"a user missing from NSS: WARN"
+# pam_berth before and after pam_systemd, in a root of the test's own
+R="$SB/doctor-root"
+mkdir -p "$R/etc/pam.d" "$R/run/berth"
+printf 'session required pam_unix.so
+session optional pam_berth.so
+session optional pam_systemd.so
+' > "$R/etc/pam.d/common-session"
+j=$(doc "$ETC" --root "$R" --json)
+like "$(row pam "$j")" "^OK\|" "--root: pam_berth before pam_systemd: OK"
+like "$(row tmpfiles "$j")" "^OK\|$R/run/berth exists" "and /run/berth is read under the root"
+printf 'session optional pam_systemd.so
+session optional pam_berth.so
+' > "$R/etc/pam.d/common-session"
+like "$(row pam "$(doc "$ETC" --root "$R" --json)")" "^FAIL\|/etc/pam.d/common-session: pam_berth comes after pam_systemd\|move" \
+	"pam_berth after pam_systemd: FAIL"
+
 # --- no daemon ----------------------------------------------------------------
 stop_daemon
+j=$(doc "$ETC" --json); rc=$?
+like "$rc/$(row "berth-slicemgr active" "$j")" "^1/FAIL\|not running\|systemctl start berth-slicemgr" "doctor with the daemon stopped: FAIL, exit 1"
+like "$(row "berth daemon" "$j")" "^FAIL\|no answer at $SOCK: .*\|systemctl start berth-slicemgr" "and the daemon does not answer hello: FAIL with the fix"
 out=$(ctl status 2>&1); rc=$?
 is "$rc" 3 "status without a daemon exits 3"
 like "$out" "^berthctl: the berth daemon is not reachable" "with one sentence"
