@@ -199,8 +199,9 @@ $(UNIT_SRCS:%.c=$(O)/%.o): $(O)/tests/unit/suites.inc
 # The unit tests also link the programs' own files, so slicemgr's ops, the
 # wrapper's argv rewriting and the commands' framework are unit-tested too;
 # each program's main() is made local to its object so the runner's wins.
+# (berthctl's doctor lends its pure judgements, doctor-rules.c.)
 UNIT_PROG_OBJS := $(patsubst $(O)/%,$(O)/unit-objs/%,$(SLICEMGR_SRCS:%.c=$(O)/%.o) $(WRAPPER_SRCS:%.c=$(O)/%.o)) \
-	$(CMD_COMMON_OBJS)
+	$(CMD_COMMON_OBJS) $(O)/cmds/berthctl/doctor-rules.o
 $(O)/unit-objs/%.o: $(O)/%.o
 	@mkdir -p $(dir $@)
 	objcopy --localize-symbol=main $< $@

@@ -6,7 +6,7 @@
 #include <check.h>
 #include <sys/stat.h>
 
-#include "berthctl/doctor.c"
+#include "berthctl/doctor-rules.h"
 
 START_TEST(test_socket_verdict) {
         const char *why = NULL;
