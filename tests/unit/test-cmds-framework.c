@@ -117,22 +117,27 @@ START_TEST(test_options) {
 END_TEST
 
 START_TEST(test_commands) {
+        /* the argument vectors live as long as the test: a.command points into them */
+        char **v1 = ARGV("deploy", "n", "--", "python", "-c", "1");
+        char **v2 = ARGV("deploy", "n", "m");
+        char **v3 = ARGV("shell", "n", "ls", "-l", "--help");
+        char **v4 = ARGV("shell", "n");
         struct cmd_args a = { 0 };
-        ck_assert_int_eq(parse("deploy", &a, ARGV("deploy", "n", "--", "python", "-c", "1")), 0);
+        ck_assert_int_eq(parse("deploy", &a, v1), 0);
         ck_assert_str_eq(a.args[0], "n");
         ck_assert_ptr_nonnull(a.command);
         ck_assert_str_eq(a.command[0], "python");
         ck_assert_str_eq(a.command[1], "-c");
         ck_assert_ptr_null(a.command[3]);
         cmd_args_done(&a);
-        ck_assert_int_eq(parse("deploy", &a, ARGV("deploy", "n", "m")), CMD_EXIT_USAGE);
+        ck_assert_int_eq(parse("deploy", &a, v2), CMD_EXIT_USAGE);
         /* shell: after NAME everything is the command, options included */
-        ck_assert_int_eq(parse("shell", &a, ARGV("shell", "n", "ls", "-l", "--help")), 0);
+        ck_assert_int_eq(parse("shell", &a, v3), 0);
         ck_assert(!a.help);
         ck_assert_str_eq(a.args[0], "n");
         ck_assert_str_eq(a.command[2], "--help");
         cmd_args_done(&a);
-        ck_assert_int_eq(parse("shell", &a, ARGV("shell", "n")), 0);
+        ck_assert_int_eq(parse("shell", &a, v4), 0);
         ck_assert_ptr_null(a.command);
         cmd_args_done(&a);
 }
