@@ -14,6 +14,7 @@
 #include "gpu-audit.h"
 #include "labels.h"
 #include "mounts.h"
+#include "reaper.h"
 
 #define DOCKER_RETRY_USEC (2ULL * 1000000)
 
@@ -159,6 +160,14 @@ int docker_watch_event(Manager *m, json_t *ev) {
                 else if (r == -ENOENT)
                         adopt_logged(m, id, name, attrs, "container created without a live reservation");
                 manager_schedule_expiry(m);
+        } else if (streq(action, "start")) {
+                /* the reaper watches berth's own containers from their start */
+                const struct cmirror_entry *c = cmirror_find(&m->containers, id);
+                json_int_t nano = json_integer_value(json_object_get(ev, "timeNano"));
+                if (c && c->managed && c->user)
+                        reaper_container_running(m->reaper, id, c->name, c->user, nano > 0 ? (uint64_t) nano / 1000 : 0);
+        } else if (streq(action, "die")) {
+                reaper_container_stopped(m->reaper, id);
         } else if (streq(action, "rename")) {
                 /* a mirror entry that cannot follow goes: Docker is asked instead */
                 if (cmirror_rename(&m->containers, id, name) < 0)
@@ -167,6 +176,7 @@ int docker_watch_event(Manager *m, json_t *ev) {
         } else if (streq(action, "destroy")) {
                 cmirror_remove(&m->containers, id);
                 forged_set_remove(&m->forged, id);
+                reaper_container_stopped(m->reaper, id);
                 ledger_release_container(m->ledger, id, gpu_audit_released, (void *) "container removed");
         }
         return 0;
@@ -203,6 +213,7 @@ int docker_watch_rebuild(Manager *m, json_t *list, json_t *volumes, struct berth
         size_t k;
         int n_managed = 0;
         json_t *c;
+        _cleanup_strv_free_ char **running = NULL;
         cmirror_clear(&m->containers);
         json_array_foreach(list, k, c) {
                 const char *cid = json_string_value(json_object_get(c, "Id"));
@@ -218,7 +229,14 @@ int docker_watch_rebuild(Manager *m, json_t *list, json_t *volumes, struct berth
                         continue;
                 adopt_logged(m, cid, cname, labels, "found in Docker at start");
                 n_managed++;
+                /* its start time is asked of Docker by the reaper */
+                if (cid && streq_ptr(json_string_value(json_object_get(c, "State")), "running")) {
+                        reaper_container_running(m->reaper, cid, cname, labels_get(labels, "berth.user"), 0);
+                        if (strv_push(&running, cid) < 0)
+                                return berth_error_set(err, -ENOMEM, "out of memory");
+                }
         }
+        reaper_keep_only(m->reaper, running);
         forged_set_clear(&m->forged);
         m->forged = forged;
         forged = (struct forged_set) { 0 };

@@ -13,6 +13,7 @@
 #include "docker-watch.h"
 #include "lookup.h"
 #include "manager.h"
+#include "reaper.h"
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
@@ -45,6 +46,10 @@ static void lookup_freep(Lookup **l) {
         lookup_free(*l);
 }
 
+static void reaper_freep(Reaper **r) {
+        reaper_free(*r);
+}
+
 static void control_freep(Control **c) {
         control_free(*c);
 }
@@ -52,6 +57,8 @@ static void control_freep(Control **c) {
 /* From the Manager to a loop ready to serve; 0 or a logged error. */
 static int run(const char *config_dir) {
         _cleanup_(manager_freep) Manager *m = NULL;
+        /* after the worker, whose last jobs it answers */
+        _cleanup_(reaper_freep) Reaper *reaper = NULL;
         /* freed in reverse: the connections go before the worker that answers them */
         _cleanup_(lookup_freep) Lookup *lookup = NULL;
         _cleanup_(control_freep) Control *control = NULL;
@@ -74,6 +81,11 @@ static int run(const char *config_dir) {
         r = lookup_new(m->event, m->config->docker_socket, &lookup);
         if (r < 0)
                 return log_error_errno(r, "cannot start the Docker lookup thread: %m");
+        /* the reaper asks Docker through the same worker */
+        r = reaper_new(m, lookup, &reaper);
+        if (r < 0)
+                return log_error_errno(r, "cannot start the reaper: %m");
+        m->reaper = reaper;
         r = control_new(m, lookup, &control, &err);
         if (r < 0)
                 return log_error_errno(r, "%s", err.message);

@@ -19,6 +19,8 @@
 #include "slices.h"
 #include "system/docker.h"
 
+typedef struct Reaper Reaper;
+
 typedef struct Manager {
         char *config_dir;
         struct berth_config *config;
@@ -43,6 +45,7 @@ typedef struct Manager {
         uint8_t seal_key[SEAL_KEY_SIZE];
 
         sd_event_source *expiry_timer;
+        Reaper *reaper; /* set by main.c once the lookup worker runs; may be NULL */
 
         /* After an unclean stop, reservations the old daemon handed out may
          * still turn into containers: no GPU is handed out before this. */

@@ -11,6 +11,7 @@
 #include "core/audit.h"
 #include "core/limits.h"
 #include "core/names.h"
+#include "reaper.h"
 #include "core/proto.h"
 #include "core/seal.h"
 #include "gpu-audit.h"
@@ -425,11 +426,17 @@ static char *op_status(Manager *m, struct caller *c, const struct proto_request 
                 _cleanup_free_ char *uuids = NULL;
                 (void) ledger_entry_uuids(e, &uuids);
                 bool mine = c->admin || e->uid == c->peer->uid;
-                json_array_append_new(containers, json_pack("{s:s?,s:s,s:s,s:s?,s:f,s:s?,s:s?}", "container",
-                                                            e->container, "user", e->user, "state",
-                                                            ledger_state_name(e->state), "gpus", uuids, "fraction",
-                                                            e->gpus, "reservation", mine ? e->id : NULL, "since",
-                                                            entry_since(m, e, since, sizeof(since))));
+                json_t *reaper = e->container_id ? reaper_container_json(m->reaper, e->container_id) : NULL;
+                json_t *row = json_pack("{s:s?,s:s,s:s,s:s?,s:f,s:s?,s:s?}", "container", e->container, "user",
+                                        e->user, "state", ledger_state_name(e->state), "gpus", uuids, "fraction",
+                                        e->gpus, "reservation", mine ? e->id : NULL, "since",
+                                        entry_since(m, e, since, sizeof(since)));
+                /* what the reaper makes of it, while it runs */
+                if (row && reaper)
+                        json_object_set_new(row, "reaper", reaper);
+                else
+                        json_decref(reaper);
+                json_array_append_new(containers, row);
         }
         _cleanup_json_ json_t *o = json_pack("{s:O,s:O,s:O,s:O,s:b,s:o}", "gpus", gpus, "users", users, "groups", groups,
                                              "containers", containers, "docker_synced", m->docker_synced, "forged",

@@ -29,6 +29,8 @@ static const struct {
         [AUDIT_LOGIN_SESSION] = { "login.session", "c3f77dc4a04446428f7012a0813c0d1d" },
         [AUDIT_ADMIN_OVERRIDE] = { "admin.override", "f9b5f7093763424dafeb27abb63eb162" },
         [AUDIT_CONTAINER_FORGED] = { "container.forged", "dcae343ecfa645dc826e552caae90616" },
+        [AUDIT_CONTAINER_WARN] = { "container.warn", "6a0f3c1e8d2b4f7a9c5e1b3d7f9a2c4e" },
+        [AUDIT_CONTAINER_REAP] = { "container.reap", "b41d9e7c2a5f4e8b8d3c6a1f0e7b9d25" },
 };
 
 static int audit_event_valid(enum audit_event ev) {
@@ -71,6 +73,8 @@ int audit_event_priority(enum audit_event ev) {
         case AUDIT_IMAGE_CREATE:
         case AUDIT_IMAGE_DELETE:
         case AUDIT_LOGIN_SESSION:
+        case AUDIT_CONTAINER_WARN:
+        case AUDIT_CONTAINER_REAP:
                 return LOG_INFO;
         case AUDIT_ADMIN_OVERRIDE:
                 return LOG_NOTICE;

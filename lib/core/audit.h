@@ -24,6 +24,8 @@ enum audit_event {
         AUDIT_LOGIN_SESSION,
         AUDIT_ADMIN_OVERRIDE, /* an admin did what a rule refuses ordinary users */
         AUDIT_CONTAINER_FORGED, /* a container claims berth.* labels whose seal does not verify */
+        AUDIT_CONTAINER_WARN,   /* the reaper will stop a container soon */
+        AUDIT_CONTAINER_REAP,   /* the reaper stopped an idle or overrunning container */
         _AUDIT_EVENT_MAX,
         _AUDIT_EVENT_INVALID = -EINVAL,
 };

@@ -49,6 +49,9 @@ enum key_type {
         KEY_LIST,      /* whitespace-separated words; continuation lines allowed */
         KEY_GPU_MODE,
         KEY_DURATION,  /* a uint64_t usec field of struct berth_config */
+        KEY_PERCENT,   /* an unsigned 0-100 field */
+        KEY_CPUS,      /* a double field, CPUs */
+        KEY_WARN,      /* [reaper] warn: durations into reaper_warn_usec */
         KEY_LIMIT,     /* a field of a struct limits, by enum limit_key */
         KEY_PRIORITY,
         KEY_MEMBERS,
@@ -89,6 +92,14 @@ static const struct key_def deploy_keys[] = {
         { "base_image", KEY_STRING, CFG(base_image), 0 },
         { "workspace", KEY_STRING, CFG(workspace), 0 },
         { "mounts", KEY_LIST, CFG(mounts), 0 },
+        {},
+};
+
+static const struct key_def reaper_keys[] = {
+        { "interval", KEY_DURATION, CFG(reaper_interval_usec), 0 },
+        { "idle_gpu_percent", KEY_PERCENT, CFG(reaper_idle_gpu_percent), 0 },
+        { "idle_cpus", KEY_CPUS, CFG(reaper_idle_cpus), 0 },
+        { "warn", KEY_WARN, 0, 0 },
         {},
 };
 
@@ -147,7 +158,7 @@ struct section_def {
 
 static const struct section_def main_sections[] = {
         { "daemon", daemon_keys }, { "gate", gate_keys }, { "deploy", deploy_keys }, { "policy", policy_keys },
-        { "defaults", limit_keys }, {},
+        { "reaper", reaper_keys }, { "defaults", limit_keys }, {},
 };
 static const struct section_def group_sections[] = {
         { "group", group_keys }, { "user", limit_keys }, { "total", total_keys }, {},
@@ -619,6 +630,50 @@ static void set_key(struct parse_state *s, const struct key_def *k, const char *
                 if (r < 0 || *(uint64_t *) field == 0)
                         perror_at(s, s->line, k->key, "invalid value '%s': expected a duration such as '60s' or '5min'", value);
                 return;
+        case KEY_PERCENT: {
+                char *end;
+                errno = 0;
+                unsigned long p = strtoul(value, &end, 10);
+                if (!*value || *end || errno || value[0] == '-' || p > 100)
+                        perror_at(s, s->line, k->key, "invalid value '%s': expected a whole percentage, 0 to 100", value);
+                else
+                        *(unsigned *) field = (unsigned) p;
+                return;
+        }
+        case KEY_CPUS:
+                if (parse_cpus(value, field) < 0)
+                        perror_at(s, s->line, k->key, "invalid value '%s': expected CPUs such as '0.05'", value);
+                return;
+        case KEY_WARN: {
+                _cleanup_free_ char *copy = strdup(value);
+                char *save = NULL;
+                if (!copy) {
+                        s->oom = true;
+                        return;
+                }
+                if (!s->continuation)
+                        c->n_reaper_warn = 0;
+                for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+                        uint64_t u;
+                        if (parse_duration(t, &u) < 0 || u == 0) {
+                                perror_at(s, s->line, k->key, "invalid duration '%s': expected durations such as '30min 5min'", t);
+                                return;
+                        }
+                        if (c->n_reaper_warn >= CONFIG_REAPER_WARN_MAX) {
+                                perror_at(s, s->line, k->key, "more than %d warnings", CONFIG_REAPER_WARN_MAX);
+                                return;
+                        }
+                        c->reaper_warn_usec[c->n_reaper_warn++] = u;
+                }
+                /* longest first: the order warnings are given in */
+                for (size_t i = 1; i < c->n_reaper_warn; i++)
+                        for (size_t j = i; j > 0 && c->reaper_warn_usec[j] > c->reaper_warn_usec[j - 1]; j--) {
+                                uint64_t t = c->reaper_warn_usec[j];
+                                c->reaper_warn_usec[j] = c->reaper_warn_usec[j - 1];
+                                c->reaper_warn_usec[j - 1] = t;
+                        }
+                return;
+        }
         case KEY_LIMIT: {
                 struct limits *l = NULL;
                 if (s->kind == CONFIG_FILE_MAIN)
@@ -832,6 +887,12 @@ int config_new(const char *dir, struct berth_config **ret) {
         c->numa_affinity = true;
         c->sysfs_root = strdup("/sys");
         c->reservation_ttl_usec = 60ULL * 1000000;
+        c->reaper_interval_usec = 60ULL * 1000000;
+        c->reaper_idle_gpu_percent = 5;
+        c->reaper_idle_cpus = 0.05;
+        c->reaper_warn_usec[0] = 30ULL * 60 * 1000000;
+        c->reaper_warn_usec[1] = 5ULL * 60 * 1000000;
+        c->n_reaper_warn = 2;
         c->base_image = strdup("nvidia/cuda:12.4.1-runtime-ubuntu22.04");
         c->workspace = strdup("~/workspace");
         if (!c->dir || !c->docker_socket || !c->control_socket || !c->real_docker || !c->admin_group ||

@@ -81,6 +81,8 @@ struct user_override {
         char *reason;
 };
 
+#define CONFIG_REAPER_WARN_MAX 8
+
 struct berth_config {
         char *dir;
 
@@ -110,6 +112,13 @@ struct berth_config {
         char **allowed_runtimes;
         char **allowed_devices; /* host devices users may pass with --device */
         char **allowed_caps;
+
+        /* [reaper] */
+        uint64_t reaper_interval_usec;   /* how often usage is sampled */
+        unsigned reaper_idle_gpu_percent; /* a GPU under this, with no process, is idle */
+        double reaper_idle_cpus;          /* a container using fewer CPUs is idle */
+        uint64_t reaper_warn_usec[CONFIG_REAPER_WARN_MAX]; /* warn this long before a stop, longest first */
+        size_t n_reaper_warn;
 
         /* [defaults] */
         struct limits defaults;

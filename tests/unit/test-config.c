@@ -289,6 +289,33 @@ START_TEST(test_every_key) {
 }
 END_TEST
 
+START_TEST(test_reaper) {
+        struct berth_config *c = NULL;
+        struct config_errors errs = { 0 };
+
+        ck_assert_uint_eq(load(&c, &errs), 0);
+        ck_assert_uint_eq(c->reaper_interval_usec, 60ULL * 1000000);
+        ck_assert_uint_eq(c->reaper_idle_gpu_percent, 5);
+        ck_assert_double_eq_tol(c->reaper_idle_cpus, 0.05, 1e-9);
+        ck_assert_uint_eq(c->n_reaper_warn, 2);
+        ck_assert_uint_eq(c->reaper_warn_usec[0], 30ULL * 60 * 1000000);
+        ck_assert_uint_eq(c->reaper_warn_usec[1], 5ULL * 60 * 1000000);
+        config_free(c);
+
+        write_file("berth.conf", "[daemon]\ngpus = none\n[reaper]\ninterval = 2s\nidle_gpu_percent = 0\n"
+                                 "idle_cpus = 0.5\nwarn = 6s 1h 2min\n");
+        ck_assert_uint_eq(load(&c, &errs), 0);
+        ck_assert_uint_eq(c->reaper_interval_usec, 2ULL * 1000000);
+        ck_assert_uint_eq(c->reaper_idle_gpu_percent, 0);
+        ck_assert_double_eq_tol(c->reaper_idle_cpus, 0.5, 1e-9);
+        ck_assert_uint_eq(c->n_reaper_warn, 3); /* longest first */
+        ck_assert_uint_eq(c->reaper_warn_usec[0], 3600ULL * 1000000);
+        ck_assert_uint_eq(c->reaper_warn_usec[1], 120ULL * 1000000);
+        ck_assert_uint_eq(c->reaper_warn_usec[2], 6ULL * 1000000);
+        config_free(c);
+}
+END_TEST
+
 START_TEST(test_invalid_forms) {
         static const struct {
                 const char *file, *text, *fragment, *where;
@@ -317,6 +344,11 @@ START_TEST(test_invalid_forms) {
                 { "berth.conf", "[daemon]\ndocker_socket = run/docker.sock\n", "not an absolute path", ":2: docker_socket:" },
                 { "berth.conf", "[daemon]\nadmin_group =\n", "a value is required", ":2: admin_group:" },
                 { "berth.conf", "[daemon]\nreservation_ttl = 0\n", "duration", ":2: reservation_ttl:" },
+                { "berth.conf", "[reaper]\ninterval = 0\n", "duration", ":2: interval:" },
+                { "berth.conf", "[reaper]\nidle_gpu_percent = 101\n", "0 to 100", ":2: idle_gpu_percent:" },
+                { "berth.conf", "[reaper]\nidle_gpu_percent = -1\n", "0 to 100", ":2: idle_gpu_percent:" },
+                { "berth.conf", "[reaper]\nidle_cpus = lots\n", "CPUs", ":2: idle_cpus:" },
+                { "berth.conf", "[reaper]\nwarn = 5min soon\n", "invalid duration 'soon'", ":2: warn:" },
                 { "berth.conf", "[policy]\nallowed_binds = data\n", "not an absolute path", ":2: allowed_binds:" },
                 { "berth.conf", "[policy]\nallowed_binds = ~bob\n", "only '~'", ":2: allowed_binds:" },
                 { "berth.conf", "[deploy]\nmounts = /data\n", "HOST:CONTAINER", ":2: mounts:" },
@@ -542,6 +574,7 @@ Suite *config_suite(void) {
         tc = tcase_create("loader");
         tcase_add_checked_fixture(tc, setup_tree, teardown_tree);
         tcase_add_test(tc, test_every_key);
+        tcase_add_test(tc, test_reaper);
         tcase_add_test(tc, test_long_lines_and_many_errors);
         tcase_add_test(tc, test_missing_and_odd_files);
         tcase_add_test(tc, test_resolution);
