@@ -195,6 +195,7 @@ $(O)/tests/unit/suites.inc: $(UNIT_SRCS)
 $(O)/tests/unit/main.o: CFLAGS += $(CHECK_CFLAGS) -I$(O)/tests/unit
 $(O)/tests/unit/main.o: $(O)/tests/unit/suites.inc
 $(O)/tests/unit/test-%.o: CFLAGS += $(CHECK_CFLAGS) -I$(O)/tests/unit -include tests/unit/suites.h
+$(UNIT_SRCS:%.c=$(O)/%.o): $(wildcard tests/unit/*.h)
 $(UNIT_SRCS:%.c=$(O)/%.o): $(O)/tests/unit/suites.inc
 # The unit tests also link the programs' own files, so slicemgr's ops, the
 # wrapper's argv rewriting and the commands' framework are unit-tested too;

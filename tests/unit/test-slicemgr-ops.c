@@ -18,9 +18,8 @@
 #include "policy/ledger.h"
 #include "slicemgr/manager.h"
 #include "slicemgr/ops.h"
+#include "slicemgr-fixture.h"
 
-#define GPU0 "GPU-00000000-0000-4000-8000-000000000000"
-#define GPU1 "GPU-11111111-1111-4111-8111-111111111111"
 #define NOBODY 65534
 
 static Manager *m;
@@ -35,30 +34,14 @@ static int fake_ensure_user_slice(struct slices *s, const struct resolved_user *
 }
 
 static void setup(void) {
-        static const char text[] = "[daemon]\n"
-                                   "reservation_ttl = 60s\n"
-                                   "[defaults]\n"
-                                   "cpus = 2\n"
-                                   "memory = 4G\n"
-                                   "gpus = 1\n"
-                                   "containers = 3\n";
-        struct config_errors errs = { 0 };
-
-        m = calloc(1, sizeof(*m));
-        ck_assert_ptr_nonnull(m);
-        m->config_dir = strdup("/nonexistent");
-        ck_assert_int_eq(config_new(m->config_dir, &m->config), 0);
-        ck_assert_int_eq(config_parse_buffer(m->config, CONFIG_FILE_MAIN, "berth.conf", "berth", text, strlen(text),
-                                             &errs),
-                         0);
-        config_errors_clear(&errs);
-        ck_assert_int_eq(gpu_inventory_none(&m->inventory), 0);
-        ck_assert_int_eq(gpu_inventory_add(m->inventory, GPU0, "0000:17:00.0", -1, "H100", GPU_SLICES, NULL, 0), 0);
-        ck_assert_int_eq(gpu_inventory_add(m->inventory, GPU1, "0000:3b:00.0", -1, "H100", GPU_SLICES, NULL, 0), 0);
-        ck_assert_int_eq(ledger_new(m->inventory, &m->ledger), 0);
-        ck_assert_int_eq(sd_event_new(&m->event), 0);
-        m->ensure_user_slice = fake_ensure_user_slice;
-        m->docker_synced = true; /* the ledger is taken as Docker's: there are no containers */
+        m = fixture_manager_new("[daemon]\n"
+                                "reservation_ttl = 60s\n"
+                                "[defaults]\n"
+                                "cpus = 2\n"
+                                "memory = 4G\n"
+                                "gpus = 1\n"
+                                "containers = 3\n",
+                                fake_ensure_user_slice);
         slice_fails = false;
 }
 

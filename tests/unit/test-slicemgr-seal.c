@@ -4,7 +4,7 @@
  * rebuild from Docker's listing and the create events count sealed
  * containers only, report forged ones in status and give them no owner.
  * Also what the mirror learns of host paths.  A Manager without bus or
- * Docker, as in test-slicemgr-ops.c. */
+ * Docker, from slicemgr-fixture.h. */
 #include <check.h>
 #include <stdbool.h>
 #include <sys/socket.h>
@@ -21,9 +21,8 @@
 #include "slicemgr/mounts.h"
 #include "slicemgr/ops.h"
 #include "slicemgr/owner.h"
+#include "slicemgr-fixture.h"
 
-#define GPU0 "GPU-00000000-0000-4000-8000-000000000000"
-#define GPU1 "GPU-11111111-1111-4111-8111-111111111111"
 #define NOBODY 65534
 #define ID_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define ID_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -37,24 +36,8 @@ static int fake_ensure_user_slice(struct slices *s, const struct resolved_user *
 }
 
 static void setup(void) {
-        static const char text[] = "[defaults]\ncpus = 2\nmemory = 4G\ngpus = 2\ncontainers = 3\n";
-        struct config_errors errs = { 0 };
-
-        m = calloc(1, sizeof(*m));
-        ck_assert_ptr_nonnull(m);
-        m->config_dir = strdup("/nonexistent");
-        ck_assert_int_eq(config_new(m->config_dir, &m->config), 0);
-        ck_assert_int_eq(config_parse_buffer(m->config, CONFIG_FILE_MAIN, "berth.conf", "berth", text, strlen(text),
-                                             &errs),
-                         0);
-        config_errors_clear(&errs);
-        ck_assert_int_eq(gpu_inventory_none(&m->inventory), 0);
-        ck_assert_int_eq(gpu_inventory_add(m->inventory, GPU0, "0000:17:00.0", -1, "H100", GPU_SLICES, NULL, 0), 0);
-        ck_assert_int_eq(gpu_inventory_add(m->inventory, GPU1, "0000:3b:00.0", -1, "H100", GPU_SLICES, NULL, 0), 0);
-        ck_assert_int_eq(ledger_new(m->inventory, &m->ledger), 0);
-        ck_assert_int_eq(sd_event_new(&m->event), 0);
-        m->ensure_user_slice = fake_ensure_user_slice;
-        m->docker_synced = true;
+        m = fixture_manager_new("[defaults]\ncpus = 2\nmemory = 4G\ngpus = 2\ncontainers = 3\n",
+                                fake_ensure_user_slice);
         for (size_t i = 0; i < SEAL_KEY_SIZE; i++)
                 m->seal_key[i] = (uint8_t) (i * 7 + 3);
 }
