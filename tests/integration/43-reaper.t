@@ -7,8 +7,7 @@
 plan 14
 
 cleanup() {
-	ids=$(sbdocker ps -aq --filter label=berth.managed=true 2>/dev/null)
-	[ -n "$ids" ] && sbdocker rm -f $ids >/dev/null 2>&1
+	remove_managed_containers
 	stop_daemon
 }
 trap cleanup EXIT

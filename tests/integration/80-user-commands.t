@@ -9,8 +9,7 @@
 plan 89
 
 cleanup() {
-	ids=$(sbdocker ps -aq --filter label=berth.managed=true 2>/dev/null)
-	[ -n "$ids" ] && sbdocker rm -f $ids >/dev/null 2>&1
+	remove_managed_containers
 	imgs=$(sbdocker images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | grep '^berth/')
 	[ -n "$imgs" ] && sbdocker rmi -f $imgs >/dev/null 2>&1
 	stop_daemon

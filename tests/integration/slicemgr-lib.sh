@@ -116,6 +116,14 @@ start_daemon() {
 		--setenv=BERTH_FAKE_NVML="$NVML_JSON" "$BUILD/berth-slicemgr" --config "$ETC"
 }
 
+# every container berth labelled, removed (the tests' cleanup)
+remove_managed_containers() {
+	local ids
+	ids=$(sbdocker ps -aq --filter label=berth.managed=true 2>/dev/null)
+	[ -n "$ids" ] && sbdocker rm -f $ids >/dev/null 2>&1
+	return 0
+}
+
 stop_daemon() {
 	sb_exec systemctl stop berth-slicemgr >/dev/null 2>&1 || true
 	sb_exec systemctl reset-failed berth-slicemgr >/dev/null 2>&1 || true
