@@ -78,6 +78,8 @@ CMD_COMMON_OBJS := $(patsubst %.c,$(O)/%.o,$(sort $(wildcard cmds/common/*.c)))
 CMDS     := $(foreach d,$(CMD_DIRS),$(O)/$(notdir $(d)))
 SLICEMGR_SRCS := $(sort $(wildcard slicemgr/*.c))
 SLICEMGR := $(if $(SLICEMGR_SRCS),$(O)/berth-slicemgr)
+GATE_SRCS := $(sort $(wildcard gate/*.c))
+GATE     := $(if $(wildcard gate/main.c),$(O)/berth-gate)
 WRAPPER_SRCS := $(filter-out wrapper/front.c wrapper/musl-compat.c,$(sort $(wildcard wrapper/*.c)))
 WRAPPER  := $(if $(WRAPPER_SRCS),$(O)/berth-docker $(O)/berth-docker-policy $(O)/wrapper/docker)
 PAM_SRCS := $(sort $(wildcard pam/*.c))
@@ -94,7 +96,7 @@ BENCHES   := $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 
-PROGRAMS := $(CMDS) $(SLICEMGR) $(WRAPPER) $(PAM_MOD) $(FAKE_NVML)
+PROGRAMS := $(CMDS) $(SLICEMGR) $(GATE) $(WRAPPER) $(PAM_MOD) $(FAKE_NVML)
 
 .PHONY: FORCE all check check-layers check-install check-unit check-integration check-man fuzz fuzz-smoke bench \
 	install uninstall deps deps-build deps-test deps-if-missing clean demo need-root
@@ -102,7 +104,7 @@ PROGRAMS := $(CMDS) $(SLICEMGR) $(WRAPPER) $(PAM_MOD) $(FAKE_NVML)
 
 all: $(LIBBERTH) $(PROGRAMS) $(UNIT) $(HELPERS) $(BENCHES)
 
-$(O)/%.o: %.c $(wildcard lib/*/*.h wrapper/*.h pam/*.h slicemgr/*.h cmds/*/*.h) | $(O)/
+$(O)/%.o: %.c $(wildcard lib/*/*.h wrapper/*.h pam/*.h slicemgr/*.h gate/*.h cmds/*/*.h) | $(O)/
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -122,6 +124,11 @@ $(foreach d,$(CMD_DIRS),$(eval $(call cmd_rule,$(d))))
 $(O)/berth-slicemgr: $(SLICEMGR_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# berth-gate frames HTTP with libhttp-parser (Debian ships no .pc file).
+HTTP_PARSER_LIBS := -lhttp_parser
+$(O)/berth-gate: $(GATE_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(HTTP_PARSER_LIBS)
+
 # The docker command is two programs.  berth-docker-policy polices; it
 # loads no libcurl and no libsystemd (wrapper/journal.c loads that when
 # auditing), with jansson, inih and libbsd linked in statically.
@@ -135,7 +142,8 @@ $(O)/berth-docker-policy: $(WRAPPER_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
 # start-up costs ~0.3 ms of CPUID exits on a VM (see wrapper/front.c).  With
 # SANITIZE=1, or without musl, it is built like everything else.
 FRONT_SRCS := wrapper/common.c lib/policy/dockercli.c lib/policy/dockercli-tables.c lib/basic/strv.c \
-	lib/basic/error.c lib/basic/time-util.c lib/core/names.c lib/core/config-dir.c lib/system/slicemgr-client.c
+	lib/basic/error.c lib/basic/time-util.c lib/core/names.c lib/core/config-dir.c lib/core/owner-answer.c \
+	lib/system/slicemgr-client.c
 MUSL_GCC   := $(shell command -v musl-gcc 2>/dev/null)
 ifneq ($(and $(MUSL_GCC),$(if $(filter 1,$(SANITIZE)),,yes)),)
 FRONT_SRCS    += wrapper/musl-compat.c
@@ -201,13 +209,14 @@ $(UNIT_SRCS:%.c=$(O)/%.o): $(O)/tests/unit/suites.inc
 # wrapper's argv rewriting and the commands' framework are unit-tested too;
 # each program's main() is made local to its object so the runner's wins.
 # (berthctl's doctor lends its pure judgements, doctor-rules.c.)
-UNIT_PROG_OBJS := $(patsubst $(O)/%,$(O)/unit-objs/%,$(SLICEMGR_SRCS:%.c=$(O)/%.o) $(WRAPPER_SRCS:%.c=$(O)/%.o)) \
+UNIT_PROG_OBJS := $(patsubst $(O)/%,$(O)/unit-objs/%,$(SLICEMGR_SRCS:%.c=$(O)/%.o) $(WRAPPER_SRCS:%.c=$(O)/%.o) \
+	$(GATE_SRCS:%.c=$(O)/%.o)) \
 	$(CMD_COMMON_OBJS) $(O)/cmds/berthctl/doctor-rules.o
 $(O)/unit-objs/%.o: $(O)/%.o
 	@mkdir -p $(dir $@)
 	objcopy --localize-symbol=main $< $@
 $(UNIT): $(O)/tests/unit/main.o $(UNIT_SRCS:%.c=$(O)/%.o) $(UNIT_PROG_OBJS) $(LIBBERTH)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS) $(SMARTCOLS_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS) $(SMARTCOLS_LIBS) $(HTTP_PARSER_LIBS)
 # test-gpu dlopens the fake NVML; order-only, so it is built but not linked.
 $(UNIT): | $(FAKE_NVML)
 
@@ -220,6 +229,7 @@ $(O)/helpers/berth-pam: LDLIBS += $(PAM_LIBS)
 $(O)/bench/%: $(O)/bench/%.o $(LIBBERTH)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(O)/bench/httplat: LDLIBS += $(HTTP_PARSER_LIBS)
 
 # --- tests -------------------------------------------------------------------
 
@@ -263,6 +273,15 @@ FUZZ_TIME ?= 60
 build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*/*.h)
 	@mkdir -p build-fuzz
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -ldl -lpthread -lm
+
+# The gate's route table is pure code outside lib/; its fuzzer takes it along.
+build-fuzz/fuzz-gate-route: tests/fuzz/fuzz-gate-route.c gate/route.c gate/route.h $(LIB_SRCS) $(wildcard lib/*/*.h)
+	@mkdir -p build-fuzz
+	$(CLANG) $(FUZZ_CFLAGS) -Igate -o $@ $< gate/route.c $(LIB_SRCS) $(PKG_LIBS) -ldl -lpthread -lm
+# and the request framing: libhttp-parser with the head limits and framing rules
+build-fuzz/fuzz-gate-http: tests/fuzz/fuzz-gate-http.c gate/http-head.c gate/http-head.h gate/route.c gate/route.h $(LIB_SRCS) $(wildcard lib/*/*.h)
+	@mkdir -p build-fuzz
+	$(CLANG) $(FUZZ_CFLAGS) -Igate -o $@ $< gate/http-head.c gate/route.c $(LIB_SRCS) $(PKG_LIBS) -lhttp_parser -ldl -lpthread -lm
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do \
@@ -350,9 +369,10 @@ uninstall:
 # installed, so docker-ce on a lab server is never replaced by docker.io.
 DEB_BUILD := build-essential pkg-config musl-tools \
 	libsystemd-dev libcurl4-openssl-dev libjansson-dev libbsd-dev libinih-dev \
-	libpam0g-dev libnuma-dev libsmartcols-dev libssl-dev
+	libpam0g-dev libnuma-dev libsmartcols-dev libssl-dev libhttp-parser-dev
 DEB_TEST := clang libclang-rt-14-dev check systemd dbus libpam-systemd busybox-static pamtester \
-	mandoc valgrind util-linux procps passwd perl jq sudo ca-certificates
+	mandoc valgrind util-linux procps passwd perl jq sudo ca-certificates \
+	curl docker-compose python3-docker
 DEB_ENGINE := $(if $(shell command -v dockerd 2>/dev/null),,docker.io)
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST) $(DEB_ENGINE)
 

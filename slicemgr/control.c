@@ -184,7 +184,8 @@ static int connection_defer(struct connection *c, struct ops_deferred *x) {
                 return -ENOMEM;
         }
         *j = (struct deferred_job) { .conn = c, .x = x };
-        int r = lookup_submit(c->ctl->lookup, c->peer.uid, j, on_job_run, on_job_done);
+        /* turns go by the user asked for, so berth-gate's clients take theirs */
+        int r = lookup_submit(c->ctl->lookup, ops_deferred_uid(x), j, on_job_run, on_job_done);
         if (r < 0) {
                 ops_deferred_free(x);
                 free(j);

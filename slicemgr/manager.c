@@ -94,6 +94,7 @@ void manager_free(Manager *m) {
         if (!m)
                 return;
         sd_event_source_disable_unref(m->expiry_timer);
+        claims_clear(&m->claims);
         slices_done(&m->slices);
         ledger_free(m->ledger);
         cmirror_clear(&m->containers);
@@ -118,6 +119,7 @@ static int on_expiry(sd_event_source *s, uint64_t usec, void *userdata) {
 }
 
 void manager_schedule_expiry(Manager *m) {
+        claims_prune(&m->claims, m->ledger);
         uint64_t next = ledger_next_expiry(m->ledger);
         if (next == LEDGER_NEVER) {
                 if (m->expiry_timer)

@@ -10,6 +10,7 @@
 #include <systemd/sd-event.h>
 
 #include "basic/error.h"
+#include "claims.h"
 #include "core/config.h"
 #include "identity.h"
 #include "labels.h"
@@ -45,6 +46,7 @@ typedef struct Manager {
         uint8_t seal_key[SEAL_KEY_SIZE];
 
         sd_event_source *expiry_timer;
+        struct claims claims; /* reserve's replies of pending reservations, for 'claim' */
         Reaper *reaper; /* set by main.c once the lookup worker runs; may be NULL */
 
         /* After an unclean stop, reservations the old daemon handed out may
@@ -68,5 +70,6 @@ void manager_mark_clean_stop(Manager *m);
  * *ret_message says what happened in a sentence.  -EINVAL: the new config
  * or its seal key is unusable and the old ones stay. */
 int manager_reload(Manager *m, char **ret_message);
-/* Arms the timer for the ledger's next reservation expiry. */
+/* After every change of the ledger: arms the timer for its next reservation
+ * expiry and forgets the kept replies of reservations no longer pending. */
 void manager_schedule_expiry(Manager *m);

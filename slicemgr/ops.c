@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The operations of the control socket.  Who is asking comes only from
- * SO_PEERCRED; every answer is one JSON line. */
+ * SO_PEERCRED, or from "for" when that is root (berth-gate); every answer is
+ * one JSON line. */
 #include "ops.h"
 
 #include <math.h>
@@ -317,7 +318,8 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_request
         _cleanup_json_ json_t *o = json_pack("{s:s,s:s,s:O,s:s,s:O,s:I}", "reservation", e->id, "name", full, "gpus",
                                              gpu_list, "slice", slice, "inject", inject, "expires_in",
                                              (json_int_t) (m->config->reservation_ttl_usec / 1000000));
-        if (!o)
+        /* word for word what a claim of this reservation answers */
+        if (!o || claims_keep(&m->claims, e->id, o) < 0)
                 return NULL;
         if (*uuids) {
                 struct audit_fields f = AUDIT_FIELDS_INIT;
@@ -348,6 +350,7 @@ static char *op_commit_cancel(Manager *m, struct caller *c, const struct proto_r
                                 : ledger_cancel(m->ledger, id, c->peer->uid, c->admin, now, &err);
         if (r < 0)
                 return proto_error_line(ledger_error_kind_name(ledger_error_kind_from_errno(r)), err.message);
+        claims_forget(&m->claims, id); /* the client is done with it: no claim takes it over now */
         manager_schedule_expiry(m);
         if (op == OP_CANCEL && uuids && *uuids) {
                 struct audit_fields f = AUDIT_FIELDS_INIT;
@@ -361,6 +364,46 @@ static char *op_commit_cancel(Manager *m, struct caller *c, const struct proto_r
         }
         _cleanup_json_ json_t *o = json_object();
         return o ? proto_ok_line(o) : NULL;
+}
+
+/* berth-gate takes over the reservation the wrapper made for the same user:
+ * the reply reserve gave, word for word, with a fresh TTL, since the create
+ * follows at once.  The ledger's commit is what renews a pending entry; the
+ * kept reply is what says it may still be claimed, until a client commits
+ * or cancels, so that the create the docker CLI sends again after pulling
+ * the image claims it again.  The GPUs stay held once. */
+static char *op_claim(Manager *m, struct caller *c, const struct proto_request *req) {
+        const char *id = req->reservation;
+        struct berth_error err = { 0 };
+        uint64_t now;
+
+        sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        const struct ledger_entry *e = ledger_find(m->ledger, id);
+        bool pending = e && (e->state == LEDGER_RESERVED || e->state == LEDGER_COMMITTED);
+        if (!e || (pending && e->expires_usec <= now))
+                return error_line("not_found", "berth: reservation %s is not held (it may have expired); run the command again.",
+                                  id);
+        /* not even an admin's: the claim injects the owner's name, labels and slice */
+        if (e->uid != c->peer->uid)
+                return deny(c, AUDIT_ACCESS_DENY, e->container, "permission_denied",
+                            "berth: reservation %s belongs to another user; only its owner may claim it.", id);
+        if (!pending)
+                return error_line("conflict", "berth: reservation %s already belongs to container %s; run the command again.",
+                                  id, strempty(e->container ? e->container : e->container_id));
+        json_t *kept = claims_get(&m->claims, id);
+        if (!kept)
+                return error_line("conflict", "berth: reservation %s was already committed; run the command again.", id);
+
+        _cleanup_json_ json_t *o = json_deep_copy(kept);
+        if (!o)
+                return NULL;
+        int r = ledger_commit(m->ledger, id, c->peer->uid, false, now, &err);
+        if (r < 0)
+                return proto_error_line(ledger_error_kind_name(ledger_error_kind_from_errno(r)), err.message);
+        manager_schedule_expiry(m);
+        if (json_object_set_new(o, "expires_in", json_integer((json_int_t) ((e->expires_usec - now) / 1000000))) < 0)
+                return NULL;
+        return proto_ok_line(o);
 }
 
 /* When an entry was recorded, as UTC ISO 8601: the ledger counts in
@@ -610,6 +653,7 @@ static const struct op {
         [OP_RESERVE] = { op_reserve, false },
         [OP_COMMIT] = { op_commit_cancel, false },
         [OP_CANCEL] = { op_commit_cancel, false },
+        [OP_CLAIM] = { op_claim, false },
         [OP_STATUS] = { op_status, false },
         [OP_OWNER] = { op_owner, false },
         [OP_RELOAD] = { op_reload, false },
@@ -617,18 +661,44 @@ static const struct op {
         [OP_USERS] = { op_users, false },
 };
 
+/* "for" from anyone but root: refused, and audited as who really asked. */
+static char *refuse_behalf(Manager *m, struct caller *c, const struct proto_request *req) {
+        _cleanup_free_ char *ignored = NULL;
+        struct audit_fields f = AUDIT_FIELDS_INIT;
+        char reason[128];
+
+        (void) caller_resolve(m, c, &ignored);
+        snprintf(reason, sizeof(reason), "'%s' asked on behalf of uid %u; only root may", proto_op_name(req->op),
+                 (unsigned) req->behalf.uid);
+        f.user = c->user;
+        f.uid = (long) c->peer->uid;
+        f.group = c->ru.group;
+        f.reason = reason;
+        audit_log(AUDIT_ACCESS_DENY, &f, "berth: uid %u: %s", (unsigned) c->peer->uid, reason);
+        return error_line("permission_denied", "berth: only root may ask on another user's behalf.");
+}
+
 char *ops_handle_deferrable(Manager *m, const struct ucred *peer, const char *line, size_t len,
                             struct ops_deferred **ret_deferred) {
         _cleanup_(proto_request_done) struct proto_request req = { 0 };
         _cleanup_(caller_done) struct caller c = { .peer = peer, .deferred = ret_deferred };
         struct berth_error err = { 0 };
         const char *kind = "bad_request";
+        struct ucred behalf;
         char *error = NULL;
 
         if (ret_deferred)
                 *ret_deferred = NULL;
         if (proto_parse_request(line, len, &req, &kind, &err) < 0)
                 return proto_error_line(kind, err.message);
+        /* berth-gate, as root, asks for the user SO_PEERCRED showed it: from
+         * here on the request is that user's, as if they had connected */
+        if (req.behalf.set) {
+                if (peer->uid != 0)
+                        return refuse_behalf(m, &c, &req);
+                behalf = (struct ucred) { .pid = req.behalf.pid, .uid = req.behalf.uid, .gid = req.behalf.gid };
+                c.peer = &behalf;
+        }
         const struct op *op = req.op < _OP_MAX ? &op_table[req.op] : NULL;
         if (!op || !op->handler)
                 return error_line("unknown_op", "berth: unknown op.");

@@ -14,7 +14,6 @@
 
 #include "core/config.h"
 #include "core/names.h"
-#include "system/slicemgr-client.h"
 #include "basic/util.h"
 
 /* A user could otherwise write a permissive policy of their own and point
@@ -106,7 +105,7 @@ bool wrapper_pass_needs_policy(const struct docker_invocation *inv, int argc, ch
         /* pull of a berth/ name: the caller's own namespace only */
         if (streq(verb, "pull") || streq(verb, "image"))
                 for (int i = inv->args_at; i < argc; i++)
-                        if (wrapper_berth_image_name(argv[i]))
+                        if (name_image_berth_part(argv[i]))
                                 return streq(verb, "pull") || streq(argv[inv->args_at - 1], "pull");
         /* the word after the group's: "docker volume rm" */
         const char *sub = inv->args_at > inv->words_at + 1 && inv->args_at <= argc ? argv[inv->args_at - 1] : NULL;
@@ -117,46 +116,6 @@ bool wrapper_pass_needs_policy(const struct docker_invocation *inv, int argc, ch
         if (streq(verb, "volume") || streq(verb, "network"))
                 return streq(sub, "rm") || streq(sub, "remove") || streq(sub, "inspect");
         return false;
-}
-
-const char *wrapper_berth_image_name(const char *word) {
-        static const char *const prefixes[] = { "", "docker.io/", "index.docker.io/" };
-        for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-                size_t n = strlen(prefixes[i]);
-                if (strncmp(word, prefixes[i], n) == 0 && strncmp(word + n, "berth/", 6) == 0)
-                        return word + n;
-        }
-        return NULL;
-}
-
-bool wrapper_name_untrimmed(const char *name) {
-        size_t n = name ? strlen(name) : 0;
-        return n > 0 && (isspace((unsigned char) name[0]) || isspace((unsigned char) name[n - 1]));
-}
-
-bool wrapper_network_refused(json_t *o, const char *name, const char *user, const char *verb, bool remove, char *msg,
-                             size_t n) {
-        const char *owner = json_string_value(json_object_get(o, "user"));
-        if (wrapper_name_untrimmed(name))
-                snprintf(msg, n, "berth: the network name '%s' has white space at an end; give the name exactly.", name);
-        else if (!json_is_true(json_object_get(o, "exists")))
-                return false; /* docker says "not found" itself */
-        else if (remove && json_is_true(json_object_get(o, "builtin")))
-                snprintf(msg, n, "berth: %s is one of Docker's own networks; only an admin may remove it.", name);
-        else if (owner && !streq(owner, user))
-                snprintf(msg, n, "berth: the network %s belongs to %s; you may only '%s' your own networks, shared ones and Docker's own.",
-                         name, owner, verb);
-        else if (!owner && remove && !json_is_true(json_object_get(o, "builtin")))
-                snprintf(msg, n, "berth: the network %s is shared; you may use and inspect it, but only an admin may remove it.",
-                         name);
-        else
-                return false;
-        return true;
-}
-
-bool wrapper_owner_host_paths(json_t *o) {
-        json_t *h = json_object_get(o, "host_paths");
-        return !json_is_false(h);
 }
 
 int wrapper_target_word(const char *word, bool colon, const char *name, const char *full, const char *user, char **ret) {
@@ -201,34 +160,5 @@ int wrapper_target_names(char *const *argv, const struct docker_args *a, char **
                         return -ENOMEM;
         }
         *ret = TAKE_PTR(names);
-        return 0;
-}
-
-int wrapper_ask_owner(const char *socket, char **names, enum wrapper_owner_kind kind, int timeout_ms, json_t **ret,
-                      bool *ret_admin, struct berth_error *err) {
-        static const char *const kinds[] = {
-                [WRAPPER_OWNER_CONTAINER] = "container",
-                [WRAPPER_OWNER_IMAGE] = "image",
-                [WRAPPER_OWNER_VOLUME] = "volume",
-                [WRAPPER_OWNER_NETWORK] = "network",
-        };
-        _cleanup_json_ json_t *list = json_array(), *reply = NULL, *req = NULL;
-        _cleanup_free_ char *reply_kind = NULL;
-        for (char **n = names; n && *n && list; n++)
-                if (json_array_append_new(list, json_string(*n)) < 0)
-                        return -ENOMEM;
-        req = list ? json_pack("{s:s,s:O,s:s}", "op", "owner", "targets", list, "kind", kinds[kind])
-                   : NULL;
-        if (!req)
-                return -ENOMEM;
-        int r = slicemgr_call(socket, req, timeout_ms, &reply, &reply_kind, err);
-        if (r < 0)
-                return r;
-        json_t *t = json_object_get(reply, "targets");
-        if (!json_is_array(t) || json_array_size(t) != strv_length(names))
-                return berth_error_set(err, -EBADMSG, "berth: berth-slicemgr gave an answer the wrapper cannot use.");
-        *ret = json_incref(t);
-        if (ret_admin)
-                *ret_admin = json_is_true(json_object_get(reply, "admin"));
         return 0;
 }

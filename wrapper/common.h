@@ -8,8 +8,6 @@
 
 #include <stdbool.h>
 
-#include <jansson.h>
-
 #include "policy/dockercli.h"
 
 /* How long the policy half waits for berth-slicemgr; the front waits
@@ -40,37 +38,18 @@ int wrapper_ps_argv(int argc, char *const *argv, int args_at, const char *user, 
  * (limits), rename (the new name), stats with no names, commit (the image
  * name and --change), checkpoints and start --checkpoint (admins only).  The front leaves
  * these to the policy half, and exec and cp into a container with host
- * paths (wrapper_owner_host_paths()). */
+ * paths (owner_host_paths()). */
 bool wrapper_targets_need_policy(const struct docker_invocation *inv, const struct docker_args *a);
 
 /* A command docker would pass through that berth refuses or polices all
  * the same: compose, buildx bake, buildx create|inspect --bootstrap (they
  * start containers berth cannot see; the API gate will hold them), volume
  * and network rm|remove|inspect (other users' volumes and networks), pull
- * (and image pull) with a word in berth/ (wrapper_berth_image_name(): it
+ * (and image pull) with a word in berth/ (name_image_berth_part(): it
  * could move another user's tag).  A few string compares: the front asks
  * this on its pass-through path. */
 bool wrapper_pass_needs_policy(const struct docker_invocation *inv, int argc, char *const *argv);
 
-/* The "berth/…" part of an image name typed as berth/…, docker.io/berth/…
- * or index.docker.io/berth/… (the names Docker files under berth/), else
- * NULL. */
-const char *wrapper_berth_image_name(const char *word);
-
-/* A name with white space at either end: newer docker CLIs trim it, so the
- * name checked would not be the name docker acts on. */
-bool wrapper_name_untrimmed(const char *name);
-
-/* A network owner answer o for name: may user VERB it (remove: rm)?  Own,
- * shared (no berth.user label) and Docker's own networks may be used and
- * inspected, only one's own removed.  True with the sentence in msg when
- * not; a network that does not exist is left to docker. */
-bool wrapper_network_refused(json_t *o, const char *name, const char *user, const char *verb, bool remove, char *msg,
-                             size_t n);
-/* Does the owner op's answer for one container say it has a host path
- * mounted?  An answer without "host_paths" (an older daemon) says yes:
- * fail closed. */
-bool wrapper_owner_host_paths(json_t *o);
 
 /* The word docker gets for a target: when berth-slicemgr found the plain
  * NAME as FULL = NAME._.USER, FULL (with the ":path" of a cp argument
@@ -86,17 +65,3 @@ int wrapper_target_id_word(const char *word, bool colon, const char *name, const
 /* The names a container-targeting command's targets give (the part before
  * ':' of a cp argument), in order; *ret is a new strv. */
 int wrapper_target_names(char *const *argv, const struct docker_args *a, char ***ret);
-
-enum wrapper_owner_kind {
-        WRAPPER_OWNER_CONTAINER,
-        WRAPPER_OWNER_IMAGE,
-        WRAPPER_OWNER_VOLUME,
-        WRAPPER_OWNER_NETWORK,
-};
-
-/* Ask berth-slicemgr at SOCKET who owns each name (containers, images,
- * volumes or networks); *ret is its "targets" array, one entry per name, and *ret_admin
- * whether the caller is an admin.  -EPERM with the daemon's sentence in err
- * when it says no; other negative errno when it cannot be asked. */
-int wrapper_ask_owner(const char *socket, char **names, enum wrapper_owner_kind kind, int timeout_ms, json_t **ret,
-                      bool *ret_admin, struct berth_error *err);

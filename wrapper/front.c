@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "core/owner-answer.h"
 #include "policy/dockercli.h"
 #include "system/slicemgr-client.h"
 #include "core/paths.h"
@@ -104,8 +105,8 @@ static void fast_targets(const struct daemon_keys *k, int argc, char **argv, con
 
         if (docker_parse_args(inv, argc, argv, &a, &err) < 0 || wrapper_targets_need_policy(inv, &a) ||
             wrapper_target_names(argv, &a, &names) < 0 ||
-            wrapper_ask_owner(control_socket(k), names, WRAPPER_OWNER_CONTAINER, WRAPPER_FRONT_TIMEOUT_MS, &owners, &admin,
-                              &err) < 0)
+            slicemgr_ask_owner(control_socket(k), NULL, "container", names, WRAPPER_FRONT_TIMEOUT_MS, &owners, &admin,
+                               &err) < 0)
                 return;
         bool host_rules = streq_ptr(inv->verb, "exec") || streq_ptr(inv->verb, "cp");
         for (int i = 0; i < argc; i++)
@@ -117,8 +118,8 @@ static void fast_targets(const struct daemon_keys *k, int argc, char **argv, con
                 const char *user = json_string_value(json_object_get(o, "user"));
                 const char *id = json_string_value(json_object_get(o, "id"));
                 char *word = NULL;
-                if (wrapper_name_untrimmed(names[i]) || !json_is_true(json_object_get(o, "exists")) ||
-                    !json_is_true(json_object_get(o, "mine")) || (host_rules && wrapper_owner_host_paths(o)))
+                if (owner_name_untrimmed(names[i]) || !json_is_true(json_object_get(o, "exists")) ||
+                    !json_is_true(json_object_get(o, "mine")) || (host_rules && owner_host_paths(o)))
                         return;
                 if (wrapper_target_id_word(argv[a.targets[i]], a.target_colon[i], names[i], id, &word) < 0 ||
                     (!word && wrapper_target_word(argv[a.targets[i]], a.target_colon[i], names[i], full, user, &word) < 0))

@@ -2,7 +2,8 @@
 /* Image names a user does not own never change under them (DESIGN §2, §5):
  * the names a user types as targets land in berth/<user>/…, a kept
  * registry name moves no tag of another user's or a shared image, and
- * their own berth/<user>/X is found first when they run X. */
+ * their own berth/<user>/X is found first when they run X.  The rules are
+ * lib/policy/image-rules.h; this asks berth-slicemgr what they need. */
 #pragma once
 
 #include "context.h"
@@ -18,7 +19,3 @@ int wrapper_image_targets(struct wrapper *w, char *const *typed, char ***ret);
 /* run/create IMAGE: when the caller's own berth/<user>/IMAGE exists, *ret
  * is its name; else NULL (the image as typed).  Never refuses. */
 int wrapper_image_own(struct wrapper *w, const char *image, char **ret);
-
-/* Is the image the owner op answered o about for ref the caller's: in their
- * berth/<user>/ namespace, or labelled berth.user=them? */
-bool wrapper_image_mine(json_t *o, const char *ref, const char *user);

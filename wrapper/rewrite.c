@@ -5,12 +5,10 @@
 
 #include <ctype.h>
 #include <stdio.h>
-#include <strings.h>
 
 #include "basic/csv.h"
 #include "basic/util.h"
-#include "core/names.h"
-#include "policy/policy.h"
+#include "policy/image-rules.h"
 
 int wrapper_argv_append(char ***v, int argc, char *const *argv, int from, int to) {
         for (int i = from; i < to && i < argc; i++)
@@ -255,14 +253,17 @@ int wrapper_run_argv(const struct docker_invocation *inv, int argc, char *const 
 
 int wrapper_build_argv(const struct docker_invocation *inv, int argc, char *const *argv, const char *slice,
                        const char *user, uid_t uid, char ***ret) {
-        _cleanup_strv_free_ char **v = NULL;
-        _cleanup_free_ char *user_label = NULL, *uid_label = NULL;
+        _cleanup_strv_free_ char **v = NULL, **labels = NULL;
 
-        if (asprintf(&user_label, "berth.user=%s", user) < 0 || asprintf(&uid_label, "berth.uid=%u", (unsigned) uid) < 0)
+        int r = policy_build_labels(user, uid, &labels);
+        if (r < 0)
+                return r;
+        if (wrapper_argv_append(&v, argc, argv, 0, inv->args_at) < 0 || push_pair(&v, "--cgroup-parent", slice) < 0)
                 return -ENOMEM;
-        if (wrapper_argv_append(&v, argc, argv, 0, inv->args_at) < 0 || push_pair(&v, "--cgroup-parent", slice) < 0 ||
-            push_pair(&v, "--label", user_label) < 0 || push_pair(&v, "--label", uid_label) < 0 ||
-            wrapper_argv_append(&v, argc, argv, inv->args_at, argc) < 0)
+        for (char **l = labels; *l; l++)
+                if (push_pair(&v, "--label", *l) < 0)
+                        return -ENOMEM;
+        if (wrapper_argv_append(&v, argc, argv, inv->args_at, argc) < 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(v);
         return 0;
@@ -317,142 +318,5 @@ int wrapper_argv_set_value(char **v, char *const *argv, const struct docker_opt 
                 return -ENOMEM;
         free(v[o->at]);
         v[o->at] = word;
-        return 0;
-}
-
-int wrapper_image_namespace(const char *ref, char **ret) {
-        _cleanup_free_ char *tok = NULL;
-        const char *p = ref, *slash;
-
-        *ret = NULL;
-        if (!ref)
-                return 0;
-        if (strncmp(p, "docker.io/", 10) == 0)
-                p += 10;
-        else if (strncmp(p, "index.docker.io/", 16) == 0)
-                p += 16;
-        if (strncmp(p, "berth/", 6) != 0)
-                return 0;
-        p += 6;
-        slash = strchr(p, '/');
-        if (!slash || slash == p)
-                return 0;
-        tok = strndup(p, slash - p);
-        if (!tok)
-                return -ENOMEM;
-        int r = name_docker_token_decode(tok, ret);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                *ret = NULL;
-        return 0;
-}
-
-int wrapper_image_tagged(const char *ref, char **ret) {
-        const char *last = strrchr(ref, '/');
-        last = last ? last + 1 : ref;
-        if (strchr(last, ':') || strchr(ref, '@'))
-                *ret = strdup(ref);
-        else if (asprintf(ret, "%s:latest", ref) < 0)
-                *ret = NULL;
-        return *ret ? 0 : -ENOMEM;
-}
-
-/* One word of a LABEL instruction with docker's quoting taken away (quotes
- * dropped, a backslash keeps the character after it); its key is what
- * comes before the first '='. */
-static int label_word_reserved(const char *word, size_t n, char **ret_key) {
-        _cleanup_free_ char *key = malloc(n + 1);
-        size_t k = 0;
-        bool var = false;
-        if (!key)
-                return -ENOMEM;
-        for (size_t i = 0; i < n && word[i] != '='; i++) {
-                char c = word[i];
-                if (c == '"' || c == '\'')
-                        continue;
-                if ((c == '\\' || c == '`') && i + 1 < n)
-                        c = word[++i];
-                if (c == '$')
-                        var = true;
-                key[k++] = c;
-        }
-        key[k] = 0;
-        if (!var && !policy_label_reserved(key))
-                return 0;
-        *ret_key = TAKE_PTR(key);
-        return 1;
-}
-
-/* One logical Dockerfile line: a LABEL's words checked. */
-static int change_line_reserved(const char *line, char **ret_key) {
-        const char *p = line;
-        size_t n;
-        for (int pass = 0; pass < 2; pass++) {
-                p += strspn(p, " \t\r\n");
-                n = strcspn(p, " \t\r\n");
-                if (pass == 0 && n == 7 && strncasecmp(p, "ONBUILD", 7) == 0) {
-                        p += n;
-                        continue;
-                }
-                break;
-        }
-        if (n != 5 || strncasecmp(p, "LABEL", 5) != 0)
-                return 0;
-        p += n;
-        for (;;) {
-                p += strspn(p, " \t\r\n");
-                if (!*p)
-                        return 0;
-                n = strcspn(p, " \t\r\n");
-                int r = label_word_reserved(p, n, ret_key);
-                if (r != 0)
-                        return r;
-                p += n;
-        }
-}
-
-int wrapper_changes_reserved_label(char *const *changes, char **ret_key) {
-        _cleanup_free_ char *text = NULL, *logical = NULL;
-        size_t n_text = 0, n_logical = 0;
-        FILE *f;
-
-        *ret_key = NULL;
-        f = open_memstream(&text, &n_text);
-        if (!f)
-                return -ENOMEM;
-        for (size_t i = 0; changes && changes[i]; i++)
-                fprintf(f, "%s%s", i ? "\n" : "", changes[i]);
-        if (fclose(f) != 0 || !text)
-                return -ENOMEM;
-        /* Logical lines: a line ending in an escape character goes on (either
-         * escape character: joining too much only checks more words);
-         * comment lines are left out of a continued line, as docker does. */
-        f = open_memstream(&logical, &n_logical);
-        if (!f)
-                return -ENOMEM;
-        bool continued = false;
-        for (char *line = text, *next; line; line = next) {
-                size_t len = strcspn(line, "\n");
-                next = line[len] ? line + len + 1 : NULL;
-                line[len] = 0;
-                const char *s = line + strspn(line, " \t\r");
-                if (*s == '#')
-                        continue;
-                while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
-                        len--;
-                continued = len > 0 && (line[len - 1] == '\\' || line[len - 1] == '`');
-                fprintf(f, "%.*s%s", (int) (continued ? len - 1 : len), line, continued ? " " : "\n");
-        }
-        if (fclose(f) != 0 || !logical)
-                return -ENOMEM;
-        for (char *line = logical, *next; line; line = next) {
-                size_t len = strcspn(line, "\n");
-                next = line[len] ? line + len + 1 : NULL;
-                line[len] = 0;
-                int r = change_line_reserved(line, ret_key);
-                if (r != 0)
-                        return r;
-        }
         return 0;
 }

@@ -47,8 +47,8 @@ int wrapper_exec_argv(const struct docker_invocation *inv, int argc, char *const
 int wrapper_volume_create_argv(const struct docker_invocation *inv, int argc, char *const *argv, const char *user,
                                char ***ret);
 
-/* build: the user's slice as --cgroup-parent and the berth.user and
- * berth.uid labels, ahead of the build's own arguments. */
+/* build: the user's slice as --cgroup-parent and the labels every build
+ * gets (policy_build_labels()), ahead of the build's own arguments. */
 int wrapper_build_argv(const struct docker_invocation *inv, int argc, char *const *argv, const char *slice,
                        const char *user, uid_t uid, char ***ret);
 
@@ -56,20 +56,3 @@ int wrapper_build_argv(const struct docker_invocation *inv, int argc, char *cons
  * value: its own word when it had one ("-t x"), else the part after the
  * "--tag=" or "-t" of the word it shares. */
 int wrapper_argv_set_value(char **v, char *const *argv, const struct docker_opt *o, const char *value);
-
-/* Whose namespace an image reference is in: "berth/<token>/…" (with or
- * without "docker.io/" ahead) gives the decoded user in *ret; anything else
- * (and a token berth never made) *ret NULL.  Negative errno on OOM only. */
-int wrapper_image_namespace(const char *ref, char **ret);
-
-/* ref as the owner op should ask for it: ":latest" added when it has no
- * tag and no digest, so that a name is never taken for an id prefix. */
-int wrapper_image_tagged(const char *ref, char **ret);
-
-/* commit/import --change values, as docker reads them: joined by newlines
- * into one Dockerfile (a line ending in '\' or '`' goes on), each LABEL
- * (or ONBUILD LABEL) instruction's words checked.  1 when one sets a
- * reserved label (policy_label_reserved()) or has a key with a variable
- * ($X: berth cannot tell what it becomes), *ret_key that key; 0 when none;
- * negative errno. */
-int wrapper_changes_reserved_label(char *const *changes, char **ret_key);

@@ -10,15 +10,19 @@
 #include "basic/units.h"
 #include "common.h"
 #include "core/names.h"
+#include "core/owner-answer.h"
 #include "exec.h"
 #include "images.h"
 #include "policy/dockercli-spec.h"
+#include "policy/image-rules.h"
+#include "policy/objects.h"
 #include "policy/policy.h"
 #include "policy/spec.h"
 #include "report.h"
 #include "rewrite.h"
 #include "run.h"
 #include "system/hostpath.h"
+#include "system/slicemgr-client.h"
 
 /* The command's own options; what docker would not take is refused by
  * name (WRAPPER_EXIT_REFUSED, the caller's status already). */
@@ -38,10 +42,9 @@ static void audit_access(struct wrapper *w, enum audit_event ev, const char *con
 
 /* Ask berth-slicemgr who owns each name; *ret is its "targets" array.  Its
  * answer also says whether the caller is an admin. */
-static int ask_owner(struct wrapper *w, char **names, enum wrapper_owner_kind kind, json_t **ret,
-                     struct berth_error *err) {
+static int ask_owner(struct wrapper *w, char **names, const char *kind, json_t **ret, struct berth_error *err) {
         bool admin = false;
-        int r = wrapper_ask_owner(w->control_socket, names, kind, WRAPPER_SLICEMGR_TIMEOUT_MS, ret, &admin, err);
+        int r = slicemgr_ask_owner(w->control_socket, NULL, kind, names, WRAPPER_SLICEMGR_TIMEOUT_MS, ret, &admin, err);
         if (r >= 0)
                 wrapper_set_admin(w, admin);
         return r;
@@ -129,6 +132,7 @@ static int check_update(struct wrapper *w, const struct docker_args *a) {
 static int check_exec(struct wrapper *w, const struct docker_args *a, const char *container, bool host_paths,
                       bool *ret_as_owner) {
         _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
+        _cleanup_strv_free_ char **env = NULL;
         char msg[512];
 
         *ret_as_owner = false;
@@ -141,23 +145,12 @@ static int check_exec(struct wrapper *w, const struct docker_args *a, const char
                         snprintf(msg, sizeof(msg), "berth: the --env-file %s cannot be read.", o->value);
                         return wrapper_refuse(msg, NULL);
                 }
-                for (size_t k = 0; streq(o->name, "env") ? k < 1 : lines && lines[k]; k++) {
-                        const char *e = streq(o->name, "env") ? o->value : lines[k];
-                        if (!policy_env_is_gpu(e))
-                                continue;
-                        snprintf(msg, sizeof(msg), "berth: exec -e %.*s is not allowed: GPUs come only from a reservation.",
-                                 (int) strcspn(e, "="), e);
-                        audit_access(w, AUDIT_ACCESS_DENY, container, msg);
-                        return wrapper_refuse(msg, "Leave GPU variables out; the container has the GPUs it reserved.");
-                }
-        }
-        if (docker_args_has(a, "privileged") && !host_paths) {
-                snprintf(msg, sizeof(msg), "berth: docker exec --privileged is not allowed: it gives the process the whole machine.");
-                audit_access(w, AUDIT_ACCESS_DENY, container, msg);
-                return wrapper_refuse(msg, "Leave --privileged out.");
+                for (size_t k = 0; streq(o->name, "env") ? k < 1 : lines && lines[k]; k++)
+                        if (strv_push(&env, streq(o->name, "env") ? o->value : lines[k]) < 0)
+                                return WRAPPER_EXIT_REFUSED;
         }
         struct policy_identity id = wrapper_policy_identity(w);
-        if (policy_check_exec(&id, docker_args_last(a, "user"), docker_args_has(a, "privileged"), host_paths, &v) < 0)
+        if (policy_check_exec(&id, docker_args_last(a, "user"), docker_args_has(a, "privileged"), env, host_paths, &v) < 0)
                 return WRAPPER_EXIT_REFUSED;
         if (!v.allowed)
                 return refuse_verdict(w, container, &v);
@@ -202,7 +195,7 @@ static int check_rename(struct wrapper *w, const struct docker_args *a, char **a
         int at = a->rename_new_at;
         const char *nn = w->argv[at];
         _cleanup_free_ char *full = NULL;
-        int r = wrapper_name_untrimmed(nn) ? -EINVAL : name_container_typed(nn, w->user, &full);
+        int r = owner_name_untrimmed(nn) ? -EINVAL : name_container_typed(nn, w->user, &full);
         if (r == -EPERM) {
                 char msg[512];
                 snprintf(msg, sizeof(msg), "berth: '%s' is another user's container name; yours end in '._.%s'.", nn,
@@ -239,18 +232,18 @@ static int refuse_rename(struct wrapper *w, json_t *o, bool admin) {
 /* network connect|disconnect NETWORK CONTAINER: the container is checked
  * as a target; the network must be the caller's, shared or Docker's own. */
 static int check_attach_network(struct wrapper *w, const char *name) {
+        _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
         struct berth_error err = { 0 };
         _cleanup_json_ json_t *owners = NULL;
         char *names[2] = { (char *) name, NULL };
-        char msg[512];
-        int r = ask_owner(w, names, WRAPPER_OWNER_NETWORK, &owners, &err);
+        int r = ask_owner(w, names, "network", &owners, &err);
         if (r < 0)
                 return refuse_unreachable(r, &err);
-        if (wrapper_admin(w) ||
-            !wrapper_network_refused(json_array_get(owners, 0), name, w->user, w->inv.words, false, msg, sizeof(msg)))
+        if (wrapper_admin(w))
                 return 0;
-        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-        return wrapper_refuse(msg, "'docker network ls --filter label=berth.user=$USER' lists yours.");
+        if (policy_check_network_target(json_array_get(owners, 0), name, w->user, w->inv.words, false, &v) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        return v.allowed ? 0 : refuse_verdict(w, NULL, &v);
 }
 
 /* Every value of option name, in order (a new strv; NULL when none). */
@@ -265,19 +258,11 @@ static int opt_values(const struct docker_args *a, const char *name, char ***ret
 
 /* commit/import --change: no LABEL may set a berth.* label (DESIGN §2). */
 static int check_changes(struct wrapper *w, const struct docker_args *a) {
+        _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
         _cleanup_strv_free_ char **changes = NULL;
-        _cleanup_free_ char *key = NULL;
-        char msg[512];
-        if (opt_values(a, "change", &changes) < 0 || wrapper_changes_reserved_label(changes, &key) < 0)
+        if (opt_values(a, "change", &changes) < 0 || policy_check_changes(changes, &v) < 0)
                 return WRAPPER_EXIT_REFUSED;
-        if (!key)
-                return 0;
-        if (strchr(key, '$'))
-                snprintf(msg, sizeof(msg), "berth: --change 'LABEL %s' is not allowed: berth cannot tell which label a variable names.", key);
-        else
-                snprintf(msg, sizeof(msg), "berth: --change 'LABEL %s' is not allowed: berth.* labels are berth's to set.", key);
-        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-        return wrapper_refuse(msg, "Leave berth.* labels out.");
+        return v.allowed ? 0 : refuse_verdict(w, NULL, &v);
 }
 
 /* The image name at argv[at], typed as a target, put in *argv as docker
@@ -325,7 +310,7 @@ int wrapper_targets(struct wrapper *w) {
         if (wrapper_target_names(w->argv, &a, &names) < 0)
                 return WRAPPER_EXIT_REFUSED;
         for (char **n = names; *n; n++)
-                if (wrapper_name_untrimmed(*n)) {
+                if (owner_name_untrimmed(*n)) {
                         char msg[512];
                         snprintf(msg, sizeof(msg),
                                  "berth: the name '%s' has white space at an end, which docker may trim; give the name exactly.",
@@ -333,7 +318,7 @@ int wrapper_targets(struct wrapper *w) {
                         audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
                         return wrapper_refuse(msg, NULL);
                 }
-        r = ask_owner(w, names, WRAPPER_OWNER_CONTAINER, &owners, &err);
+        r = ask_owner(w, names, "container", &owners, &err);
         if (r < 0)
                 return refuse_unreachable(r, &err);
         bool admin = wrapper_admin(w);
@@ -361,8 +346,8 @@ int wrapper_targets(struct wrapper *w) {
                         }
                         audit_access(w, AUDIT_ADMIN_OVERRIDE, full, msg);
                 }
-                host_paths = host_paths || wrapper_owner_host_paths(o);
-                if (streq(verb, "cp") && !admin && (status = check_cp(w, id ? id : names[i], wrapper_owner_host_paths(o))) != 0)
+                host_paths = host_paths || owner_host_paths(o);
+                if (streq(verb, "cp") && !admin && (status = check_cp(w, id ? id : names[i], owner_host_paths(o))) != 0)
                         return status;
                 /* the container checked is the one docker gets: its full id
                  * ("train" found as train._.alice: else the full name) */
@@ -439,17 +424,9 @@ int wrapper_build(struct wrapper *w) {
                 audit_access(w, AUDIT_ACCESS_DENY, NULL, v.reason);
                 return wrapper_refuse(v.reason, v.hint[0] ? v.hint : NULL);
         }
-        /* its tags land in the caller's namespace; an image it names
-         * through --output goes around that */
+        /* its tags land in the caller's namespace */
         _cleanup_strv_free_ char **words = NULL, **tags = NULL, **full = NULL;
         int status;
-        for (size_t i = 0; i < a.n_opts; i++)
-                if (streq(a.opts[i].name, "output") && a.opts[i].value && strstr(a.opts[i].value, "name")) {
-                        char msg[512];
-                        snprintf(msg, sizeof(msg), "berth: --output %s names an image, which only -t may do.", a.opts[i].value);
-                        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                        return wrapper_refuse(msg, "Name it with -t NAME: it lands in berth/<you>/NAME.");
-                }
         if (wrapper_argv_append(&words, w->argc, w->argv, 0, w->argc) < 0 || opt_values(&a, "tag", &tags) < 0)
                 return WRAPPER_EXIT_REFUSED;
         if (tags && (status = wrapper_image_targets(w, tags, &full)) != 0)
@@ -472,14 +449,6 @@ int wrapper_build(struct wrapper *w) {
         wrapper_exec(w, argv);
 }
 
-/* An image id or id prefix as rmi takes it: sha256:HEX, or HEX alone. */
-static bool looks_like_image_id(const char *s) {
-        if (strncmp(s, "sha256:", 7) == 0)
-                s += 7;
-        size_t n = strspn(s, "0123456789abcdef");
-        return n >= 4 && n <= 64 && !s[n];
-}
-
 int wrapper_rmi(struct wrapper *w) {
         struct berth_error err = { 0 };
         _cleanup_(docker_args_done) struct docker_args a = { 0 };
@@ -493,42 +462,24 @@ int wrapper_rmi(struct wrapper *w) {
                 wrapper_exec(w, w->argv);
         bool force = docker_args_has(&a, "force");
         for (size_t i = 0; i < a.n_positionals; i++) {
+                _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
                 const char *ref = w->argv[a.positionals[i]];
-                _cleanup_free_ char *u = NULL, *n = NULL;
-                if (force && looks_like_image_id(ref)) {
-                        char msg[512];
-                        /* -f by id drops every tag on the image, tags other users put on it among them */
-                        snprintf(msg, sizeof(msg),
-                                 "berth: rmi -f by image id (%s) would remove every tag on it, other users' too; remove your own tags by name.",
-                                 ref);
-                        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                        return wrapper_refuse(msg, "'docker images' shows the names of the image.");
-                }
-                if (name_user_image_parse(ref, &u, &n) >= 0 && !streq(u, w->user)) {
-                        char msg[512];
-                        snprintf(msg, sizeof(msg), "berth: %s is %s's image; you may only remove your own.", ref, u);
-                        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                        return wrapper_refuse(msg, "'docker images' lists every image; yours are berth/<you>/….");
-                }
+                if (policy_image_remove_named(ref, force, w->user, &v) < 0)
+                        return WRAPPER_EXIT_REFUSED;
+                if (!v.allowed)
+                        return refuse_verdict(w, NULL, &v);
                 if (strv_push(&names, ref) < 0)
                         return WRAPPER_EXIT_REFUSED;
         }
-        r = ask_owner(w, names, WRAPPER_OWNER_IMAGE, &owners, &err);
+        r = ask_owner(w, names, "image", &owners, &err);
         if (r < 0)
                 return refuse_unreachable(r, &err);
-        for (size_t i = 0; i < json_array_size(owners); i++) {
-                json_t *o = json_array_get(owners, i);
-                const char *user = json_string_value(json_object_get(o, "user"));
-                char msg[512];
-                if (!json_is_true(json_object_get(o, "exists")) || wrapper_image_mine(o, names[i], w->user))
-                        continue; /* docker says "No such image" itself */
-                if (user)
-                        snprintf(msg, sizeof(msg), "berth: the image %s belongs to %s; you may only remove your own.", names[i],
-                                 user);
-                else
-                        snprintf(msg, sizeof(msg), "berth: %s is a shared image; only an admin may remove it.", names[i]);
-                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                return wrapper_refuse(msg, "Yours are berth/<you>/… or labelled berth.user=<you>.");
+        for (size_t i = 0; i < json_array_size(owners) && names[i]; i++) {
+                _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
+                if (policy_image_remove_owned(json_array_get(owners, i), names[i], w->user, &v) < 0)
+                        return WRAPPER_EXIT_REFUSED;
+                if (!v.allowed)
+                        return refuse_verdict(w, NULL, &v);
         }
         wrapper_exec(w, w->argv);
 }
@@ -577,133 +528,91 @@ int wrapper_import(struct wrapper *w) {
  * user: users bring images in with import or pull instead. */
 int wrapper_load(struct wrapper *w) {
         _cleanup_(docker_args_done) struct docker_args a = { 0 };
-        char msg[512];
+        _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
 
         if (parse_args(w, &a) < 0)
                 return WRAPPER_EXIT_REFUSED;
         if (a.help || wrapper_admin(w))
                 wrapper_exec(w, w->argv);
-        snprintf(msg, sizeof(msg),
-                 "berth: 'docker load' is for admins only: an archive's image names and labels are the archive's, and could be any user's.");
-        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-        return wrapper_refuse(msg, "Bring a root file system in with 'docker import FILE NAME' (it lands in berth/<you>/NAME), pull it from a registry, or ask an admin to load it.");
+        struct policy_identity id = wrapper_policy_identity(w);
+        if (policy_check_load(&id, &v) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if (v.allowed)
+                wrapper_exec(w, w->argv);
+        return refuse_verdict(w, NULL, &v);
 }
 
-/* docker volume create by a user: a local volume with no driver options
- * (-o type=none,o=bind,device=/etc would be a bind of any host path under
- * a volume's name), no berth.* label, and labelled with its owner, so that
- * only they mount, inspect and remove it (DESIGN §5). */
+/* What docker volume|network create asks for, read from its options: -o
+ * and --label values, the last --driver and --ipam-driver, the name (a
+ * volume's is the last of --name and the positional, as docker takes it),
+ * and whether any of the options only admins or a swarm may use is given. */
+static int object_create_spec(struct wrapper *w, const struct docker_args *a, bool network, struct object_spec *s) {
+        static const char *const cluster[] = { "availability", "group", "limit-bytes", "required-bytes", "scope",
+                                               "secret", "sharing", "topology-preferred", "topology-required", "type" };
+        const char *name = a->n_positionals > 0 ? w->argv[a->positionals[0]] : network ? NULL : docker_args_last(a, "name");
+        const char *driver = docker_args_last(a, "driver"), *ipam = docker_args_last(a, "ipam-driver");
+        for (size_t i = 0; i < a->n_opts; i++) {
+                const struct docker_opt *o = &a->opts[i];
+                if (o->value && ((streq(o->name, "opt") && strv_push(&s->opts, o->value) < 0) ||
+                                 (streq(o->name, "label") && strv_push(&s->labels, o->value) < 0)))
+                        return -ENOMEM;
+        }
+        if ((name && !(s->name = strdup(name))) || (driver && !(s->driver = strdup(driver))) ||
+            (network && ipam && !(s->ipam_driver = strdup(ipam))))
+                return -ENOMEM;
+        if (network) {
+                s->config_from = docker_args_last(a, "config-from") != NULL;
+                s->config_only = docker_args_has(a, "config-only");
+                s->ingress = docker_args_has(a, "ingress");
+        } else
+                for (size_t i = 0; i < ELEMENTSOF(cluster); i++)
+                        s->cluster = s->cluster || docker_args_last(a, cluster[i]);
+        return 0;
+}
+
+/* docker volume|network create by a user (policy/objects.h): what the
+ * policy allows, under a name that is not someone else's, labelled with
+ * its owner, so that only they inspect, remove and attach to it (DESIGN
+ * §5). */
+static int object_create(struct wrapper *w, bool network) {
+        _cleanup_(docker_args_done) struct docker_args a = { 0 };
+        _cleanup_(object_spec_done) struct object_spec s = { 0 };
+        _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
+        _cleanup_strv_free_ char **argv = NULL;
+        const char *kind = network ? "network" : "volume";
+
+        if (parse_args(w, &a) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if ((network && a.help) || wrapper_admin(w))
+                wrapper_exec(w, w->argv);
+        if (object_create_spec(w, &a, network, &s) < 0 ||
+            (network ? policy_check_network_create(&s, &v) : policy_check_volume_create(&s, &v)) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if (!v.allowed)
+                return refuse_verdict(w, NULL, &v);
+        if (s.name) {
+                struct berth_error err = { 0 };
+                _cleanup_json_ json_t *owners = NULL;
+                char *names[2] = { s.name, NULL };
+                int r = ask_owner(w, names, kind, &owners, &err);
+                if (r < 0)
+                        return refuse_unreachable(r, &err);
+                if (policy_check_object_name(kind, json_array_get(owners, 0), s.name, w->user, &v) < 0)
+                        return WRAPPER_EXIT_REFUSED;
+                if (!v.allowed)
+                        return refuse_verdict(w, NULL, &v);
+        }
+        if (wrapper_volume_create_argv(&w->inv, w->argc, w->argv, w->user, &argv) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        wrapper_exec(w, argv);
+}
+
 int wrapper_volume_create(struct wrapper *w) {
-        _cleanup_(docker_args_done) struct docker_args a = { 0 };
-        _cleanup_strv_free_ char **argv = NULL;
-        char msg[512];
-
-        if (parse_args(w, &a) < 0)
-                return WRAPPER_EXIT_REFUSED;
-        if (wrapper_admin(w))
-                wrapper_exec(w, w->argv);
-        for (size_t i = 0; i < a.n_opts; i++) {
-                const struct docker_opt *o = &a.opts[i];
-                const char *hint = NULL;
-                if (streq(o->name, "opt")) {
-                        snprintf(msg, sizeof(msg), "berth: volume driver options (-o %s) are for admins only.", strempty(o->value));
-                        hint = "Create a plain volume, or bind an allowed path with -v.";
-                } else if (streq(o->name, "driver") && !streq_ptr(o->value, "local")) {
-                        snprintf(msg, sizeof(msg), "berth: the volume driver %s is not allowed; volumes are local.", strempty(o->value));
-                        hint = "Leave --driver out.";
-                } else if (streq(o->name, "label") && o->value && policy_label_reserved(o->value)) {
-                        snprintf(msg, sizeof(msg), "berth: the label %s is berth's to set.", o->value);
-                        hint = "Leave berth.* labels out: berth labels your volume with your name itself.";
-                } else
-                        continue;
-                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                return wrapper_refuse(msg, hint);
-        }
-        /* the name: the last of --name and the positional, as docker takes it */
-        const char *name = a.n_positionals > 0 ? w->argv[a.positionals[0]] : docker_args_last(&a, "name");
-        if (name) {
-                struct berth_error err = { 0 };
-                _cleanup_json_ json_t *owners = NULL;
-                char *names[2] = { (char *) name, NULL };
-                int r = ask_owner(w, names, WRAPPER_OWNER_VOLUME, &owners, &err);
-                if (r < 0)
-                        return refuse_unreachable(r, &err);
-                json_t *o = json_array_get(owners, 0);
-                const char *user = json_string_value(json_object_get(o, "user"));
-                if (json_is_true(json_object_get(o, "exists")) && !streq_ptr(user, w->user)) {
-                        if (user)
-                                snprintf(msg, sizeof(msg), "berth: the volume %s exists and belongs to %s.", name, user);
-                        else
-                                snprintf(msg, sizeof(msg), "berth: the volume %s exists and is shared; it is not yours to create.", name);
-                        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                        return wrapper_refuse(msg, "Pick another name.");
-                }
-        }
-        if (wrapper_volume_create_argv(&w->inv, w->argc, w->argv, w->user, &argv) < 0)
-                return WRAPPER_EXIT_REFUSED;
-        wrapper_exec(w, argv);
+        return object_create(w, false);
 }
 
-/* docker network create by a user: a plain bridge network (no driver
- * options, no macvlan or overlay, no config networks, no IPAM driver), no
- * berth.* label, a name that is not someone else's, and labelled with its
- * owner, so that only they remove it and attach to it (DESIGN §5). */
 int wrapper_network_create(struct wrapper *w) {
-        _cleanup_(docker_args_done) struct docker_args a = { 0 };
-        _cleanup_strv_free_ char **argv = NULL;
-        char msg[512];
-
-        if (parse_args(w, &a) < 0)
-                return WRAPPER_EXIT_REFUSED;
-        if (a.help || wrapper_admin(w))
-                wrapper_exec(w, w->argv);
-        for (size_t i = 0; i < a.n_opts; i++) {
-                const struct docker_opt *o = &a.opts[i];
-                const char *hint = "Create a plain network: docker network create NAME.";
-                if (streq(o->name, "opt"))
-                        snprintf(msg, sizeof(msg), "berth: network driver options (-o %s) are for admins only.", strempty(o->value));
-                else if (streq(o->name, "driver") && !streq_ptr(o->value, "bridge"))
-                        snprintf(msg, sizeof(msg), "berth: the network driver %s is not allowed; networks are bridges.",
-                                 strempty(o->value));
-                else if (streq(o->name, "ipam-driver") && !streq_ptr(o->value, "default"))
-                        snprintf(msg, sizeof(msg), "berth: the IPAM driver %s is not allowed; networks use the default one.",
-                                 strempty(o->value));
-                else if ((streq(o->name, "config-from") || streq(o->name, "config-only") || streq(o->name, "ingress")) &&
-                         (o->value || docker_args_has(&a, o->name)))
-                        snprintf(msg, sizeof(msg), "berth: network create --%s is for admins only.", o->name);
-                else if (streq(o->name, "label") && o->value && policy_label_reserved(o->value)) {
-                        snprintf(msg, sizeof(msg), "berth: the label %s is berth's to set.", o->value);
-                        hint = "Leave berth.* labels out: berth labels your network with your name itself.";
-                } else
-                        continue;
-                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                return wrapper_refuse(msg, hint);
-        }
-        if (a.n_positionals > 0) {
-                const char *name = w->argv[a.positionals[0]];
-                struct berth_error err = { 0 };
-                _cleanup_json_ json_t *owners = NULL;
-                char *names[2] = { (char *) name, NULL };
-                int r = ask_owner(w, names, WRAPPER_OWNER_NETWORK, &owners, &err);
-                if (r < 0)
-                        return refuse_unreachable(r, &err);
-                json_t *o = json_array_get(owners, 0);
-                const char *user = json_string_value(json_object_get(o, "user"));
-                if (wrapper_name_untrimmed(name) ||
-                    (json_is_true(json_object_get(o, "exists")) && !streq_ptr(user, w->user))) {
-                        if (wrapper_name_untrimmed(name))
-                                snprintf(msg, sizeof(msg), "berth: the network name '%s' has white space at an end; give the name exactly.", name);
-                        else if (user)
-                                snprintf(msg, sizeof(msg), "berth: the network %s exists and belongs to %s.", name, user);
-                        else
-                                snprintf(msg, sizeof(msg), "berth: the network %s exists and is shared; it is not yours to create.", name);
-                        audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                        return wrapper_refuse(msg, "Pick another name.");
-                }
-        }
-        if (wrapper_volume_create_argv(&w->inv, w->argc, w->argv, w->user, &argv) < 0)
-                return WRAPPER_EXIT_REFUSED;
-        wrapper_exec(w, argv);
+        return object_create(w, true);
 }
 
 /* The volumes or networks named by volume|network rm|remove|inspect
@@ -742,67 +651,33 @@ static int object_names(struct wrapper *w, bool inspect, bool network, char ***r
         return 0;
 }
 
-/* volume rm and inspect: only the caller's own volumes and shared ones (no
- * berth.user label). */
-static int volume_targets(struct wrapper *w, const char *sub) {
+/* volume|network rm and inspect: each name by the rule of
+ * policy/objects.h (rm only of the caller's own; inspect of their own and
+ * shared ones, and of Docker's own networks). */
+static int object_targets(struct wrapper *w, const char *sub, bool network) {
         struct berth_error err = { 0 };
         _cleanup_strv_free_ char **names = NULL;
         _cleanup_json_ json_t *owners = NULL;
         bool inspect = streq(sub, "inspect");
-        int r = object_names(w, inspect, false, &names);
+        int r = object_names(w, inspect, network, &names);
         if (r < 0)
                 return WRAPPER_EXIT_REFUSED;
         if (!names)
                 wrapper_exec(w, w->argv); /* usage */
-        r = ask_owner(w, names, WRAPPER_OWNER_VOLUME, &owners, &err);
+        r = ask_owner(w, names, network ? "network" : "volume", &owners, &err);
         if (r < 0)
                 return refuse_unreachable(r, &err);
         if (wrapper_admin(w))
                 wrapper_exec(w, w->argv);
         for (size_t i = 0; names[i]; i++) {
+                _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
                 json_t *o = json_array_get(owners, i);
-                const char *user = json_string_value(json_object_get(o, "user"));
-                char msg[512];
-                if (wrapper_name_untrimmed(names[i]))
-                        snprintf(msg, sizeof(msg), "berth: the volume name '%s' has white space at an end; give the name exactly.",
-                                 names[i]);
-                else if (json_is_true(json_object_get(o, "exists")) && user && !streq(user, w->user))
-                        snprintf(msg, sizeof(msg), "berth: the volume %s belongs to %s; you may only '%s' your own volumes and shared ones.",
-                                 names[i], user, sub);
-                else if (json_is_true(json_object_get(o, "exists")) && !user && !inspect)
-                        snprintf(msg, sizeof(msg), "berth: the volume %s is shared; you may mount and inspect it, but only an admin may remove it.",
-                                 names[i]);
-                else
-                        continue;
-                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                return wrapper_refuse(msg, "'docker volume ls --filter label=berth.user=$USER' lists yours.");
-        }
-        wrapper_exec(w, w->argv);
-}
-
-/* network rm and inspect: rm only of the caller's own networks, inspect
- * of their own, shared ones and Docker's own. */
-static int network_targets(struct wrapper *w, const char *sub) {
-        struct berth_error err = { 0 };
-        _cleanup_strv_free_ char **names = NULL;
-        _cleanup_json_ json_t *owners = NULL;
-        bool inspect = streq(sub, "inspect");
-        int r = object_names(w, inspect, true, &names);
-        if (r < 0)
-                return WRAPPER_EXIT_REFUSED;
-        if (!names)
-                wrapper_exec(w, w->argv); /* usage */
-        r = ask_owner(w, names, WRAPPER_OWNER_NETWORK, &owners, &err);
-        if (r < 0)
-                return refuse_unreachable(r, &err);
-        if (wrapper_admin(w))
-                wrapper_exec(w, w->argv);
-        for (size_t i = 0; names[i]; i++) {
-                char msg[512];
-                if (!wrapper_network_refused(json_array_get(owners, i), names[i], w->user, sub, !inspect, msg, sizeof(msg)))
-                        continue;
-                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                return wrapper_refuse(msg, "'docker network ls --filter label=berth.user=$USER' lists yours.");
+                r = network ? policy_check_network_target(o, names[i], w->user, sub, !inspect, &v)
+                            : policy_check_volume_target(o, names[i], w->user, sub, !inspect, &v);
+                if (r < 0)
+                        return WRAPPER_EXIT_REFUSED;
+                if (!v.allowed)
+                        return refuse_verdict(w, NULL, &v);
         }
         wrapper_exec(w, w->argv);
 }
@@ -811,21 +686,12 @@ static int network_targets(struct wrapper *w, const char *sub) {
  * registry's copy would move another user's tag).  Every word is looked at,
  * options' values too: none of them may name another user's namespace. */
 static int check_pull(struct wrapper *w) {
-        _cleanup_free_ char *mine = NULL;
-        const char *slash = NULL;
-        if (name_image_typed("x", w->user, &mine, NULL) < 0 || !(slash = strchr(mine + strlen("berth/"), '/')))
-                return wrapper_refuse("berth: your image namespace could not be worked out.", NULL);
-        size_t n = (size_t) (slash - mine) + 1; /* "berth/<token>/" */
         for (int i = w->inv.args_at; i < w->argc; i++) {
-                const char *s = w->argv[i];
-                const char *p = wrapper_berth_image_name(s);
-                char msg[512];
-                if (!p || strncmp(p, mine, n) == 0)
-                        continue;
-                snprintf(msg, sizeof(msg), "berth: %s is in another user's namespace; you may pull only into %.*s….", s,
-                         (int) n, mine);
-                audit_access(w, AUDIT_ACCESS_DENY, NULL, msg);
-                return wrapper_refuse(msg, "Pull it under its registry name, or as berth/<you>/NAME.");
+                _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
+                if (policy_image_pull(w->argv[i], w->user, &v) < 0)
+                        return WRAPPER_EXIT_REFUSED;
+                if (!v.allowed)
+                        return refuse_verdict(w, NULL, &v);
         }
         return 0;
 }
@@ -835,10 +701,8 @@ int wrapper_pass_policed(struct wrapper *w) {
         const char *sub = w->inv.args_at > w->inv.words_at + 1 ? w->argv[w->inv.args_at - 1] : "";
         char msg[512];
 
-        if (streq(verb, "volume"))
-                return volume_targets(w, sub);
-        if (streq(verb, "network"))
-                return network_targets(w, sub);
+        if (streq(verb, "volume") || streq(verb, "network"))
+                return object_targets(w, sub, streq(verb, "network"));
         if (streq(verb, "pull") || (streq(verb, "image") && streq(sub, "pull"))) {
                 int status;
                 if (!wrapper_admin(w) && (status = check_pull(w)) != 0)

@@ -17,7 +17,7 @@ int usercmd_docker_status(int r) {
 
 int usercmd_docker(struct cmd *u, struct docker **ret) {
         struct berth_error err = { 0 };
-        if (!u->docker && docker_open(u->config->docker_socket, &u->docker, &err) < 0)
+        if (!u->docker && docker_open(config_client_docker_socket(u->config), &u->docker, &err) < 0)
                 return cmd_fail_message(CMD_EXIT_SYSTEM, NULL, err.message);
         *ret = u->docker;
         return 0;
@@ -94,7 +94,7 @@ int usercmd_run_docker(struct cmd *u, char *const *args, bool exec_it, const cha
                        bool stdout_to_stderr) {
         _cleanup_free_ char *host = NULL;
         size_t n = strv_length(args);
-        if (asprintf(&host, "unix://%s", u->config->docker_socket) < 0)
+        if (asprintf(&host, "unix://%s", config_client_docker_socket(u->config)) < 0)
                 return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
         _cleanup_free_ char **argv = calloc(n + 4, sizeof(char *));
         if (!argv)

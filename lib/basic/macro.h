@@ -45,6 +45,14 @@ static inline void freep(void *p) {
 }
 #define _cleanup_free_ _cleanup_(freep)
 
+/* free(p) as an expression: "x = mfree(x);" frees and clears in one. */
+static inline void *mfree(void *p) {
+        free(p);
+        return NULL;
+}
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+
 static inline void closep(int *fd) {
         if (*fd >= 0) {
                 int saved = errno;

@@ -85,6 +85,7 @@ static const struct key_def daemon_keys[] = {
 
 static const struct key_def gate_keys[] = {
         { "seal_key", KEY_PATH, CFG(seal_key), 0 },
+        { "socket", KEY_PATH, CFG(gate_socket), 0 },
         {},
 };
 
@@ -930,6 +931,7 @@ void config_free(struct berth_config *c) {
         free(c->admin_group);
         free(c->default_group);
         free(c->seal_key);
+        free(c->gate_socket);
         free(c->nvml_library);
         free(c->sysfs_root);
         free(c->base_image);

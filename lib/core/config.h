@@ -99,7 +99,8 @@ struct berth_config {
         uint64_t reservation_ttl_usec;
 
         /* [gate] */
-        char *seal_key; /* the root-only key that seals berth.* labels */
+        char *seal_key;    /* the root-only key that seals berth.* labels */
+        char *gate_socket; /* the Docker socket users reach (berth-gate's); NULL: no gate */
 
         /* [deploy] */
         char *base_image;
@@ -160,6 +161,12 @@ void config_free(struct berth_config *c);
  * config_load() returns: 0, -EINVAL for an invalid tree, or another
  * negative errno. */
 int config_load_report(const char *dir, FILE *out, struct berth_config **ret, char **ret_why, size_t *ret_n_errors);
+/* The Docker socket berth's clients, running as the user, talk to: the
+ * gate's when [gate] socket is set, else [daemon] docker_socket. */
+static inline const char *config_client_docker_socket(const struct berth_config *c) {
+        return c->gate_socket ? c->gate_socket : c->docker_socket;
+}
+
 static inline void config_freep(struct berth_config **c) {
         config_free(*c);
 }

@@ -542,6 +542,10 @@ int name_image_typed(const char *ref, const char *user, char **ret, int *ret_kep
                 return -EINVAL;
         if (strchr(ref, '@'))
                 return -EINVAL; /* a digest names content, never a tag to move */
+        /* Docker files docker.io/berth/… under berth/…: it is that name */
+        const char *berth = name_image_berth_part(ref);
+        if (berth)
+                ref = berth;
 
         /* registry host: the first component has '.' or ':' or is localhost */
         size_t first = strcspn(ref, "/");
@@ -598,5 +602,104 @@ int name_image_typed(const char *ref, const char *user, char **ret, int *ret_kep
         *ret = out;
         if (ret_kept)
                 *ret_kept = own;
+        return 0;
+}
+
+const char *name_image_berth_part(const char *ref) {
+        static const char *const prefixes[] = { "", "docker.io/", "index.docker.io/" };
+        if (!ref)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++) {
+                size_t n = strlen(prefixes[i]);
+                if (strncmp(ref, prefixes[i], n) == 0 && strncmp(ref + n, IMAGE_PREFIX, strlen(IMAGE_PREFIX)) == 0)
+                        return ref + n;
+        }
+        return NULL;
+}
+
+int name_image_namespace(const char *ref, char **ret) {
+        _cleanup_free_ char *tok = NULL;
+        const char *p = name_image_berth_part(ref), *slash;
+
+        *ret = NULL;
+        if (!p)
+                return 0;
+        p += strlen(IMAGE_PREFIX);
+        slash = strchr(p, '/');
+        if (!slash || slash == p)
+                return 0;
+        tok = strndup(p, (size_t) (slash - p));
+        if (!tok)
+                return -ENOMEM;
+        int r = name_docker_token_decode(tok, ret);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                *ret = NULL;
+        return 0;
+}
+
+int name_user_image_prefix(const char *user, char **ret) {
+        _cleanup_free_ char *u = NULL;
+        if (!user || !ret)
+                return -EINVAL;
+        int r = name_docker_token(user, &u);
+        if (r < 0)
+                return r;
+        return asprintf(ret, IMAGE_PREFIX "%s/", u) < 0 ? -ENOMEM : 0;
+}
+
+int name_image_foreign(const char *ref, const char *user) {
+        _cleanup_free_ char *mine = NULL;
+        int r = name_user_image_prefix(user, &mine);
+        if (r < 0)
+                return r;
+        const char *p = name_image_berth_part(ref);
+        return p && strncmp(p, mine, strlen(mine)) != 0;
+}
+
+int name_image_tagged(const char *ref, char **ret) {
+        if (!ref || !ret)
+                return -EINVAL;
+        const char *last = strrchr(ref, '/');
+        last = last ? last + 1 : ref;
+        char *t;
+        if (strchr(last, ':') || strchr(ref, '@'))
+                t = strdup(ref);
+        else if (asprintf(&t, "%s" IMAGE_TAG, ref) < 0)
+                t = NULL;
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
+}
+
+int name_image_repo_tag(const char *repo, const char *tag, char **ret) {
+        char *out;
+        if (!repo || !*repo || !ret)
+                return -EINVAL;
+        if (!tag || !*tag || strchr(repo, '@'))
+                out = strdup(repo); /* a digest is left for name_image_typed() to refuse */
+        else {
+                const char *slash = strrchr(repo, '/'), *colon = strrchr(repo, ':');
+                size_t n = colon && (!slash || colon > slash) ? (size_t) (colon - repo) : strlen(repo);
+                if (asprintf(&out, "%.*s:%s", (int) n, repo, tag) < 0)
+                        out = NULL;
+        }
+        if (!out)
+                return -ENOMEM;
+        *ret = out;
+        return 0;
+}
+
+int name_image_own(const char *image, const char *user, char **ret) {
+        _cleanup_free_ char *f = NULL;
+        int kept = 0;
+        if (!image || !user || !ret)
+                return -EINVAL;
+        int r = name_image_typed(image, user, &f, &kept);
+        if (r == -ENOMEM)
+                return r;
+        *ret = r < 0 || kept || streq(f, image) ? NULL : TAKE_PTR(f);
         return 0;
 }

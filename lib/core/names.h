@@ -102,10 +102,44 @@ int name_user_image(const char *user, const char *name, char **ret);
  * user's own "berth/<token(user)>/…" stays as it is.  A name with a
  * registry host ("ghcr.io/…", "host:5000/…", "localhost/…") stays as typed
  * so that push works; *ret_kept says so (the caller then checks it moves no
- * tag of another user's or a shared image).  -EPERM for another user's
+ * tag of another user's or a shared image).  "docker.io/berth/…" and
+ * "index.docker.io/berth/…" are Docker's spellings of "berth/…" and are
+ * read as that.  -EPERM for another user's
  * berth/ namespace, -EINVAL for what Docker would not take as a tag
  * (upper case, a digest, empty parts), -ENAMETOOLONG past Docker's 255. */
 int name_image_typed(const char *ref, const char *user, char **ret, int *ret_kept);
+
+/* The "berth/…" part of an image reference typed as berth/…, docker.io/berth/…
+ * or index.docker.io/berth/… (the names Docker files under berth/), else
+ * NULL. */
+const char *name_image_berth_part(const char *ref);
+
+/* Whose namespace an image reference is in: "berth/<token>/…" (with or
+ * without "docker.io/" ahead) gives the decoded user in *ret; anything else
+ * (and a token berth never made) *ret NULL.  -ENOMEM only. */
+int name_image_namespace(const char *ref, char **ret);
+
+/* "berth/<token(user)>/", where user's images are.  -EINVAL, -ENOMEM. */
+int name_user_image_prefix(const char *user, char **ret);
+
+/* Is ref (as pull takes it) under berth/ but outside user's own namespace?
+ * 1 or 0; -EINVAL when user has no namespace, -ENOMEM. */
+int name_image_foreign(const char *ref, const char *user);
+
+/* ref as the owner op should ask for it: ":latest" added when it has no
+ * tag and no digest, so that a name is never taken for an id prefix. */
+int name_image_tagged(const char *ref, char **ret);
+
+/* The reference the Engine API's repo and tag parameters name together, as
+ * Docker's RepoTagReference reads them: tag, when not empty, in place of
+ * repo's own.  -EINVAL for an empty repo. */
+int name_image_repo_tag(const char *repo, const char *tag, char **ret);
+
+/* The image user's run (or tag) of image finds first: their own
+ * berth/<token(user)>/IMAGE[:TAG] when image is a plain name that is not
+ * already theirs, else *ret NULL (the image as typed).  Only a candidate:
+ * the caller checks that it exists. */
+int name_image_own(const char *image, const char *user, char **ret);
 
 /* Reverse, accepting the reference with or without ":latest"; any other
  * tag, a digest, a registry prefix or anything outside berth/ is -EINVAL.

@@ -4,13 +4,14 @@
 #include "core/proto.h"
 #include "core/config.h"
 
+#include <limits.h>
 #include <math.h>
 
 static const char *const op_names[_OP_MAX] = {
         [OP_HELLO] = "hello",     [OP_WHOAMI] = "whoami", [OP_ENSURE_SLICE] = "ensure-slice",
         [OP_RESERVE] = "reserve", [OP_COMMIT] = "commit", [OP_CANCEL] = "cancel",
-        [OP_STATUS] = "status",   [OP_OWNER] = "owner",   [OP_RELOAD] = "reload",
-        [OP_RELEASE] = "release", [OP_USERS] = "users",
+        [OP_CLAIM] = "claim",     [OP_STATUS] = "status", [OP_OWNER] = "owner",
+        [OP_RELOAD] = "reload",   [OP_RELEASE] = "release", [OP_USERS] = "users",
 };
 
 const char *proto_op_name(enum proto_op op) {
@@ -193,6 +194,49 @@ static int parse_spec(json_t *obj, struct proto_spec *spec, struct berth_error *
         return 0;
 }
 
+/* One id of "for": an integer from 0 to max; -ENOENT when absent. */
+static int get_id(json_t *obj, const char *key, json_int_t max, json_int_t *ret, struct berth_error *err,
+                  const char **ret_kind) {
+        json_t *v = json_object_get(obj, key);
+        if (!v)
+                return -ENOENT;
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max)
+                return bad(err, ret_kind, "bad_request", "berth: '%s' in \"for\" must be a whole number from 0 to %lld.",
+                           key, (long long) max);
+        *ret = json_integer_value(v);
+        return 0;
+}
+
+/* "for": {"uid":N,"gid":N} and optionally "pid":N, nothing else.  (uid_t)
+ * -1 is no one's id (it means "unchanged" to setresuid()), so it is refused. */
+static int parse_behalf(json_t *obj, struct proto_behalf *ret, struct berth_error *err, const char **ret_kind) {
+        const json_int_t id_max = (json_int_t) (uid_t) -1 - 1;
+        json_int_t uid = 0, gid = 0, pid = 0;
+        const char *key;
+        json_t *v;
+        int r;
+
+        if (!json_is_object(obj))
+                return bad(err, ret_kind, "bad_request",
+                           "berth: \"for\" must be an object: {\"uid\":N,\"gid\":N} with an optional \"pid\".");
+        json_object_foreach(obj, key, v)
+                if (!streq(key, "uid") && !streq(key, "gid") && !streq(key, "pid"))
+                        return bad(err, ret_kind, "bad_request",
+                                   "berth: unknown field '%.64s' in \"for\"; it takes \"uid\", \"gid\" and \"pid\".", key);
+        r = get_id(obj, "uid", id_max, &uid, err, ret_kind);
+        if (r >= 0)
+                r = get_id(obj, "gid", id_max, &gid, err, ret_kind);
+        if (r == -ENOENT)
+                return bad(err, ret_kind, "bad_request", "berth: \"for\" needs both \"uid\" and \"gid\".");
+        if (r < 0)
+                return r;
+        r = get_id(obj, "pid", INT_MAX, &pid, err, ret_kind);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        *ret = (struct proto_behalf) { .set = true, .uid = (uid_t) uid, .gid = (gid_t) gid, .pid = (pid_t) pid };
+        return 0;
+}
+
 /* "targets": 1..PROTO_MAX_TARGETS container names or id prefixes. */
 static int parse_targets(json_t *v, char ***ret, struct berth_error *err, const char **ret_kind) {
         /* names, id prefixes and image references: printable, no spaces */
@@ -216,11 +260,11 @@ static int parse_targets(json_t *v, char ***ret, struct berth_error *err, const 
 
 int proto_parse_request(const char *line, size_t len, struct proto_request *ret, const char **ret_kind,
                         struct berth_error *err) {
-        static const char *const common[] = { "op", NULL };
-        static const char *const with_reservation[] = { "op", "reservation", NULL };
-        static const char *const with_spec[] = { "op", "spec", NULL };
-        static const char *const with_target[] = { "op", "target", NULL };
-        static const char *const with_targets[] = { "op", "targets", "kind", NULL };
+        static const char *const common[] = { "op", "for", NULL };
+        static const char *const with_reservation[] = { "op", "for", "reservation", NULL };
+        static const char *const with_spec[] = { "op", "for", "spec", NULL };
+        static const char *const with_target[] = { "op", "for", "target", NULL };
+        static const char *const with_targets[] = { "op", "for", "targets", "kind", NULL };
         struct proto_request r = { 0 };
         json_error_t jerr;
         int k;
@@ -248,7 +292,7 @@ int proto_parse_request(const char *line, size_t len, struct proto_request *ret,
         r.op = (enum proto_op) k;
 
         const char *const *allowed = common;
-        if (r.op == OP_COMMIT || r.op == OP_CANCEL)
+        if (r.op == OP_COMMIT || r.op == OP_CANCEL || r.op == OP_CLAIM)
                 allowed = with_reservation;
         else if (r.op == OP_RESERVE)
                 allowed = with_spec;
@@ -260,9 +304,17 @@ int proto_parse_request(const char *line, size_t len, struct proto_request *ret,
         if (q < 0)
                 return q;
 
+        json_t *behalf = json_object_get(root, "for");
+        if (behalf) {
+                q = parse_behalf(behalf, &r.behalf, err, ret_kind);
+                if (q < 0)
+                        return q;
+        }
+
         switch (r.op) {
         case OP_COMMIT:
         case OP_CANCEL:
+        case OP_CLAIM:
                 q = get_string(root, "reservation", 64, &r.reservation, err, ret_kind);
                 if (q == 0)
                         q = bad(err, ret_kind, "bad_request", "berth: '%s' needs a \"reservation\".", op_names[r.op]);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The slicemgr control protocol (DESIGN §4): one JSON object per line, at
- * most 64 KiB.  Parsing is pure so it can be fuzzed; identity never comes
- * from a request, only from SO_PEERCRED. */
+ * most 64 KiB.  Parsing is pure so it can be fuzzed; identity comes from
+ * SO_PEERCRED, and from a request only as "for", which the daemon honours
+ * from root alone (berth-gate asking on its client's behalf). */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "basic/util.h"
 
@@ -21,6 +23,7 @@ enum proto_op {
         OP_RESERVE,
         OP_COMMIT,
         OP_CANCEL,
+        OP_CLAIM,  /* berth-gate takes over the reservation the wrapper made */
         OP_STATUS,
         OP_OWNER,  /* who owns these containers (the wrapper's ownership check) */
         OP_RELOAD, /* admin */
@@ -41,9 +44,19 @@ struct proto_spec {
         uint64_t memory; /* 0: not given */
 };
 
+/* "for":{"uid":N,"gid":N,"pid":N}: who root asks on behalf of, as
+ * SO_PEERCRED told berth-gate; pid is optional. */
+struct proto_behalf {
+        bool set;
+        uid_t uid;
+        gid_t gid;
+        pid_t pid; /* 0: not given */
+};
+
 struct proto_request {
         enum proto_op op;
-        char *reservation;   /* commit, cancel */
+        struct proto_behalf behalf; /* any op */
+        char *reservation;   /* commit, cancel, claim */
         char *target;        /* release: a container or a GPU UUID; users: a user name or NULL */
         struct proto_spec spec; /* reserve */
         char **targets;      /* owner: container names or id prefixes */

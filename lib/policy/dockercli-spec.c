@@ -87,25 +87,6 @@ int docker_parse_cpus(const char *s, double *ret) {
         return 0;
 }
 
-static bool volume_name_valid(const char *s) {
-        /* [a-zA-Z0-9][a-zA-Z0-9_.-]+ : what the local driver names */
-        if (!isalnum((unsigned char) s[0]) || !s[1])
-                return false;
-        for (const char *p = s + 1; *p; p++)
-                if (!isalnum((unsigned char) *p) && !strchr("_.-", *p))
-                        return false;
-        return true;
-}
-
-static int push_mount(struct container_spec *s, struct spec_mount *m) {
-        struct spec_mount *v = reallocarray(s->mounts, s->n_mounts + 1, sizeof(*v));
-        if (!v)
-                return -ENOMEM;
-        s->mounts = v;
-        v[s->n_mounts++] = *m;
-        *m = (struct spec_mount) { 0 };
-        return 0;
-}
 
 /* -v [SOURCE:]TARGET[:MODE], as the Linux daemon splits it.  A source that
  * is not a volume name is a host path (docker 28 makes "./x" absolute, 20.10
@@ -143,7 +124,7 @@ static int spec_volume(struct container_spec *s, const char *value, struct berth
                         return berth_error_set(err, -EINVAL,
                                                "berth: invalid volume specification '%s': docker does not expand '~'; write the host path out (for your home, -v \"$HOME\":…).",
                                                value);
-                m.kind = volume_name_valid(parts[0]) ? SPEC_MOUNT_VOLUME : SPEC_MOUNT_BIND;
+                m.kind = spec_volume_name_valid(parts[0]) ? SPEC_MOUNT_VOLUME : SPEC_MOUNT_BIND;
                 m.source = strdup(parts[0]);
                 if (!m.source)
                         return -ENOMEM;
@@ -151,7 +132,7 @@ static int spec_volume(struct container_spec *s, const char *value, struct berth
         m.type = strdup(m.kind == SPEC_MOUNT_BIND ? "bind" : "volume");
         if (!m.type)
                 return -ENOMEM;
-        return push_mount(s, &m);
+        return spec_mount_push(s, &m);
 }
 
 static int spec_mount_csv(struct container_spec *s, const char *value, struct berth_error *err) {
@@ -242,7 +223,7 @@ static int spec_mount_csv(struct container_spec *s, const char *value, struct be
         m.flag = strdup("--mount");
         if (!m.flag)
                 return -ENOMEM;
-        return push_mount(s, &m);
+        return spec_mount_push(s, &m);
 }
 
 static int spec_tmpfs(struct container_spec *s, const char *value, struct berth_error *err) {
@@ -254,7 +235,7 @@ static int spec_tmpfs(struct container_spec *s, const char *value, struct berth_
                 return -ENOMEM;
         if (m.target[0] != '/')
                 return berth_error_set(err, -EINVAL, "berth: --tmpfs '%s' must start with an absolute path.", value);
-        return push_mount(s, &m);
+        return spec_mount_push(s, &m);
 }
 
 static int push_ref(struct container_spec *s, const char *name, size_t len, const char *flag,
@@ -554,7 +535,7 @@ static const char *const harmless_build_opts[] = {
         "add-host", "annotation", "attest", "build-arg", "build-context", "cache-from", "cache-to", "call", "check",
         "compress", "cpu-period", "cpu-quota", "cpu-shares", "cpuset-cpus", "cpuset-mems", "debug", "detach",
         "disable-content-trust", "file", "force-rm", "help", "iidfile", "invoke", "isolation", "load", "memory",
-        "metadata-file", "no-cache", "no-cache-filter", "output", "platform", "print", "progress", "provenance",
+        "metadata-file", "no-cache", "no-cache-filter", "platform", "print", "progress", "provenance",
         "pull", "push", "quiet", "rm", "sbom", "secret", "shm-size", "squash", "ssh", "stream", "tag", "target",
 };
 
@@ -563,6 +544,13 @@ int docker_build_spec(const struct docker_args *a, struct build_spec *ret) {
 
         for (size_t i = 0; i < a->n_opts; i++) {
                 const struct docker_opt *o = &a->opts[i];
+                if (streq(o->name, "output")) {
+                        if (o->value && strv_push(&b.outputs, o->value) < 0) {
+                                build_spec_done(&b);
+                                return -ENOMEM;
+                        }
+                        continue;
+                }
                 if (in_list(harmless_build_opts, ELEMENTSOF(harmless_build_opts), o->name))
                         continue;
                 if (streq(o->name, "builder")) {

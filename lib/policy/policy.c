@@ -283,6 +283,26 @@ struct decision {
         bool refused; /* a rule refused (for an admin: overridden) */
 };
 
+static void verdict_say(struct policy_verdict *v, const char *rule, const char *hint, const char *fmt, va_list ap)
+        _printf_(4, 0);
+static void verdict_say(struct policy_verdict *v, const char *rule, const char *hint, const char *fmt, va_list ap) {
+        v->rule = rule;
+        vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
+        /* what the user typed may hold newlines or escapes: the refusal stays one line */
+        for (char *p = v->reason; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        *p = '?';
+        snprintf(v->hint, sizeof(v->hint), "%s", hint ? hint : "");
+}
+
+void policy_verdict_refuse(struct policy_verdict *v, const char *rule, const char *hint, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        verdict_say(v, rule, hint, fmt, ap);
+        va_end(ap);
+        v->allowed = false;
+}
+
 static bool refuse(struct decision *d, const char *rule, const char *hint, const char *fmt, ...) _printf_(4, 5);
 static bool refuse(struct decision *d, const char *rule, const char *hint, const char *fmt, ...) {
         va_list ap;
@@ -290,15 +310,9 @@ static bool refuse(struct decision *d, const char *rule, const char *hint, const
         if (d->refused)
                 return !d->id->admin; /* keep the first reason */
         d->refused = true;
-        d->v->rule = rule;
         va_start(ap, fmt);
-        vsnprintf(d->v->reason, sizeof(d->v->reason), fmt, ap);
+        verdict_say(d->v, rule, hint, fmt, ap);
         va_end(ap);
-        /* what the user typed may hold newlines or escapes: the refusal stays one line */
-        for (char *p = d->v->reason; *p; p++)
-                if ((unsigned char) *p < 0x20 || *p == 0x7f)
-                        *p = '?';
-        snprintf(d->v->hint, sizeof(d->v->hint), "%s", hint ? hint : "");
         if (d->id->admin) {
                 d->v->admin_override = true;
                 return false; /* go on: an admin is allowed, the audit says what */
@@ -847,13 +861,23 @@ static bool check_options(struct decision *d, const struct container_spec *s) {
         return false;
 }
 
-int policy_check_exec(const struct policy_identity *id, const char *user, bool privileged, bool has_host_paths,
-                      struct policy_verdict *ret) {
+int policy_check_exec(const struct policy_identity *id, const char *user, bool privileged, char *const *env,
+                      bool has_host_paths, struct policy_verdict *ret) {
         struct policy_verdict v = { .allowed = true };
         struct decision d = { .v = &v, .id = id };
 
         if (!id || !ret)
                 return -EINVAL;
+        for (char *const *e = env; e && *e; e++)
+                if (policy_env_is_gpu(*e) &&
+                    refuse(&d, "gpu-env", "Leave GPU variables out; the container has the GPUs it reserved.",
+                           "berth: exec -e %.*s is not allowed: GPUs come only from a reservation.", (int) strcspn(*e, "="),
+                           *e))
+                        goto done;
+        if (privileged && !has_host_paths &&
+            refuse(&d, "privileged", "Leave --privileged out.",
+                   "berth: docker exec --privileged is not allowed: it gives the process the whole machine."))
+                goto done;
         if (has_host_paths) {
                 v.run_as_owner = true;
                 if ((privileged &&
@@ -866,6 +890,7 @@ int policy_check_exec(const struct policy_identity *id, const char *user, bool p
                         /* refused */
                 }
         }
+done:
         *ret = v;
         return 0;
 }
@@ -908,6 +933,15 @@ int policy_check(const struct berth_config *c, const struct resolved_user *ru, c
 
 /* A build step in another container's network namespace reaches past the
  * build's own confinement (and another user's container, if it names one). */
+/* an output of type=image or docker names an image past -t and its namespace */
+static bool check_build_outputs(struct decision *d, char *const *outputs) {
+        for (char *const *o = outputs; o && *o; o++)
+                if (strstr(*o, "name") && refuse(d, "build-output", "Name it with -t NAME: it lands in berth/<you>/NAME.",
+                                                 "berth: --output %s names an image, which only -t may do.", *o))
+                        return true;
+        return false;
+}
+
 static bool check_build_networks(struct decision *d, char *const *networks) {
         for (char *const *n = networks; n && *n; n++)
                 if (strncasecmp(*n, "container:", 10) == 0 &&
@@ -945,7 +979,8 @@ int policy_check_build(const struct berth_config *c, const struct policy_identit
              refuse(&d, "memory-swap", "Leave --memory-swap out.",
                     "berth: build --memory-swap is not allowed: build steps do not swap past their memory.")) ||
             (b->undecided && refuse(&d, "option", NULL, "berth: build --%s is an option berth has no rule for, so it is not allowed.",
-                                    b->undecided))) {
+                                    b->undecided)) ||
+            check_build_outputs(&d, b->outputs)) {
                 /* refused */
         }
         *ret = v;

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "basic/macro.h"
 #include "core/config.h"
 #include "policy/spec.h"
 
@@ -58,6 +59,12 @@ struct policy_verdict {
 
 void policy_verdict_done(struct policy_verdict *v);
 
+/* Make v a refusal: rule, one sentence in reason (control bytes shown as
+ * '?', so it stays one line), hint (NULL: none), allowed false.  For the
+ * rules that are asked only for users who are not admins. */
+void policy_verdict_refuse(struct policy_verdict *v, const char *rule, const char *hint, const char *fmt, ...)
+        _printf_(4, 5);
+
 /* Put what the verdict asks for into a reserve request's "spec" object
  * (DESIGN §4): "gpus" (N, "all" or "device=A,B"), "cpus", "memory", each
  * only when asked.  The wrapper and `container deploy` both build their
@@ -75,11 +82,12 @@ int policy_check(const struct berth_config *c, const struct resolved_user *ru, c
  * container with host paths? */
 bool policy_spec_has_host_paths(const struct container_spec *s);
 
-/* exec into a container (has_host_paths: it meets a host path): there it
- * runs as the owner, so --user other than the owner and --privileged are
- * refused, and run_as_owner says to inject --user.  user may be NULL. */
-int policy_check_exec(const struct policy_identity *id, const char *user, bool privileged, bool has_host_paths,
-                      struct policy_verdict *ret);
+/* exec into a container: GPU variables in env ("K=V" or "K", may be
+ * NULL) and --privileged are refused; where it meets a host path
+ * (has_host_paths) it runs as the owner, so --user other than the owner is
+ * refused too, and run_as_owner says to inject --user.  user may be NULL. */
+int policy_check_exec(const struct policy_identity *id, const char *user, bool privileged, char *const *env,
+                      bool has_host_paths, struct policy_verdict *ret);
 
 /* docker cp into or out of a container with host paths is refused: dockerd
  * copies as root, and the files are on the host already. */
@@ -92,7 +100,8 @@ bool policy_user_is_owner(const struct policy_identity *id, const char *user);
 
 /* The build rules (docker build, buildx build): no own cgroup parent, no
  * berth.* label but berth.project, no host network unless the config
- * allows it, no entitlements, no security options but no-new-privileges.
+ * allows it, no entitlements, no security options but no-new-privileges,
+ * no --output that names an image (only -t does, into the namespace).
  * Like policy_check(): an admin is allowed what would be refused, with
  * admin_override set. */
 int policy_check_build(const struct berth_config *c, const struct policy_identity *id, const struct build_spec *b,

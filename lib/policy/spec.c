@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "policy/spec.h"
 
+#include <ctype.h>
+#include <string.h>
+
 #include "basic/util.h"
 
 void spec_mount_done(struct spec_mount *m) {
@@ -67,6 +70,27 @@ void build_spec_done(struct build_spec *b) {
         strv_free(b->networks);
         strv_free(b->security_opts);
         strv_free(b->ulimits);
+        strv_free(b->outputs);
         free(b->undecided);
         *b = (struct build_spec) { 0 };
+}
+
+bool spec_volume_name_valid(const char *s) {
+        /* [a-zA-Z0-9][a-zA-Z0-9_.-]+ : what the local driver names */
+        if (!s || !isalnum((unsigned char) s[0]) || !s[1])
+                return false;
+        for (const char *p = s + 1; *p; p++)
+                if (!isalnum((unsigned char) *p) && !strchr("_.-", *p))
+                        return false;
+        return true;
+}
+
+int spec_mount_push(struct container_spec *s, struct spec_mount *m) {
+        struct spec_mount *v = reallocarray(s->mounts, s->n_mounts + 1, sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        s->mounts = v;
+        v[s->n_mounts++] = *m;
+        *m = (struct spec_mount) { 0 };
+        return 0;
 }

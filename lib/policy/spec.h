@@ -124,7 +124,13 @@ struct build_spec {
         char **ulimits;       /* every --ulimit value */
         bool builder;         /* --builder: another builder instance */
         bool memory_swap;     /* --memory-swap */
+        char **outputs;       /* every --output value (the API's outputs, as sent) */
         char *undecided;      /* the first option berth has no rule for, NULL: none */
 };
 void build_spec_done(struct build_spec *b);
 void spec_mount_done(struct spec_mount *m); /* frees the fields, leaves it zeroed */
+/* m appended to s->mounts (m is left zeroed: s owns what it held). */
+int spec_mount_push(struct container_spec *s, struct spec_mount *m);
+/* A volume name as Docker's local driver takes it ([a-zA-Z0-9][a-zA-Z0-9_.-]+):
+ * what tells "-v NAME:/x" (a volume) from "-v PATH:/x" (a bind). */
+bool spec_volume_name_valid(const char *s);

@@ -162,3 +162,25 @@ int slicemgr_call(const char *socket_path, json_t *request, int timeout_ms, json
                 json_decref(reply);
         return 0;
 }
+
+int slicemgr_ask_owner(const char *socket, json_t *on_behalf, const char *kind, char **names, int timeout_ms,
+                       json_t **ret_targets, bool *ret_admin, struct berth_error *err) {
+        _cleanup_json_ json_t *list = json_array(), *reply = NULL, *req = NULL;
+        _cleanup_free_ char *reply_kind = NULL;
+        for (char **n = names; n && *n && list; n++)
+                if (json_array_append_new(list, json_string(*n)) < 0)
+                        return -ENOMEM;
+        req = list ? json_pack("{s:s,s:O,s:s}", "op", "owner", "targets", list, "kind", kind) : NULL;
+        if (!req || (on_behalf && json_object_set(req, "for", on_behalf) < 0))
+                return -ENOMEM;
+        int r = slicemgr_call(socket, req, timeout_ms, &reply, &reply_kind, err);
+        if (r < 0)
+                return r;
+        json_t *t = json_object_get(reply, "targets");
+        if (!json_is_array(t) || json_array_size(t) != strv_length(names))
+                return berth_error_set(err, -EBADMSG, "berth: berth-slicemgr gave an answer berth cannot use.");
+        *ret_targets = json_incref(t);
+        if (ret_admin)
+                *ret_admin = json_is_true(json_object_get(reply, "admin"));
+        return 0;
+}

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The client side of the slicemgr control socket, for the wrapper, the
- * commands and pam_berth: one connection, JSON lines, bounded timeouts. */
+ * commands, pam_berth and berth-gate: one connection, JSON lines, bounded
+ * timeouts. */
 #pragma once
+
+#include <stdbool.h>
 
 #include "basic/util.h"
 
@@ -26,3 +29,13 @@ int slicemgr_client_call(struct slicemgr_client *c, json_t *request, int timeout
  * daemon's message in err (err->message), its "error" kind in *ret_kind. */
 int slicemgr_call(const char *socket_path, json_t *request, int timeout_ms, json_t **ret, char **ret_kind,
                   struct berth_error *err);
+
+/* Ask berth-slicemgr at SOCKET who owns each of names, of kind "container",
+ * "image", "volume" or "network"; on_behalf, when not NULL, goes along as
+ * "for" ({"uid":N,"gid":N,"pid":N}: the caller a root daemon asks for,
+ * honoured from root only).  *ret_targets is the reply's "targets" array,
+ * one answer object per name in order, and *ret_admin (may be NULL) whether
+ * the one asked about is an admin.  -EPERM with the daemon's sentence in err
+ * when it says no; other negative errno when it cannot be asked. */
+int slicemgr_ask_owner(const char *socket, json_t *on_behalf, const char *kind, char **names, int timeout_ms,
+                       json_t **ret_targets, bool *ret_admin, struct berth_error *err);

@@ -25,6 +25,7 @@ reservation_ttl = ${TTL:-60s}
 [gate]
 ; the sandbox's own key: tests never touch the host's /var/lib/berth
 seal_key = $SB/var-lib-berth/seal.key
+${GATE_SOCK:+socket = $GATE_SOCK}
 
 [defaults]
 cpus = 1
@@ -122,6 +123,18 @@ remove_managed_containers() {
 	ids=$(sbdocker ps -aq --filter label=berth.managed=true 2>/dev/null)
 	[ -n "$ids" ] && sbdocker rm -f $ids >/dev/null 2>&1
 	return 0
+}
+
+# berth-gate on $GATE_SOCK (write_config puts it in [gate] socket), its
+# upstream dockerd's own socket
+start_gate() {
+	sb_exec systemctl reset-failed berth-gate >/dev/null 2>&1 || true
+	sb_exec systemd-run -q --unit=berth-gate -p Type=notify -p NotifyAccess=main -p WatchdogSec=30 \
+		"$BUILD/berth-gate" --config "$ETC"
+}
+stop_gate() {
+	sb_exec systemctl stop berth-gate >/dev/null 2>&1 || true
+	sb_exec systemctl reset-failed berth-gate >/dev/null 2>&1 || true
 }
 
 stop_daemon() {

@@ -621,6 +621,157 @@ START_TEST(test_user_image) {
 }
 END_TEST
 
+#define strnull(s) ((s) ? (s) : "(null)")
+
+static void ns_is(const char *ref, const char *user) {
+        _cleanup_free_ char *u = NULL;
+        ck_assert_int_eq(name_image_namespace(ref, &u), 0);
+        if (user)
+                ck_assert_msg(u && streq(u, user), "%s: %s, not %s", ref, strnull(u), user);
+        else
+                ck_assert_msg(!u, "%s: %s, not none", ref, strnull(u));
+}
+
+START_TEST(test_image_namespace) {
+        ns_is("berth/alice/img:latest", "alice");
+        ns_is("berth/alice/img", "alice");
+        ns_is("berth/alice/a/b:v2", "alice");
+        ns_is("docker.io/berth/alice/img", "alice");
+        ns_is("index.docker.io/berth/alice/img:1", "alice");
+        ns_is("berth/x__41/img", "A");
+        ns_is("berth/x__61/img", NULL); /* "a" is plain: never made so */
+        ns_is("berth/alice", NULL);
+        ns_is("berth//img", NULL);
+        ns_is("ghcr.io/berth/alice/img", NULL);
+        ns_is("berth-test:latest", NULL);
+        ns_is("sha256:0123", NULL);
+        ns_is(NULL, NULL);
+}
+END_TEST
+
+static void tagged_is(const char *ref, const char *want) {
+        _cleanup_free_ char *t = NULL;
+        ck_assert_int_eq(name_image_tagged(ref, &t), 0);
+        ck_assert_str_eq(t, want);
+}
+
+START_TEST(test_image_tagged) {
+        tagged_is("x", "x:latest");
+        tagged_is("x:1", "x:1");
+        tagged_is("host:5000/team/x", "host:5000/team/x:latest");
+        tagged_is("host:5000/team/x:v", "host:5000/team/x:v");
+        tagged_is("x@sha256:abc", "x@sha256:abc");
+        tagged_is("berth/bob/x", "berth/bob/x:latest");
+        char *t = NULL;
+        ck_assert_int_eq(name_image_tagged(NULL, &t), -EINVAL);
+}
+END_TEST
+
+static void str_is(int r, char *got, const char *want, const char *what) {
+        ck_assert_msg(r == 0, "%s: %d", what, r);
+        if (want)
+                ck_assert_msg(got && streq(got, want), "%s: '%s', not '%s'", what, strnull(got), want);
+        else
+                ck_assert_msg(!got, "%s: '%s', not none", what, got);
+        free(got);
+}
+
+START_TEST(test_image_refs) {
+        char *s = NULL;
+        int r;
+
+        /* the berth/ part, however Docker spells it */
+        ck_assert_str_eq(name_image_berth_part("docker.io/berth/a/x"), "berth/a/x");
+        ck_assert_str_eq(name_image_berth_part("index.docker.io/berth/a/x"), "berth/a/x");
+        ck_assert_str_eq(name_image_berth_part("berth/a/x"), "berth/a/x");
+        ck_assert_ptr_null(name_image_berth_part("ghcr.io/berth/a/x"));
+        ck_assert_ptr_null(name_image_berth_part("berthx/a"));
+        ck_assert_ptr_null(name_image_berth_part(NULL));
+
+        r = name_user_image_prefix("alice", &s);
+        str_is(r, s, "berth/alice/", "prefix alice");
+        s = NULL;
+        r = name_user_image_prefix("A", &s);
+        str_is(r, s, "berth/x__41/", "prefix A");
+        s = NULL;
+        ck_assert_int_eq(name_user_image_prefix("", &s), -EINVAL);
+        ck_assert_int_eq(name_user_image_prefix(NULL, &s), -EINVAL);
+
+        /* pull: berth/ outside one's own namespace */
+        ck_assert_int_eq(name_image_foreign("berth/bob/x", "alice"), 1);
+        ck_assert_int_eq(name_image_foreign("docker.io/berth/bob/x:latest", "alice"), 1);
+        ck_assert_int_eq(name_image_foreign("index.docker.io/berth/bob/x", "alice"), 1);
+        ck_assert_int_eq(name_image_foreign("berth/alicex/y", "alice"), 1);
+        ck_assert_int_eq(name_image_foreign("berth/x", "alice"), 1);
+        ck_assert_int_eq(name_image_foreign("berth/alice/x", "alice"), 0);
+        ck_assert_int_eq(name_image_foreign("docker.io/berth/alice/x:2", "alice"), 0);
+        ck_assert_int_eq(name_image_foreign("ubuntu:22.04", "alice"), 0);
+        ck_assert_int_eq(name_image_foreign("ghcr.io/berth/bob/x", "alice"), 0);
+        ck_assert_int_eq(name_image_foreign("berth/bob/x", ""), -EINVAL);
+
+        /* the API's repo and tag, as Docker's RepoTagReference joins them */
+        r = name_image_repo_tag("x", "", &s);
+        str_is(r, s, "x", "repo x");
+        s = NULL;
+        r = name_image_repo_tag("x", NULL, &s);
+        str_is(r, s, "x", "repo x, no tag");
+        s = NULL;
+        r = name_image_repo_tag("x", "v1", &s);
+        str_is(r, s, "x:v1", "x v1");
+        s = NULL;
+        r = name_image_repo_tag("x:old", "v1", &s);
+        str_is(r, s, "x:v1", "x:old v1");
+        s = NULL;
+        r = name_image_repo_tag("host:5000/x", "v", &s);
+        str_is(r, s, "host:5000/x:v", "host:5000/x v");
+        s = NULL;
+        r = name_image_repo_tag("host:5000/x:o", "v", &s);
+        str_is(r, s, "host:5000/x:v", "host:5000/x:o v");
+        s = NULL;
+        r = name_image_repo_tag("x@sha256:ab", "v", &s);
+        str_is(r, s, "x@sha256:ab", "a digest stays");
+        s = NULL;
+        ck_assert_int_eq(name_image_repo_tag("", "v", &s), -EINVAL);
+        ck_assert_int_eq(name_image_repo_tag(NULL, "v", &s), -EINVAL);
+
+        /* the own image a plain name finds first */
+        r = name_image_own("x", "alice", &s);
+        str_is(r, s, "berth/alice/x:latest", "own x");
+        s = NULL;
+        r = name_image_own("x:v2", "alice", &s);
+        str_is(r, s, "berth/alice/x:v2", "own x:v2");
+        s = NULL;
+        r = name_image_own("berth/alice/x", "alice", &s);
+        str_is(r, s, NULL, "own of her own");
+        s = NULL;
+        r = name_image_own("berth/bob/x", "alice", &s);
+        str_is(r, s, NULL, "own of bob's");
+        s = NULL;
+        r = name_image_own("ghcr.io/a/b", "alice", &s);
+        str_is(r, s, NULL, "own of a registry name");
+        s = NULL;
+        r = name_image_own("Bad", "alice", &s);
+        str_is(r, s, NULL, "own of no valid name");
+        s = NULL;
+        ck_assert_int_eq(name_image_own(NULL, "alice", &s), -EINVAL);
+
+        /* Docker's spellings of berth/… are berth/…, for name_image_typed() too */
+        int kept = -1;
+        ck_assert_int_eq(name_image_typed("docker.io/berth/bob/x", "alice", &s, &kept), -EPERM);
+        ck_assert_int_eq(name_image_typed("index.docker.io/berth/bob/x:1", "alice", &s, &kept), -EPERM);
+        ck_assert_int_eq(name_image_typed("docker.io/berth/alice/x", "alice", &s, &kept), 0);
+        ck_assert_int_eq(kept, 1);
+        str_is(0, s, "berth/alice/x:latest", "docker.io/berth/alice/x");
+        s = NULL;
+        ck_assert_int_eq(name_image_typed("index.docker.io/berth/alice/x:v", "alice", &s, &kept), 0);
+        str_is(0, s, "berth/alice/x:v", "index.docker.io/berth/alice/x:v");
+        s = NULL;
+        ck_assert_int_eq(name_image_typed("docker.io/library/ubuntu", "alice", &s, &kept), 0);
+        ck_assert_int_eq(kept, 1);
+        str_is(0, s, "docker.io/library/ubuntu", "docker.io/library/ubuntu stays");
+}
+END_TEST
+
 Suite *names_suite(void) {
         Suite *s = suite_create("names");
         TCase *tc = tcase_create("core");
@@ -636,6 +787,9 @@ Suite *names_suite(void) {
         tcase_add_test(tc, test_container);
         tcase_add_test(tc, test_project);
         tcase_add_test(tc, test_user_image);
+        tcase_add_test(tc, test_image_namespace);
+        tcase_add_test(tc, test_image_tagged);
+        tcase_add_test(tc, test_image_refs);
         suite_add_tcase(s, tc);
         return s;
 }

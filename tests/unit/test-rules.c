@@ -526,6 +526,93 @@ START_TEST(test_proto_owner_kinds) {
 }
 END_TEST
 
+/* "for" on any op: {"uid","gid"} and an optional "pid", whole numbers within
+ * uid_t (and pid_t), nothing else. */
+START_TEST(test_proto_behalf) {
+        static const struct {
+                const char *line;
+                int r;
+                uid_t uid;
+                gid_t gid;
+                pid_t pid;
+        } cases[] = {
+                { "{\"op\":\"hello\"}", 0, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":{\"uid\":1000,\"gid\":100}}", 0, 1000, 100, 0 },
+                { "{\"op\":\"reserve\",\"for\":{\"uid\":1000,\"gid\":100,\"pid\":77},\"spec\":{\"image\":\"x\"}}", 0, 1000, 100, 77 },
+                { "{\"for\":{\"gid\":7,\"uid\":0,\"pid\":0},\"op\":\"commit\",\"reservation\":\"r\"}", 0, 0, 7, 0 },
+                { "{\"op\":\"claim\",\"reservation\":\"r\",\"for\":{\"uid\":4294967294,\"gid\":4294967294}}", 0, 4294967294u, 4294967294u, 0 },
+                { "{\"op\":\"owner\",\"targets\":[\"x\"],\"kind\":\"image\",\"for\":{\"uid\":1,\"gid\":1,\"pid\":2147483647}}", 0, 1, 1, 2147483647 },
+                { "{\"op\":\"whoami\",\"for\":{\"uid\":4294967295,\"gid\":1}}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":{\"uid\":1,\"gid\":4294967295}}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":{\"uid\":1,\"gid\":1,\"pid\":2147483648}}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":{\"uid\":-1,\"gid\":1}}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":{\"uid\":1.5,\"gid\":1}}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":{\"uid\":\"1\",\"gid\":1}}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":{\"uid\":null,\"gid\":1}}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":{\"uid\":1}}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":{\"gid\":1,\"pid\":3}}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":{\"uid\":1,\"gid\":1,\"Uid\":2}}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":{\"uid\":1,\"gid\":1,\"uid\":2}}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":{\"uid\":1,\"gid\":1,\"user\":\"alice\"}}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":{\"uid\":1,\"gid\":1,\"groups\":[0]}}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":\"alice\"}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":1000}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":null}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"for\":[1000,100]}", -EINVAL, 0, 0, 0 },
+                { "{\"op\":\"whoami\",\"For\":{\"uid\":1,\"gid\":1}}", -EINVAL, 0, 0, 0 },
+                /* identity stays out of the request itself */
+                { "{\"op\":\"whoami\",\"uid\":1}", -EINVAL, 0, 0, 0 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct proto_request req = { 0 };
+                struct berth_error err = { 0 };
+                const char *kind = NULL;
+                int r = proto_parse_request(cases[i].line, strlen(cases[i].line), &req, &kind, &err);
+                ck_assert_msg((r < 0) == (cases[i].r < 0), "%s: %d (%s)", cases[i].line, r, err.message);
+                if (r < 0) {
+                        ck_assert_str_eq(kind, "bad_request");
+                        ck_assert(strncmp(err.message, "berth: ", 7) == 0);
+                        continue;
+                }
+                bool set = strstr(cases[i].line, "\"for\"") != NULL;
+                ck_assert_msg(req.behalf.set == set, "%s", cases[i].line);
+                ck_assert_uint_eq(req.behalf.uid, cases[i].uid);
+                ck_assert_uint_eq(req.behalf.gid, cases[i].gid);
+                ck_assert_int_eq(req.behalf.pid, cases[i].pid);
+                proto_request_done(&req);
+        }
+}
+END_TEST
+
+START_TEST(test_proto_claim) {
+        struct proto_request req = { 0 };
+        struct berth_error err = { 0 };
+        const char *kind = NULL;
+        const char *line = "{\"op\":\"claim\",\"reservation\":\"0123456789abcdef0123456789abcdef\"}";
+
+        ck_assert_int_eq(proto_parse_request(line, strlen(line), &req, &kind, &err), 0);
+        ck_assert_int_eq(req.op, OP_CLAIM);
+        ck_assert_str_eq(proto_op_name(req.op), "claim");
+        ck_assert(!proto_op_is_admin(OP_CLAIM));
+        ck_assert_str_eq(req.reservation, "0123456789abcdef0123456789abcdef");
+        proto_request_done(&req);
+
+        static const char *const bad[] = {
+                "{\"op\":\"claim\"}",
+                "{\"op\":\"claim\",\"reservation\":\"\"}",
+                "{\"op\":\"claim\",\"reservation\":7}",
+                "{\"op\":\"claim\",\"reservation\":\"r\",\"spec\":{\"image\":\"x\"}}",
+                "{\"op\":\"claim\",\"reservation\":\"r\",\"target\":\"x\"}",
+                "{\"op\":\"claim\",\"reservation\":\"r\",\"reservation\":\"s\"}",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                req = (struct proto_request) { 0 };
+                ck_assert_msg(proto_parse_request(bad[i], strlen(bad[i]), &req, &kind, &err) < 0, "%s", bad[i]);
+                ck_assert_str_eq(kind, "bad_request");
+        }
+}
+END_TEST
+
 START_TEST(test_image_typed) {
         static const struct {
                 const char *typed, *user, *want;
@@ -595,6 +682,8 @@ Suite *rules_suite(void) {
         tcase_add_test(tc, test_cgroup_container_path);
         tcase_add_test(tc, test_suggest);
         tcase_add_test(tc, test_proto_owner_kinds);
+        tcase_add_test(tc, test_proto_behalf);
+        tcase_add_test(tc, test_proto_claim);
         tcase_add_test(tc, test_image_typed);
         suite_add_tcase(s, tc);
         return s;

@@ -153,18 +153,29 @@ END_TEST
 START_TEST(test_exec_and_cp) {
         struct policy_verdict v;
 
-        ck_assert_int_eq(policy_check_exec(&alice, NULL, false, false, &v), 0);
+        ck_assert_int_eq(policy_check_exec(&alice, NULL, false, NULL, false, &v), 0);
         ck_assert(v.allowed && !v.run_as_owner);
-        ck_assert_int_eq(policy_check_exec(&alice, "0", true, false, &v), 0);
+        ck_assert_int_eq(policy_check_exec(&alice, "0", false, NULL, false, &v), 0);
         ck_assert(v.allowed); /* no host path: their own container, as root */
-        ck_assert_int_eq(policy_check_exec(&alice, NULL, false, true, &v), 0);
-        ck_assert(v.allowed && v.run_as_owner);
-        ck_assert_int_eq(policy_check_exec(&alice, "1000", false, true, &v), 0);
+        ck_assert_int_eq(policy_check_exec(&alice, "0", true, NULL, false, &v), 0);
+        ck_assert(!v.allowed); /* --privileged gives the process the machine, host paths or not */
+        ck_assert_str_eq(v.rule, "privileged");
+        char *gpu_env[] = { (char *) "HOME=/x", (char *) "NVIDIA_VISIBLE_DEVICES=all", NULL };
+        ck_assert_int_eq(policy_check_exec(&alice, NULL, false, gpu_env, false, &v), 0);
+        ck_assert(!v.allowed);
+        ck_assert_str_eq(v.rule, "gpu-env");
+        ck_assert(strstr(v.reason, "exec -e NVIDIA_VISIBLE_DEVICES is not allowed"));
+        char *plain_env[] = { (char *) "HOME=/x", (char *) "CUDA_HOME", NULL };
+        ck_assert_int_eq(policy_check_exec(&alice, NULL, false, plain_env, false, &v), 0);
         ck_assert(v.allowed);
-        ck_assert_int_eq(policy_check_exec(&alice, "0", false, true, &v), 0);
+        ck_assert_int_eq(policy_check_exec(&alice, NULL, false, NULL, true, &v), 0);
+        ck_assert(v.allowed && v.run_as_owner);
+        ck_assert_int_eq(policy_check_exec(&alice, "1000", false, NULL, true, &v), 0);
+        ck_assert(v.allowed);
+        ck_assert_int_eq(policy_check_exec(&alice, "0", false, NULL, true, &v), 0);
         ck_assert(!v.allowed);
         ck_assert_str_eq(v.rule, "host-path-user");
-        ck_assert_int_eq(policy_check_exec(&alice, NULL, true, true, &v), 0);
+        ck_assert_int_eq(policy_check_exec(&alice, NULL, true, NULL, true, &v), 0);
         ck_assert(!v.allowed);
         ck_assert(strstr(v.reason, "--privileged"));
 

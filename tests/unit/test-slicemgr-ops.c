@@ -3,12 +3,14 @@
  * socket drives them: a Manager built here without sd-bus or Docker (a
  * config parsed from text, a ledger over two hand-made GPUs, Docker marked
  * synced, slices made by a stand-in), request lines in, reply lines out.
- * root (uid 0) and nobody (uid 65534) are the callers: both exist in NSS,
- * and nobody is no admin.  Ensuring a real slice needs the bus: the
+ * root (uid 0) and nobody (uid 65534) are the callers, daemon (uid 1) the
+ * other user: all exist in NSS, and neither nobody nor daemon is an admin;
+ * root asking "for" nobody is berth-gate serving nobody.  Ensuring a real slice needs the bus: the
  * integration tests (30-slices.t, 40-slicemgr.t) do that. */
 #include <check.h>
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "basic/util.h"
 #include "core/config.h"
@@ -16,6 +18,7 @@
 #include "core/proto.h"
 #include "policy/gpu-inventory.h"
 #include "policy/ledger.h"
+#include "slicemgr/claims.h"
 #include "slicemgr/manager.h"
 #include "slicemgr/ops.h"
 #include "slicemgr-fixture.h"
@@ -296,6 +299,339 @@ START_TEST(test_bad_requests) {
 }
 END_TEST
 
+/* --- "for": berth-gate asks as root on its client's behalf ------------------ */
+
+/* line with "for":{"uid":uid,"gid":gid,"pid":4242} added, asked by peer. */
+static json_t *ask_for_gid(uid_t peer, uid_t uid, gid_t gid, const char *line) {
+        _cleanup_json_ json_t *req = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
+        ck_assert_ptr_nonnull(req);
+        ck_assert_int_eq(json_object_set_new(req, "for", json_pack("{s:I,s:I,s:i}", "uid", (json_int_t) uid, "gid",
+                                                                   (json_int_t) gid, "pid", 4242)),
+                         0);
+        _cleanup_free_ char *text = json_dumps(req, JSON_COMPACT);
+        ck_assert_ptr_nonnull(text);
+        return ask(peer, text);
+}
+
+static json_t *ask_for(uid_t peer, uid_t uid, const char *line) {
+        return ask_for_gid(peer, uid, uid, line);
+}
+
+static size_t held_count(void) {
+        _cleanup_json_ json_t *s = ask(0, "{\"op\":\"status\"}");
+        assert_ok(s);
+        return json_array_size(json_object_get(s, "containers"));
+}
+
+/* The request line {"op":op,"reservation":id}. */
+static const char *with_id(char *buf, size_t n, const char *op, const char *id) {
+        snprintf(buf, n, "{\"op\":\"%s\",\"reservation\":\"%s\"}", op, id);
+        return buf;
+}
+
+START_TEST(test_for_from_root) {
+        char line[160];
+        {
+                _cleanup_json_ json_t *o = ask_for(0, NOBODY, "{\"op\":\"whoami\"}");
+                assert_ok(o);
+                ck_assert_str_eq(str(o, "user"), "nobody");
+                ck_assert_int_eq(json_integer_value(json_object_get(o, "uid")), NOBODY);
+                ck_assert(json_is_false(json_object_get(o, "admin"))); /* root's rights do not come along */
+                _cleanup_json_ json_t *h = ask_for(0, NOBODY, "{\"op\":\"hello\"}");
+                ck_assert_int_eq(json_integer_value(json_object_get(h, "uid")), NOBODY);
+                /* uid 0 in "for" is root, an admin */
+                _cleanup_json_ json_t *r = ask_for(0, 0, "{\"op\":\"whoami\"}");
+                ck_assert_str_eq(str(r, "user"), "root");
+                ck_assert(json_is_true(json_object_get(r, "admin")));
+        }
+        /* a reservation made through the gate is nobody's, as if nobody had asked */
+        _cleanup_json_ json_t *o = ask_for(0, NOBODY, "{\"op\":\"reserve\",\"spec\":{\"name\":\"train\",\"image\":\"x\",\"gpus\":1}}");
+        assert_ok(o);
+        ck_assert_str_eq(str(o, "name"), "train._.nobody");
+        json_t *labels = json_object_get(json_object_get(o, "inject"), "labels");
+        ck_assert_str_eq(str(labels, "berth.user"), "nobody");
+        ck_assert_str_eq(str(labels, "berth.uid"), "65534");
+        const char *id = str(o, "reservation");
+        const struct ledger_entry *e = ledger_find(m->ledger, id);
+        ck_assert_ptr_nonnull(e);
+        ck_assert_uint_eq(e->uid, NOBODY);
+        ck_assert_str_eq(e->user, "nobody");
+        {
+                /* nobody's limits: one GPU, so a second is refused */
+                _cleanup_json_ json_t *q = ask_for(0, NOBODY, "{\"op\":\"reserve\",\"spec\":{\"name\":\"eval\",\"image\":\"x\",\"gpus\":1}}");
+                assert_refused(q, "quota_exceeded");
+                /* nobody sees it as their own */
+                _cleanup_json_ json_t *s = ask(NOBODY, "{\"op\":\"status\"}");
+                ck_assert_str_eq(str(json_array_get(json_object_get(s, "containers"), 0), "reservation"), id);
+                /* another user through the gate may not commit it; nobody through the gate may */
+                _cleanup_json_ json_t *c1 = ask_for(0, 1, with_id(line, sizeof(line), "commit", id));
+                assert_refused(c1, "permission_denied");
+                _cleanup_json_ json_t *c2 = ask_for(0, NOBODY, with_id(line, sizeof(line), "commit", id));
+                assert_ok(c2);
+                ck_assert_int_eq(e->state, LEDGER_COMMITTED);
+                _cleanup_json_ json_t *c3 = ask_for(0, NOBODY, with_id(line, sizeof(line), "cancel", id));
+                assert_ok(c3);
+        }
+        ck_assert_uint_eq(held_count(), 0);
+}
+END_TEST
+
+START_TEST(test_for_gid_counts) {
+        /* the admin rule sees the gid "for" names, as it sees a connection's */
+        free(m->config->admin_group);
+        m->config->admin_group = strdup("adm");
+        _cleanup_json_ json_t *a = ask_for_gid(0, NOBODY, 4 /* adm */, "{\"op\":\"whoami\"}");
+        ck_assert(json_is_true(json_object_get(a, "admin")));
+        _cleanup_json_ json_t *b = ask_for_gid(0, NOBODY, NOBODY, "{\"op\":\"whoami\"}");
+        ck_assert(json_is_false(json_object_get(b, "admin")));
+        /* a uid without an account is refused as if it had connected */
+        _cleanup_json_ json_t *c = ask_for(0, 4000000000u, "{\"op\":\"whoami\"}");
+        assert_refused(c, "unknown_user");
+}
+END_TEST
+
+START_TEST(test_for_refused_to_users) {
+        static const char *const lines[] = {
+                "{\"op\":\"reserve\",\"spec\":{\"name\":\"train\",\"image\":\"x\",\"gpus\":1}}",
+                "{\"op\":\"whoami\"}",
+                "{\"op\":\"hello\"}",
+                "{\"op\":\"status\"}",
+                "{\"op\":\"claim\",\"reservation\":\"0123456789abcdef0123456789abcdef\"}",
+        };
+        /* for someone else, for root, even for oneself: only root may use "for" */
+        static const uid_t fors[] = { 1, 0, NOBODY };
+        for (size_t i = 0; i < ELEMENTSOF(lines); i++)
+                for (size_t k = 0; k < ELEMENTSOF(fors); k++) {
+                        _cleanup_json_ json_t *o = ask_for(NOBODY, fors[k], lines[i]);
+                        assert_refused(o, "permission_denied");
+                        ck_assert_str_eq(str(o, "message"), "berth: only root may ask on another user's behalf.");
+                }
+        ck_assert_uint_eq(held_count(), 0);
+        /* nor from a uid without an account */
+        _cleanup_json_ json_t *o = ask_for(4000000000u, NOBODY, "{\"op\":\"hello\"}");
+        assert_refused(o, "permission_denied");
+}
+END_TEST
+
+START_TEST(test_for_bad_shapes) {
+        static const char *const lines[] = {
+                "{\"op\":\"whoami\",\"for\":\"nobody\"}",
+                "{\"op\":\"whoami\",\"for\":65534}",
+                "{\"op\":\"whoami\",\"for\":null}",
+                "{\"op\":\"whoami\",\"for\":[65534,65534]}",
+                "{\"op\":\"whoami\",\"for\":{}}",
+                "{\"op\":\"whoami\",\"for\":{\"uid\":65534}}",
+                "{\"op\":\"whoami\",\"for\":{\"gid\":65534}}",
+                "{\"op\":\"whoami\",\"for\":{\"uid\":\"65534\",\"gid\":65534}}",
+                "{\"op\":\"whoami\",\"for\":{\"uid\":65534,\"gid\":\"65534\"}}",
+                "{\"op\":\"whoami\",\"for\":{\"uid\":-1,\"gid\":65534}}",
+                "{\"op\":\"whoami\",\"for\":{\"uid\":65534,\"gid\":-5}}",
+                "{\"op\":\"whoami\",\"for\":{\"uid\":65534.0,\"gid\":65534}}",
+                "{\"op\":\"whoami\",\"for\":{\"uid\":true,\"gid\":65534}}",
+                "{\"op\":\"whoami\",\"for\":{\"uid\":4294967295,\"gid\":65534}}",
+                "{\"op\":\"whoami\",\"for\":{\"uid\":4294967296,\"gid\":65534}}",
+                "{\"op\":\"whoami\",\"for\":{\"uid\":65534,\"gid\":65534,\"pid\":-1}}",
+                "{\"op\":\"whoami\",\"for\":{\"uid\":65534,\"gid\":65534,\"pid\":\"1\"}}",
+                "{\"op\":\"whoami\",\"for\":{\"uid\":65534,\"gid\":65534,\"user\":\"nobody\"}}",
+                "{\"op\":\"whoami\",\"for\":{\"uid\":65534,\"gid\":65534,\"admin\":true}}",
+                "{\"op\":\"whoami\",\"for\":{\"uid\":65534,\"gid\":65534},\"for\":{\"uid\":0,\"gid\":0}}",
+                "{\"op\":\"reserve\",\"for\":{\"uid\":65534,\"gid\":65534,\"groups\":[0]},\"spec\":{\"name\":\"x\",\"image\":\"x\"}}",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
+                _cleanup_json_ json_t *o = ask(0, lines[i]);
+                ck_assert_msg(json_is_false(json_object_get(o, "ok")), "%s accepted", lines[i]);
+                ck_assert_msg(streq(str(o, "error"), "bad_request"), "%s: %s", lines[i], str(o, "error"));
+        }
+        ck_assert_uint_eq(held_count(), 0);
+}
+END_TEST
+
+/* The owner question Docker must answer is queued under the user asked
+ * for, not under the gate's root. */
+START_TEST(test_for_deferred_owner) {
+        static char not_a_client;
+        struct ucred root = { .pid = 1, .uid = 0, .gid = 0 };
+        struct ops_deferred *x = NULL;
+        const char *line = "{\"op\":\"owner\",\"targets\":[\"train\"],\"for\":{\"uid\":65534,\"gid\":65534}}";
+
+        m->docker = (struct docker *) &not_a_client; /* never used: the question is only queued */
+        char *reply = ops_handle_deferrable(m, &root, line, strlen(line), &x);
+        m->docker = NULL;
+        ck_assert_ptr_null(reply);
+        ck_assert_ptr_nonnull(x);
+        ck_assert_uint_eq(ops_deferred_uid(x), NOBODY);
+        ops_deferred_free(x);
+}
+END_TEST
+
+/* --- claim: the gate takes over the wrapper's reservation ----------------- */
+
+/* claim id as root for uid */
+static json_t *claim_for(uid_t uid, const char *id) {
+        char line[160];
+        return ask_for(0, uid, with_id(line, sizeof(line), "claim", id));
+}
+
+START_TEST(test_claim) {
+        char line[160];
+        /* the wrapper, as nobody, reserves */
+        _cleanup_json_ json_t *r = ask(NOBODY, "{\"op\":\"reserve\",\"spec\":{\"name\":\"train\",\"image\":\"x\",\"gpus\":1}}");
+        assert_ok(r);
+        const char *id = str(r, "reservation");
+        const struct ledger_entry *e = ledger_find(m->ledger, id);
+        ck_assert_ptr_nonnull(e);
+        uint64_t expires = e->expires_usec;
+        usleep(2000);
+
+        /* the gate claims it for nobody: the very same answer, the TTL renewed */
+        _cleanup_json_ json_t *c = claim_for(NOBODY, id);
+        assert_ok(c);
+        ck_assert_str_eq(str(c, "reservation"), id);
+        ck_assert_str_eq(str(c, "name"), "train._.nobody");
+        ck_assert_str_eq(str(c, "slice"), str(r, "slice"));
+        ck_assert(json_equal(json_object_get(c, "gpus"), json_object_get(r, "gpus")));
+        ck_assert(json_equal(json_object_get(c, "inject"), json_object_get(r, "inject")));
+        ck_assert_int_eq(json_integer_value(json_object_get(c, "expires_in")), 60);
+        ck_assert_uint_eq(json_object_size(c), json_object_size(r));
+        ck_assert_ptr_eq(ledger_find(m->ledger, id), e);
+        ck_assert_uint_gt(e->expires_usec, expires);
+
+        /* not a second reservation: one holder, one GPU */
+        {
+                _cleanup_json_ json_t *s = ask(0, "{\"op\":\"status\"}");
+                ck_assert_uint_eq(json_array_size(json_object_get(s, "containers")), 1);
+                ck_assert_str_eq(str(json_array_get(json_object_get(s, "gpus"), 0), "user"), "nobody");
+                ck_assert_ptr_null(str(json_array_get(json_object_get(s, "gpus"), 1), "user"));
+                json_t *u = json_array_get(json_object_get(s, "users"), 0);
+                ck_assert_uint_eq(json_array_size(json_object_get(s, "users")), 1);
+                ck_assert(json_real_value(json_object_get(u, "gpus")) == 1.0);
+                ck_assert_int_eq(json_integer_value(json_object_get(u, "containers")), 1);
+        }
+        /* the create docker sends again after pulling the image claims it again */
+        {
+                _cleanup_json_ json_t *again = claim_for(NOBODY, id);
+                assert_ok(again);
+                ck_assert(json_equal(json_object_get(again, "inject"), json_object_get(r, "inject")));
+        }
+        /* the gate commits on 201; from then on it is no longer claimable */
+        {
+                _cleanup_json_ json_t *o = ask_for(0, NOBODY, with_id(line, sizeof(line), "commit", id));
+                assert_ok(o);
+                ck_assert_int_eq(e->state, LEDGER_COMMITTED);
+                _cleanup_json_ json_t *late = claim_for(NOBODY, id);
+                assert_refused(late, "conflict");
+                ck_assert_ptr_null(claims_get(&m->claims, id));
+        }
+        ck_assert_uint_eq(held_count(), 1);
+}
+END_TEST
+
+START_TEST(test_claim_direct) {
+        /* a user may claim their own reservation without the gate too */
+        _cleanup_free_ char *id = reserve(NOBODY, "train", 0);
+        char line[160];
+        _cleanup_json_ json_t *o = ask(NOBODY, with_id(line, sizeof(line), "claim", id));
+        assert_ok(o);
+        ck_assert_str_eq(str(o, "name"), "train._.nobody");
+}
+END_TEST
+
+START_TEST(test_claim_by_another) {
+        char line[160];
+        _cleanup_free_ char *id = reserve(NOBODY, "train", 1);
+        /* another user, through the gate or not */
+        _cleanup_json_ json_t *a = claim_for(1, id);
+        assert_refused(a, "permission_denied");
+        _cleanup_json_ json_t *b = ask(1, with_id(line, sizeof(line), "claim", id));
+        assert_refused(b, "permission_denied");
+        /* an admin neither: a claim is only ever for the owner */
+        _cleanup_json_ json_t *c = ask(0, with_id(line, sizeof(line), "claim", id));
+        assert_refused(c, "permission_denied");
+        _cleanup_json_ json_t *d = claim_for(0, id);
+        assert_refused(d, "permission_denied");
+        /* none of that took it away from its owner */
+        ck_assert_int_eq(ledger_find(m->ledger, id)->state, LEDGER_RESERVED);
+        _cleanup_json_ json_t *ok = claim_for(NOBODY, id);
+        assert_ok(ok);
+}
+END_TEST
+
+START_TEST(test_claim_unknown) {
+        _cleanup_json_ json_t *a = claim_for(NOBODY, "0123456789abcdef0123456789abcdef");
+        assert_refused(a, "not_found");
+        ck_assert_str_eq(str(a, "message"),
+                         "berth: reservation 0123456789abcdef0123456789abcdef is not held (it may have expired); run the command again.");
+        _cleanup_json_ json_t *b = ask(0, "{\"op\":\"claim\",\"for\":{\"uid\":65534,\"gid\":65534}}");
+        assert_refused(b, "bad_request");
+        _cleanup_json_ json_t *c = ask(0, "{\"op\":\"claim\",\"reservation\":\"x\",\"spec\":{}}");
+        assert_refused(c, "bad_request");
+}
+END_TEST
+
+START_TEST(test_claim_after_commit_cancel) {
+        char line[160];
+        _cleanup_free_ char *committed = reserve(NOBODY, "train", 1);
+        _cleanup_free_ char *cancelled = reserve(NOBODY, "notes", 0);
+        /* the wrapper, as nobody, commits or cancels without a claim */
+        _cleanup_json_ json_t *a = ask(NOBODY, with_id(line, sizeof(line), "commit", committed));
+        assert_ok(a);
+        _cleanup_json_ json_t *b = ask(NOBODY, with_id(line, sizeof(line), "cancel", cancelled));
+        assert_ok(b);
+        _cleanup_json_ json_t *c = claim_for(NOBODY, committed);
+        assert_refused(c, "conflict");
+        _cleanup_json_ json_t *d = claim_for(NOBODY, cancelled);
+        assert_refused(d, "not_found");
+        ck_assert_ptr_null(claims_get(&m->claims, cancelled));
+}
+END_TEST
+
+START_TEST(test_claim_then_cancel) {
+        char line[160];
+        _cleanup_free_ char *id = reserve(NOBODY, "train", 1);
+        _cleanup_json_ json_t *a = claim_for(NOBODY, id);
+        assert_ok(a);
+        /* dockerd refused the create: the gate cancels, the GPU is free */
+        _cleanup_json_ json_t *b = ask_for(0, NOBODY, with_id(line, sizeof(line), "cancel", id));
+        assert_ok(b);
+        ck_assert_uint_eq(held_count(), 0);
+        ck_assert_ptr_null(ledger_device_holder(m->ledger, 0));
+        _cleanup_json_ json_t *c = claim_for(NOBODY, id);
+        assert_refused(c, "not_found");
+        ck_assert_ptr_null(claims_get(&m->claims, id));
+}
+END_TEST
+
+START_TEST(test_claim_after_expiry) {
+        m->config->reservation_ttl_usec = 20000;
+        _cleanup_free_ char *id = reserve(NOBODY, "train", 1);
+        usleep(40000);
+        /* past its expiry, before the timer has freed it */
+        ck_assert_ptr_nonnull(ledger_find(m->ledger, id));
+        _cleanup_json_ json_t *a = claim_for(NOBODY, id);
+        assert_refused(a, "not_found");
+        /* the timer frees it and its kept reply goes too */
+        ledger_expire(m->ledger, UINT64_MAX - 1, NULL, NULL);
+        manager_schedule_expiry(m);
+        ck_assert_ptr_null(claims_get(&m->claims, id));
+        _cleanup_json_ json_t *b = claim_for(NOBODY, id);
+        assert_refused(b, "not_found");
+}
+END_TEST
+
+START_TEST(test_claim_after_bind) {
+        _cleanup_free_ char *id = reserve(NOBODY, "train", 1);
+        uint64_t now;
+        ck_assert_int_ge(sd_event_now(m->event, CLOCK_MONOTONIC, &now), 0);
+        /* Docker's create event binds it, as docker-watch.c does */
+        ck_assert_int_eq(ledger_bind(m->ledger, id, "train._.nobody", "c0ffee", now, NULL), 0);
+        manager_schedule_expiry(m);
+        ck_assert_ptr_null(claims_get(&m->claims, id));
+        _cleanup_json_ json_t *a = claim_for(NOBODY, id);
+        assert_refused(a, "conflict");
+        ck_assert_ptr_nonnull(strstr(str(a, "message"), "train._.nobody"));
+}
+END_TEST
+
 Suite *slicemgr_ops_suite(void) {
         Suite *s = suite_create("slicemgr-ops");
         TCase *tc = tcase_create("ops");
@@ -312,6 +648,23 @@ Suite *slicemgr_ops_suite(void) {
         tcase_add_test(tc, test_admin_ops);
         tcase_add_test(tc, test_release_by_admin);
         tcase_add_test(tc, test_bad_requests);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("for-and-claim");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, test_for_from_root);
+        tcase_add_test(tc, test_for_gid_counts);
+        tcase_add_test(tc, test_for_refused_to_users);
+        tcase_add_test(tc, test_for_bad_shapes);
+        tcase_add_test(tc, test_for_deferred_owner);
+        tcase_add_test(tc, test_claim);
+        tcase_add_test(tc, test_claim_direct);
+        tcase_add_test(tc, test_claim_by_another);
+        tcase_add_test(tc, test_claim_unknown);
+        tcase_add_test(tc, test_claim_after_commit_cancel);
+        tcase_add_test(tc, test_claim_then_cancel);
+        tcase_add_test(tc, test_claim_after_expiry);
+        tcase_add_test(tc, test_claim_after_bind);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "basic/util.h"
+#include "core/names.h"
 #include "policy/dockercli-spec.h"
 #include "policy/dockercli.h"
 #include "policy/spec.h"
@@ -531,57 +532,11 @@ START_TEST(test_pass_needs_policy) {
                 ck_assert_msg(wrapper_pass_needs_policy(&c.inv, c.argc, c.argv) == cases[i].want, "%s", cases[i].line);
                 free(c.buf);
         }
-        ck_assert(wrapper_name_untrimmed(" x"));
-        ck_assert(wrapper_name_untrimmed("x\t"));
-        ck_assert(wrapper_name_untrimmed("x\n"));
-        ck_assert(!wrapper_name_untrimmed("x"));
-        ck_assert(!wrapper_name_untrimmed(""));
-}
-END_TEST
-
-/* Networks: own, shared and Docker's own may be used and inspected; only
- * one's own removed; an absent one is docker's to report. */
-START_TEST(test_network_refused) {
-        static const struct {
-                const char *answer;
-                bool remove, want;
-        } cases[] = {
-                { "{\"exists\":false}", true, false },
-                { "{\"exists\":true,\"user\":\"alice\"}", false, false },
-                { "{\"exists\":true,\"user\":\"alice\"}", true, false },
-                { "{\"exists\":true,\"user\":\"bob\"}", false, true },
-                { "{\"exists\":true,\"user\":\"bob\"}", true, true },
-                { "{\"exists\":true}", false, false },
-                { "{\"exists\":true}", true, true },
-                { "{\"exists\":true,\"builtin\":true}", false, false },
-                { "{\"exists\":true,\"builtin\":true}", true, true },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                _cleanup_json_ json_t *o = inject_of(cases[i].answer);
-                char msg[512] = "";
-                ck_assert_msg(wrapper_network_refused(o, "n", "alice", "rm", cases[i].remove, msg, sizeof(msg)) == cases[i].want,
-                              "%s", cases[i].answer);
-                ck_assert(!cases[i].want || strncmp(msg, "berth: ", 7) == 0);
-        }
-        _cleanup_json_ json_t *o = inject_of("{\"exists\":false}");
-        char msg[512];
-        ck_assert(wrapper_network_refused(o, " n", "alice", "inspect", false, msg, sizeof(msg)));
-        ck_assert_str_eq(wrapper_berth_image_name("docker.io/berth/a/x"), "berth/a/x");
-        ck_assert_str_eq(wrapper_berth_image_name("index.docker.io/berth/a/x"), "berth/a/x");
-        ck_assert_str_eq(wrapper_berth_image_name("berth/a/x"), "berth/a/x");
-        ck_assert_ptr_null(wrapper_berth_image_name("ghcr.io/berth/a/x"));
-        ck_assert_ptr_null(wrapper_berth_image_name("berthx/a"));
-}
-END_TEST
-
-/* An owner answer without "host_paths" (an older daemon) is a yes. */
-START_TEST(test_owner_host_paths) {
-        _cleanup_json_ json_t *a = inject_of("{\"exists\":true}"), *b = inject_of("{\"host_paths\":false}"),
-                              *c = inject_of("{\"host_paths\":true}");
-        ck_assert(wrapper_owner_host_paths(a));
-        ck_assert(!wrapper_owner_host_paths(b));
-        ck_assert(wrapper_owner_host_paths(c));
-        ck_assert(wrapper_owner_host_paths(NULL));
+        ck_assert_str_eq(name_image_berth_part("docker.io/berth/a/x"), "berth/a/x");
+        ck_assert_str_eq(name_image_berth_part("index.docker.io/berth/a/x"), "berth/a/x");
+        ck_assert_str_eq(name_image_berth_part("berth/a/x"), "berth/a/x");
+        ck_assert_ptr_null(name_image_berth_part("ghcr.io/berth/a/x"));
+        ck_assert_ptr_null(name_image_berth_part("berthx/a"));
 }
 END_TEST
 
@@ -606,10 +561,8 @@ Suite *wrapper_rewrite_suite(void) {
         tcase_add_test(tc, test_run_volume_device);
         tcase_add_test(tc, test_exec_owner);
         tcase_add_test(tc, test_volume_create_argv);
-        tcase_add_test(tc, test_network_refused);
         tcase_add_test(tc, test_target_id_word);
         tcase_add_test(tc, test_pass_needs_policy);
-        tcase_add_test(tc, test_owner_host_paths);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+#include "http-head.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "basic/util.h"
+
+void http_head_clear(struct http_head *h) {
+        for (size_t i = 0; i < h->n_headers; i++) {
+                free(h->headers[i].name);
+                free(h->headers[i].value);
+        }
+        free(h->headers);
+        free(h->url);
+        *h = (struct http_head) { 0 };
+}
+
+int http_append(char **buf, size_t *len, const char *data, size_t n, size_t max) {
+        if (*len + n > max)
+                return -E2BIG;
+        char *b = realloc(*buf, *len + n + 1);
+        if (!b)
+                return -ENOMEM;
+        memcpy(b + *len, data, n);
+        *len += n;
+        b[*len] = 0;
+        *buf = b;
+        return 0;
+}
+
+static bool count(struct http_head *h, size_t n) {
+        h->bytes += n;
+        if (h->bytes > HTTP_HEAD_MAX)
+                h->too_big = true;
+        return !h->too_big;
+}
+
+int http_head_url(struct http_head *h, const char *at, size_t n) {
+        if (!count(h, n) || http_append(&h->url, &h->url_len, at, n, HTTP_TARGET_MAX) < 0) {
+                h->too_big = true;
+                return -1;
+        }
+        return 0;
+}
+
+static int piece(struct http_head *h, bool value, const char *at, size_t n) {
+        if (!count(h, n))
+                return -1;
+        if (!value && (h->in_value || h->n_headers == 0)) {
+                if (h->n_headers >= HTTP_HEADERS_MAX) {
+                        h->too_big = true;
+                        return -1;
+                }
+                struct http_header *l = reallocarray(h->headers, h->n_headers + 1, sizeof(*l));
+                if (!l)
+                        return -1;
+                h->headers = l;
+                l[h->n_headers++] = (struct http_header) { .name = strdup(""), .value = strdup("") };
+                h->in_value = false;
+        }
+        if (value) {
+                if (h->n_headers == 0)
+                        return -1;
+                h->in_value = true;
+        }
+        struct http_header *x = &h->headers[h->n_headers - 1];
+        char **s = value ? &x->value : &x->name;
+        size_t l = *s ? strlen(*s) : 0;
+        return *s && http_append(s, &l, at, n, HTTP_HEAD_MAX) == 0 ? 0 : -1;
+}
+
+int http_head_field(struct http_head *h, const char *at, size_t n) {
+        return piece(h, false, at, n);
+}
+
+int http_head_value(struct http_head *h, const char *at, size_t n) {
+        return piece(h, true, at, n);
+}
+
+const char *http_head_get(const struct http_head *h, const char *name, size_t *ret_count) {
+        const char *v = NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < h->n_headers; i++)
+                if (strcasecmp(h->headers[i].name, name) == 0) {
+                        v = h->headers[i].value;
+                        n++;
+                }
+        if (ret_count)
+                *ret_count = n;
+        return v;
+}
+
+const char *http_head_refusal(const http_parser *p, const struct http_head *h) {
+        size_t n_cl = 0, n_te = 0;
+        const char *te = http_head_get(h, "Transfer-Encoding", &n_te);
+        const char *ctype = http_head_get(h, "Content-Type", NULL);
+        (void) http_head_get(h, "Content-Length", &n_cl);
+
+        if (h->too_big)
+                return "berth: the request line or its headers are too long.";
+        if (p->http_major != 1 || p->http_minor > 1)
+                return "berth: only HTTP/1.0 and HTTP/1.1 are spoken here.";
+        if (n_cl > 1 || n_te > 1 || (n_te && n_cl))
+                return "berth: a request may give its length once, as Content-Length or as chunked, not both.";
+        if (te && strcasecmp(te, "chunked") != 0)
+                return "berth: the only Transfer-Encoding understood is chunked.";
+        /* Go's ParseForm would read such a body's fields as query parameters */
+        if (ctype && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0)
+                return "berth: form-encoded request bodies are refused; Docker's API takes parameters in the query.";
+        return NULL;
+}
+
+bool http_hop_by_hop(const char *name) {
+        static const char *const drop[] = { "Content-Length", "Transfer-Encoding", "Expect", "Connection",
+                                            "Keep-Alive", "Upgrade", "Proxy-Connection", "TE", "Trailer" };
+        for (size_t i = 0; i < ELEMENTSOF(drop); i++)
+                if (strcasecmp(name, drop[i]) == 0)
+                        return true;
+        return false;
+}
