@@ -324,7 +324,7 @@ install: all
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(PAMDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)/examples
 	for p in $(CMDS); do install -m 0755 $$p $(DESTDIR)$(BINDIR)/; done
-	install -m 0755 $(SLICEMGR) $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(SLICEMGR) $(GATE) $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(O)/wrapper/docker $(INSTALLED_FRONT)
 	install -m 0755 $(O)/berth-docker-policy $(DESTDIR)$(LIBEXECDIR)/berth/
 	install -m 0644 $(PAM_MOD) $(DESTDIR)$(PAMDIR)/
@@ -337,6 +337,7 @@ install: all
 	install -m 0644 systemd/berth.sysusers $(DESTDIR)$(SYSUSERSDIR)/berth.conf
 	for p in container image berthctl; do install -m 0644 completions/berth.bash $(DESTDIR)$(BASHCOMPDIR)/$$p; done
 	cp -r etc/berth/. $(DESTDIR)$(DOCDIR)/examples/
+	install -D -m 0644 systemd/docker.socket.d/berth.conf $(DESTDIR)$(DOCDIR)/systemd/docker.socket.d/berth.conf
 	install -m 0644 README.md SECURITY.md NEWS LICENSE $(DESTDIR)$(DOCDIR)/
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/berth/berth.conf ]; then \
 		echo "berth: $(DESTDIR)$(SYSCONFDIR)/berth has a configuration; leaving it as it is."; \
@@ -353,7 +354,7 @@ uninstall:
 	@if [ -e "$(INSTALLED_FRONT)" ] && ! grep -q berth-docker-policy "$(INSTALLED_FRONT)" 2>/dev/null; then \
 		echo "berth: $(INSTALLED_FRONT) is not berth's; leaving it." >&2; else rm -f "$(INSTALLED_FRONT)"; fi
 	for p in $(notdir $(CMDS)); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(BASHCOMPDIR)/$$p; done
-	rm -f $(DESTDIR)$(SBINDIR)/berth-slicemgr $(DESTDIR)$(PAMDIR)/pam_berth.so
+	rm -f $(DESTDIR)$(SBINDIR)/berth-slicemgr $(DESTDIR)$(SBINDIR)/berth-gate $(DESTDIR)$(PAMDIR)/pam_berth.so
 	rm -rf $(DESTDIR)$(LIBEXECDIR)/berth $(DESTDIR)$(DOCDIR)
 	for m in man/*.[1578]; do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 	for u in systemd/*.slice systemd/*.service systemd/*.socket; do [ -e "$$u" ] || continue; \

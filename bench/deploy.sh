@@ -22,7 +22,6 @@ base_image = berth-test:latest
 EOT
 write_inventory
 make_test_users >/dev/null 2>&1
-chmod 666 "$SB/docker.sock"
 start_daemon
 U=berthtali
 G=$(id -g $U)

@@ -10,7 +10,7 @@ set -u
 RUNS=${BENCH_RUNS:-30}
 T="$BUILD/helpers/berth-dockertool"
 D=${REAL_DOCKER:-/usr/bin/docker}
-export DOCKER_HOST="unix://$SB/docker.sock"
+export DOCKER_HOST="unix://$SB/dockerd.sock" # root, straight to dockerd
 M=bench$$
 sbdocker() { "$D" -H "$DOCKER_HOST" "$@"; }
 

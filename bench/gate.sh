@@ -19,14 +19,14 @@ set -u
 . "$BERTH_TOP/tests/integration/lib.sh" >/dev/null
 . "$BERTH_TOP/tests/integration/slicemgr-lib.sh"
 chmod 755 "$SB"
-GATE_SOCK="$SB/gate.sock"
-DSOCK="$SB/docker.sock"
+GATE_SOCK="$SB/docker.sock"
+DSOCK="$DOCKERD_SOCK"
 MODE=$(stat -c %a "$DSOCK") GROUP=$(stat -c %g "$DSOCK")
 chgrp root "$DSOCK"; chmod 660 "$DSOCK"
 TTL=600s GATE_SOCK="$GATE_SOCK" write_config
 write_inventory
 make_test_users >/dev/null 2>&1
-start_daemon && start_gate || { echo "bench: the daemons did not start" >&2; exit 1; }
+start_daemon || { echo "bench: the daemons did not start" >&2; exit 1; }
 chmod 666 "$DSOCK"
 BIG="$SB/bench-big"
 cleanup() {

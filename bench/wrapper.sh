@@ -12,7 +12,6 @@ TTL=600s write_config
 write_inventory
 make_test_users >/dev/null 2>&1
 start_daemon
-chmod 666 "$SB/docker.sock"
 trap 'sbdocker rm -f bench._.berthtali >/dev/null 2>&1; stop_daemon' EXIT
 
 U=berthtali

@@ -40,12 +40,14 @@ make -s -C "$BERTH_TOP" O="$BUILD_SRC" DESTDIR="$INST" install >/dev/null || die
 cp -a "$INST/usr/local/share/doc/berth/examples" "$ETC"
 # The example config, pointed at the sandbox's sockets, the fake NVML, the
 # local test image and demo-only Unix groups (so no real group is touched).
-sed -i -e "s|^docker_socket = .*|docker_socket = $SB/docker.sock|" \
+sed -i -e "s|^docker_socket = .*|docker_socket = $DOCKERD_SOCK|" \
 	-e "s|^control_socket = .*|control_socket = $SOCK|" \
 	-e "s|^nvml_library = .*|nvml_library = $BUILD/fakes/libnvidia-ml.so.1|" \
 	-e "s|^admin_group = .*|admin_group = berthdemo-adm|" \
 	-e "s|^base_image = .*|base_image = berth-test:latest|" \
 	-e "s|^mounts = .*|mounts =|" "$ETC/berth.conf"
+# users reach Docker through berth-gate on the sandbox's docker.sock only
+printf '\n[gate]\nsocket = %s\n' "$SB/docker.sock" >> "$ETC/berth.conf"
 sed -i -e "s|@students|@berthdemo-stu|" "$ETC/groups.d/students.conf"
 sed -i -e "s|@researchers @postdocs|@berthdemo-res|" "$ETC/groups.d/researchers.conf"
 note "installed: $(cd "$INST" && find usr etc lib -type f 2>/dev/null | wc -l) files; config in $ETC"
@@ -62,9 +64,12 @@ say "Starting berth-slicemgr (Type=notify) with a fake 4-GPU NVML"
 sb_exec systemd-run -q --unit=berth-slicemgr -p Type=notify -p NotifyAccess=main -p WatchdogSec=30 \
 	--setenv=BERTH_FAKE_NVML="$SB/fake-nvml.json" "$INST/usr/local/sbin/berth-slicemgr" --config "$ETC" ||
 	die "berth-slicemgr did not start"
-trap 'sb_exec systemctl stop berth-slicemgr >/dev/null 2>&1' EXIT
-chmod 666 "$SB/docker.sock" # the sandbox's own dockerd; users reach it through the wrapper
+trap 'sb_exec systemctl stop berth-gate berth-slicemgr >/dev/null 2>&1' EXIT
 note "$(sb_exec systemctl show -p ActiveState --value berth-slicemgr): berth-slicemgr.service"
+say "Starting berth-gate: the only Docker socket users can open (dockerd's own is root's)"
+sb_exec systemd-run -q --unit=berth-gate -p Type=notify -p NotifyAccess=main -p WatchdogSec=30 \
+	"$INST/usr/local/sbin/berth-gate" --config "$ETC" || die "berth-gate did not start"
+note "$(sb_exec systemctl show -p ActiveState --value berth-gate): berth-gate.service on $SB/docker.sock; dockerd's socket is $(stat -c '%a %U:%G' "$DOCKERD_SOCK")"
 
 say "Creating demo users: ada and lin (students), and an admin"
 make_group berthdemo-stu; make_group berthdemo-adm

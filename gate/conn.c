@@ -1121,13 +1121,13 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
 struct identity_job {
         Conn *c;
-        char *control_socket;
+        const struct berth_config *config;
         struct gate_identity who;
 };
 
 static void identity_run(void *userdata) {
         struct identity_job *j = userdata;
-        decide_identity(j->control_socket, &j->who);
+        decide_identity(j->config, &j->who);
 }
 
 static void identity_remember(Gate *g, const struct gate_identity *who) {
@@ -1180,7 +1180,6 @@ static void identity_done(void *userdata) {
                 identity_remember(c->g, &c->who);
         }
         gate_identity_done(&j->who);
-        free(j->control_socket);
         free(j);
         if (!c)
                 return;
@@ -1250,17 +1249,16 @@ int conn_new(Gate *g, int fd) {
                 c->who_known = true;
         } else {
                 struct identity_job *j = calloc(1, sizeof(*j));
-                if (!j || !(j->control_socket = strdup(g->config->control_socket))) {
-                        free(j);
+                if (!j) {
                         conn_free(c);
                         return -ENOMEM;
                 }
                 j->c = c;
+                j->config = g->config;
                 j->who = (struct gate_identity) { .uid = peer.uid, .gid = peer.gid, .pid = peer.pid };
                 c->busy = true;
                 c->d = NULL;
                 if (worker_submit(g->worker, identity_run, identity_done, j) < 0) {
-                        free(j->control_socket);
                         free(j);
                         conn_free(c);
                         return -ENOMEM;

@@ -219,6 +219,35 @@ static const char *const commit_config_keys[] = {
         "HostConfig", "NetworkingConfig",
 };
 
+/* The berth.* labels berth's own tools put on a user's image (`image
+ * create`, `container retire --save`) with the caller's own values:
+ * berth.managed=true, berth.user, berth.uid and berth.group of the caller,
+ * berth.image (the name `image` shows), and berth.gpus, berth.reservation,
+ * berth.created and berth.seal cleared (empty).  An image
+ * holds nothing and every name of it is the caller's, so these say nothing
+ * a user could not; any other berth.* label stays berth's alone. */
+static bool own_image_label(struct decision *d, const char *key, const char *value) {
+        char uid[32];
+        snprintf(uid, sizeof(uid), "%u", (unsigned) d->who.uid);
+        if (streq(key, "berth.managed"))
+                return streq(value, "true");
+        if (streq(key, "berth.user"))
+                return streq(value, d->who.user);
+        if (streq(key, "berth.uid"))
+                return streq(value, uid);
+        if (streq(key, "berth.image"))
+                return true;
+        if (streq(key, "berth.gpus") || streq(key, "berth.reservation") || streq(key, "berth.created") ||
+            streq(key, "berth.seal"))
+                return streq(value, ""); /* cleared, so the container's own are not copied into the image */
+        if (streq(key, "berth.group")) {
+                _cleanup_(resolved_user_done) struct resolved_user ru = { 0 };
+                return config_resolve_user(d->config, d->who.user, time(NULL), &ru) >= 0 && ru.group &&
+                       streq(value, ru.group);
+        }
+        return false;
+}
+
 /* The body's Labels and OnBuild land in the image: the label rule holds
  * for them as for changes=.  true: refused. */
 static bool check_commit_config(struct decision *d) {
@@ -249,7 +278,8 @@ static bool check_commit_config(struct decision *d) {
                         if (!json_is_object(val))
                                 return decide_refuse(d, 400, AUDIT_ACCESS_DENY, "berth: the commit's Labels are not a JSON object.");
                         json_object_foreach(val, label, lv)
-                                if (policy_label_reserved(label))
+                                if (policy_label_reserved(label) &&
+                                    !(json_is_string(lv) && own_image_label(d, label, json_string_value(lv))))
                                         return decide_refuse(d, 403, AUDIT_ACCESS_DENY,
                                                              "berth: the label %.128s is berth's to set; leave berth.* labels out of the commit.", label);
                 } else if (streq(key, "OnBuild") && !json_is_null(val)) {
@@ -378,6 +408,8 @@ static bool build_spec_read(struct decision *d, const char *slice, char *const *
                                 json_object_del(labels, key);
                                 continue;
                         }
+                        if (own_image_label(d, key, json_string_value(val)))
+                                continue; /* kept as it is: it says what berth would */
                         if (strv_push(&b->labels, kv) < 0)
                                 return out_of_memory(d);
                 }

@@ -23,8 +23,9 @@ void decide_run(struct decision *d);
 void decide_settle(const char *control_socket, const struct gate_identity *who, const char *reservation,
                    int http_status);
 
-/* On a worker thread: who uid is, by berth-slicemgr's whoami for it. */
-void decide_identity(const char *control_socket, struct gate_identity *who);
+/* On a worker thread: who->uid's name (NSS) and whether they are an admin
+ * (identity_is_admin(), with who->gid as the gid they run with). */
+void decide_identity(const struct berth_config *config, struct gate_identity *who);
 
 /* dockerd's answer (status, body) as the client gets it, for a decision
  * whose answer is not DECISION_ANSWER_AS_IS: /system/df with only the

@@ -107,8 +107,10 @@ const char *http_head_refusal(const http_parser *p, const struct http_head *h) {
                 return "berth: a request may give its length once, as Content-Length or as chunked, not both.";
         if (te && strcasecmp(te, "chunked") != 0)
                 return "berth: the only Transfer-Encoding understood is chunked.";
-        /* Go's ParseForm would read such a body's fields as query parameters */
-        if (ctype && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0)
+        /* Go's ParseForm would read such a body's fields as query parameters
+         * (an empty one says nothing: libcurl labels a bare POST so) */
+        bool body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENTLENGTH) && p->content_length > 0);
+        if (body && ctype && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0)
                 return "berth: form-encoded request bodies are refused; Docker's API takes parameters in the query.";
         return NULL;
 }

@@ -171,11 +171,13 @@ static const struct route routes[] = {
         DENY("DELETE", "/configs/{id}", NOBODY, deny_configs),
 
         /* Plugins (router/plugin): they run as root on the host. */
-        DENY("GET", "/plugins", NOBODY, deny_plugins),
+        /* reading which plugins are installed is harmless, and `docker inspect NAME`
+         * asks for a plugin of that name before it says "No such object" */
+        FORWARD("GET", "/plugins", NOBODY),
         DENY("GET", "/plugins/privileges", NOBODY, deny_plugins),
         DENY("POST", "/plugins/pull", STREAM | JSONBODY, deny_plugins),
         DENY("POST", "/plugins/create", BULKBODY, deny_plugins),
-        DENY("GET", "/plugins/{name:.*}/json", NOBODY, deny_plugins),
+        FORWARD("GET", "/plugins/{name:.*}/json", NOBODY),
         DENY("POST", "/plugins/{name:.*}/enable", NOBODY, deny_plugins),
         DENY("POST", "/plugins/{name:.*}/disable", NOBODY, deny_plugins),
         DENY("POST", "/plugins/{name:.*}/push", STREAM | NOBODY, deny_plugins),

@@ -3,6 +3,8 @@
 # checked against the real docker client; then the event-stream parser and
 # reply limits against a small fake daemon that splits and joins objects.
 . "$(dirname "$0")/lib.sh"
+# lib/system/docker against dockerd itself, as root
+export DOCKER_HOST="unix://$DOCKERD_SOCK"
 plan 67
 
 T="$BUILD/helpers/berth-dockertool"
@@ -38,7 +40,7 @@ state_running() { "$T" inspect "$C1" | jq -e ".State.Running == $1" >/dev/null; 
 out=$("$T" ping 2>&1); rc=$?
 is "$rc" 0 "ping succeeds"
 is "$out" "$(sbdocker version --format '{{.Server.APIVersion}}')" "the recorded API version is the daemon's"
-is "$("$T" socket-path)" "$SB/docker.sock" "DOCKER_HOST=unix://… selects the sandbox socket"
+is "$("$T" socket-path)" "$DOCKERD_SOCK" "DOCKER_HOST=unix://… selects the sandbox socket"
 out=$(DOCKER_HOST=tcp://127.0.0.1:2375 "$T" ping 2>&1); rc=$?
 ok $((rc == 0)) "DOCKER_HOST=tcp://… is refused"
 like "$out" "DOCKER_HOST=tcp://127.0.0.1:2375 is not supported: .*unix socket" "and says only unix sockets work"

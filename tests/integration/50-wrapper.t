@@ -9,7 +9,7 @@ plan 230
 
 IMG=berth-test:latest
 cleanup() {
-	sbdocker ps -aq --filter label=berth.managed=true | xargs -r "$REAL_DOCKER" -H "unix://$SB/docker.sock" rm -f >/dev/null 2>&1
+	sbdocker ps -aq --filter label=berth.managed=true | xargs -r "$REAL_DOCKER" -H "unix://$DOCKERD_SOCK" rm -f >/dev/null 2>&1
 	sbdocker rm -f adm._.berthtadmin >/dev/null 2>&1
 	sbdocker rmi -f berth/berthtali/snap:latest berthtbob-own:latest berth/berthtbob/bobimg:latest berth/berthtbob/bobimg2:latest >/dev/null 2>&1
 	sbdocker volume rm -f bobvol bobvol2 bobvol3 alivol >/dev/null 2>&1
@@ -31,7 +31,6 @@ make_test_users
 start_daemon
 ok $? "berth-slicemgr is up"
 # The sandbox's own dockerd: test users may reach it (it is the sandbox's).
-chmod 666 "$SB/docker.sock"
 
 # wd USER ARGS...: "docker" typed by USER, in their home, with a clean env.
 wd() {

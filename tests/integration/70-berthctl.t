@@ -19,7 +19,7 @@ ctl_as() { # ctl_as USER ARGS...: berthctl run by that user
 }
 cleanup() {
 	sb_exec pkill -f -- "fake-slicemgr.py" 2>/dev/null
-	[ -n "${SOCK_MODE:-}" ] && chmod "$SOCK_MODE" "$SB/docker.sock"
+	[ -n "${SOCK_MODE:-}" ] && chmod "$SOCK_MODE" "$DOCKERD_SOCK"
 	sbdocker rm -f "a._.$U" >/dev/null 2>&1
 	rm -f "$ETC/users.d/berthtbob.conf"
 	stop_daemon
@@ -313,11 +313,11 @@ out=$(doc "$ETC"); rc=$?
 like "$(sed -n 1p <<<"$out")" "^STATUS +CHECK +DETAIL +FIX$" "the table has a header"
 is "$(sed 1d <<<"$out" | grep -cvE '^(OK|WARN|FAIL) ')" 0 "and every row starts OK, WARN or FAIL"
 # dockerd's socket opened to every user
-SOCK_MODE=$(stat -c %a "$SB/docker.sock")
-chmod 666 "$SB/docker.sock"
+SOCK_MODE=$(stat -c %a "$DOCKERD_SOCK")
+chmod 666 "$DOCKERD_SOCK"
 j=$(doc "$ETC" --json); rc=$?
-chmod "$SOCK_MODE" "$SB/docker.sock"
-like "$rc/$(row "docker socket" "$j")" "^1/FAIL\|$SB/docker.sock \(0666, .*every user may open it.*\|make it root-only: the docker.socket drop-in .*chmod 0660 $SB/docker.sock$" \
+chmod "$SOCK_MODE" "$DOCKERD_SOCK"
+like "$rc/$(row "docker socket" "$j")" "^1/FAIL\|$DOCKERD_SOCK \(0666, .*every user may open it.*\|make it root-only: the docker.socket drop-in .*chmod 0660 $DOCKERD_SOCK$" \
 	"a socket chmod 666: FAIL, exit 1, with the fix"
 # a config whose real_docker is berth's own front, naming a group and a user NSS does not know
 DOC="$SB/etc-doctor"

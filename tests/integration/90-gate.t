@@ -8,8 +8,8 @@
 . "$(dirname "$0")/slicemgr-lib.sh"
 plan 42
 
-GATE_SOCK="$SB/gate.sock"
-DSOCK="$SB/docker.sock"
+GATE_SOCK="$SB/docker.sock"
+DSOCK="$DOCKERD_SOCK"
 SOCK_MODE=$(stat -c %a "$DSOCK") SOCK_GROUP=$(stat -c %g "$DSOCK")
 cleanup() {
 	remove_managed_containers

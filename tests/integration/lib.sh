@@ -3,6 +3,9 @@
 # BERTH_TOP and BUILD.
 : "${SB:?run through 'make check-integration' (tests/sandbox/sandbox check)}"
 SANDBOX="$BERTH_TOP/tests/sandbox/sandbox"
+# dockerd's own socket is root's alone (as berth installs it); users reach
+# Docker through berth-gate on $SB/docker.sock, which start_daemon starts
+DOCKERD_SOCK="$SB/dockerd.sock"
 export DOCKER_HOST="unix://$SB/docker.sock"
 TAP_N=0
 TAP_FAILED=0
@@ -38,7 +41,7 @@ diag() { echo "# $*"; }
 sb_exec() { "$SANDBOX" exec "$SB" "$@"; }
 sb_run() { "$SANDBOX" run "$SB" "$@"; }
 REAL_DOCKER=${REAL_DOCKER:-/usr/bin/docker}
-sbdocker() { "$REAL_DOCKER" -H "unix://$SB/docker.sock" "$@"; }
+sbdocker() { "$REAL_DOCKER" -H "unix://$DOCKERD_SOCK" "$@"; }
 
 # Test users and groups are recorded in the sandbox state so that
 # 'sandbox down' removes them even when a test dies half-way.

@@ -11,7 +11,7 @@ write_config() { # write_config [EXTRA-DEFAULTS-LINES]
 	mkdir -p "$ETC/groups.d" "$ETC/users.d"
 	cat > "$ETC/berth.conf" <<EOT
 [daemon]
-docker_socket = $SB/docker.sock
+docker_socket = $DOCKERD_SOCK
 control_socket = $SOCK
 real_docker = /usr/bin/docker
 admin_group = berthtadm
@@ -25,7 +25,7 @@ reservation_ttl = ${TTL:-60s}
 [gate]
 ; the sandbox's own key: tests never touch the host's /var/lib/berth
 seal_key = $SB/var-lib-berth/seal.key
-${GATE_SOCK:+socket = $GATE_SOCK}
+socket = ${GATE_SOCK:-$SB/docker.sock}
 
 [defaults]
 cpus = 1
@@ -115,6 +115,9 @@ start_daemon() {
 	sb_exec systemctl reset-failed berth-slicemgr >/dev/null 2>&1 || true
 	sb_exec systemd-run -q --unit=berth-slicemgr -p Type=notify -p NotifyAccess=main -p WatchdogSec=30 \
 		--setenv=BERTH_FAKE_NVML="$NVML_JSON" "$BUILD/berth-slicemgr" --config "$ETC"
+	local rc=$?
+	[ "$rc" = 0 ] || return $rc
+	start_gate
 }
 
 # every container berth labelled, removed (the tests' cleanup)
@@ -125,10 +128,11 @@ remove_managed_containers() {
 	return 0
 }
 
-# berth-gate on $GATE_SOCK (write_config puts it in [gate] socket), its
-# upstream dockerd's own socket
+# berth-gate on [gate] socket ($SB/docker.sock, the socket users reach),
+# its upstream dockerd's own; start_daemon starts it after berth-slicemgr,
+# which tells it who its callers are.  (Re)started with the config as it is.
 start_gate() {
-	sb_exec systemctl reset-failed berth-gate >/dev/null 2>&1 || true
+	stop_gate
 	sb_exec systemd-run -q --unit=berth-gate -p Type=notify -p NotifyAccess=main -p WatchdogSec=30 \
 		"$BUILD/berth-gate" --config "$ETC"
 }
@@ -137,6 +141,8 @@ stop_gate() {
 	sb_exec systemctl reset-failed berth-gate >/dev/null 2>&1 || true
 }
 
+# (the gate stays: Docker without berth-slicemgr is what users then meet;
+# start_daemon restarts it with the config of the test)
 stop_daemon() {
 	sb_exec systemctl stop berth-slicemgr >/dev/null 2>&1 || true
 	sb_exec systemctl reset-failed berth-slicemgr >/dev/null 2>&1 || true

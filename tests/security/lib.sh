@@ -51,7 +51,7 @@ asuser() {
 	sb_exec setpriv --reuid="$1" --regid="$(id -g "$1")" --init-groups env -i -C "/home/$1" \
 		PATH=/usr/bin:/bin HOME="/home/$1" sh -c "$2"
 }
-api() { curl -sf --unix-socket "$SB/docker.sock" "http://docker$1"; }
+api() { curl -sf --unix-socket "$DOCKERD_SOCK" "http://docker$1"; }
 cid() { api "/containers/$1/json" | jq -r .Id; }
 
 # tok STATUS DESCRIPTION [TODO-REASON]: ok, with TAP's TODO directive
@@ -78,7 +78,6 @@ EOT
 	start_daemon || { echo "Bail out! berth-slicemgr did not start"; exit 1; }
 	# the sandbox's own dockerd: test users may reach it (the API gate, a
 	# later issue, closes this door)
-	chmod 666 "$SB/docker.sock"
 	mkdir -p "$SNAP" "$SHARED/shared"
 	trap sec_cleanup EXIT
 	asuser "$VIC" 'mkdir -p data && echo secret > data/notes && chmod 700 data'
@@ -110,13 +109,13 @@ own() {
 }
 
 sec_cleanup() {
-	sbdocker ps -aq --filter label=berth.managed=true | xargs -r "$REAL_DOCKER" -H "unix://$SB/docker.sock" rm -f >/dev/null 2>&1
-	sbdocker ps -aq | xargs -r "$REAL_DOCKER" -H "unix://$SB/docker.sock" rm -f >/dev/null 2>&1
+	sbdocker ps -aq --filter label=berth.managed=true | xargs -r "$REAL_DOCKER" -H "unix://$DOCKERD_SOCK" rm -f >/dev/null 2>&1
+	sbdocker ps -aq | xargs -r "$REAL_DOCKER" -H "unix://$DOCKERD_SOCK" rm -f >/dev/null 2>&1
 	api /images/json | jq -r '.[] | .RepoTags[]? | select(. != "berth-test:latest" and . != "<none>:<none>")' |
-		xargs -r "$REAL_DOCKER" -H "unix://$SB/docker.sock" rmi -f >/dev/null 2>&1
+		xargs -r "$REAL_DOCKER" -H "unix://$DOCKERD_SOCK" rmi -f >/dev/null 2>&1
 	sbdocker image prune -f >/dev/null 2>&1
-	sbdocker volume ls -q | xargs -r "$REAL_DOCKER" -H "unix://$SB/docker.sock" volume rm -f >/dev/null 2>&1
-	sbdocker network ls --filter type=custom -q | xargs -r "$REAL_DOCKER" -H "unix://$SB/docker.sock" network rm >/dev/null 2>&1
+	sbdocker volume ls -q | xargs -r "$REAL_DOCKER" -H "unix://$DOCKERD_SOCK" volume rm -f >/dev/null 2>&1
+	sbdocker network ls --filter type=custom -q | xargs -r "$REAL_DOCKER" -H "unix://$DOCKERD_SOCK" network rm >/dev/null 2>&1
 	stop_daemon
 	rm -rf "$SNAP" "$SHARED"
 }

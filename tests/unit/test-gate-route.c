@@ -332,7 +332,6 @@ START_TEST(test_denied) {
                 { "GET", "/tasks" },
                 { "POST", "/secrets/create" },
                 { "DELETE", "/configs/c1" },
-                { "GET", "/plugins" },
                 { "POST", "/plugins/pull?remote=vieux/sshfs" },
                 { "POST", "/plugins/vieux/sshfs:latest/enable" },
                 { "GET", "/containers/abc/checkpoints" },
