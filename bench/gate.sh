@@ -90,13 +90,13 @@ tp() { # tp LABEL ARGS...: dockerd, gate, dockerd, gate; the better of each
 tp "docker cp FILE C:/tmp (in)" cp "$BIG" "$C:/tmp/big"
 tp "docker cp C:/tmp/big - (out)" cp "$C:/tmp/big" -
 as_user env DOCKER_HOST="unix://$GATE_SOCK" /usr/bin/docker run -d --name logs berth-test:latest \
-	sh -c "head -c $((GIB * 768 * 1024 * 1024)) /dev/urandom | base64 -w 4095; sleep 3600" >/dev/null
-# written once the container's shell has got to its sleep
-for i in $(seq 600); do sbdocker top logs._.$U 2>/dev/null | grep -q 'sleep 3600$' && break; sleep 1; done
+	sh -c "head -c $((GIB * 768 * 1024 * 1024)) /dev/urandom | base64 -w 4095; touch /tmp/written; sleep 3600" >/dev/null
+# once all of it is in the log
+for i in $(seq 900); do sbdocker exec logs._.$U test -e /tmp/written 2>/dev/null && break; sleep 1; done
 tp "docker logs C (1 GiB of text)" logs "logs._.$U"
 
 echo "== $CONNS connections held open"
-rss() { awk '/^VmRSS/ {print $2}' "/proc/$(sb_exec systemctl show -p MainPID --value berth-gate)/status"; }
+rss() { sb_exec awk '/^VmRSS/ {print $2}' "/proc/$(sb_exec systemctl show -p MainPID --value berth-gate)/status"; }
 r0=$(rss)
 as_user "$BUILD/bench/httplat" hold "$GATE_SOCK" "$CONNS" 8 > "$SB/bench-out" &
 hp=$!

@@ -26,7 +26,7 @@
 #include "decide.h"
 #include "http-head.h"
 
-#define READ_CHUNK (64 * 1024)
+#define READ_CHUNK (256 * 1024)
 #define SPLICE_CHUNK (1024 * 1024)
 
 struct flow {
@@ -142,6 +142,17 @@ static bool flow_has_output(const struct flow *f) {
 static int flow_emit(struct flow *f, const char *data, size_t n) {
         if (n == 0)
                 return 0;
+        if (f->out_off == f->out_len && f->piped == 0 && *f->dst >= 0) {
+                /* nothing waits ahead of it: straight out, and only what dst
+                 * would not take yet is kept (an error shows at the next flush) */
+                ssize_t k = send(*f->dst, data, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (k > 0) {
+                        data += k;
+                        n -= (size_t) k;
+                        if (n == 0)
+                                return 0;
+                }
+        }
         if (f->out_off > 0 && f->out_off == f->out_len)
                 f->out_off = f->out_len = 0;
         size_t cap = f->out_len + n;
