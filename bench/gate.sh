@@ -90,9 +90,9 @@ tp() { # tp LABEL ARGS...: dockerd, gate, dockerd, gate; the better of each
 tp "docker cp FILE C:/tmp (in)" cp "$BIG" "$C:/tmp/big"
 tp "docker cp C:/tmp/big - (out)" cp "$C:/tmp/big" -
 as_user env DOCKER_HOST="unix://$GATE_SOCK" /usr/bin/docker run -d --name logs berth-test:latest \
-	sh -c "head -c $((GIB * 768 * 1024 * 1024)) /dev/urandom | base64 -w 4095; touch /tmp/written; sleep 3600" >/dev/null
-# once all of it is in the log
-for i in $(seq 900); do sbdocker exec logs._.$U test -e /tmp/written 2>/dev/null && break; sleep 1; done
+	sh -c "head -c $((GIB * 768 * 1024 * 1024)) /dev/urandom | base64 -w 4095; : > /tmp/written; sleep 3600" >/dev/null
+# once all of it is in the log (the test image's shell has test built in)
+for i in $(seq 900); do sbdocker exec logs._.$U sh -c 'test -e /tmp/written' 2>/dev/null && break; sleep 1; done
 tp "docker logs C (1 GiB of text)" logs "logs._.$U"
 
 echo "== $CONNS connections held open"
