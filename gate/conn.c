@@ -413,7 +413,6 @@ static void conn_answer(Conn *c, int status, const char *message, bool close_aft
                 c->closing = true;
                 return;
         }
-        c->g->refusals++;
         if (close_after)
                 c->closing = true;
 }
@@ -566,7 +565,6 @@ static void request_decided(Conn *c) {
                 c->closing = true;
                 return;
         }
-        c->g->requests++;
         c->rs = RS_HEAD;
         http_parser_init(&c->resp.parser, HTTP_RESPONSE);
         c->resp.parser.data = c;

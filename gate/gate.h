@@ -52,7 +52,6 @@ struct Gate {
         size_t n_conns;
         struct gate_identity_cached *identities;
         size_t n_identities;
-        unsigned long long requests, refusals;
 };
 
 void gate_identity_done(struct gate_identity *id);

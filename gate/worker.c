@@ -26,7 +26,6 @@ struct Worker {
         struct job *finished;         /* LIFO, reversed when handed out */
         pthread_t *threads;
         unsigned n_threads;
-        unsigned pending;
         bool stopping;
         int efd;
         sd_event_source *source;
@@ -71,9 +70,6 @@ static void worker_drain(Worker *w) {
         }
         while (rev) {
                 struct job *n = rev->next;
-                pthread_mutex_lock(&w->lock);
-                w->pending--;
-                pthread_mutex_unlock(&w->lock);
                 rev->done(rev->userdata);
                 free(rev);
                 rev = n;
@@ -144,15 +140,7 @@ int worker_submit(Worker *w, worker_fn run, worker_fn done, void *userdata) {
         else
                 w->todo = j;
         w->todo_tail = j;
-        w->pending++;
         pthread_cond_signal(&w->wake);
         pthread_mutex_unlock(&w->lock);
         return 0;
-}
-
-unsigned worker_pending(Worker *w) {
-        pthread_mutex_lock(&w->lock);
-        unsigned n = w->pending;
-        pthread_mutex_unlock(&w->lock);
-        return n;
 }

@@ -19,5 +19,3 @@ int worker_new(sd_event *event, unsigned n_threads, Worker **ret);
  * made before it returns. */
 void worker_free(Worker *w);
 int worker_submit(Worker *w, worker_fn run, worker_fn done, void *userdata);
-/* Jobs queued or running, for the limits and the tests. */
-unsigned worker_pending(Worker *w);
