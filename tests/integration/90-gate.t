@@ -26,25 +26,6 @@ make_test_users
 start_daemon
 ok $? "berth-slicemgr started"
 
-# gd USER ARGS...: Debian's docker CLI as USER, straight at the gate
-gd() {
-	local u=$1; shift
-	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups env -i -C "/home/$u" PATH=/usr/bin:/bin \
-		HOME="/home/$u" DOCKER_HOST="unix://$GATE_SOCK" timeout -k 5 60 "$REAL_DOCKER" "$@"
-}
-# gw USER ARGS...: the wrapper as USER, its docker talking to the gate
-gw() {
-	local u=$1; shift
-	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups env -i -C "/home/$u" PATH=/usr/bin:/bin \
-		HOME="/home/$u" USER="$u" BERTH_CONFIG="$ETC" DOCKER_HOST="unix://$GATE_SOCK" timeout -k 5 60 "$BUILD/berth-docker" "$@"
-}
-# gc USER CURL-ARGS...: raw HTTP as USER; prints the body, then the status on its own line
-gc() {
-	local u=$1; shift
-	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups timeout 30 \
-		curl -s --unix-socket "$GATE_SOCK" -w '\n%{http_code}' "$@"
-}
-status_of() { tail -n 1 <<<"$1"; }
 body_of() { sed '$d' <<<"$1"; }
 count_containers() { sbdocker ps -aq | wc -l; }
 

@@ -33,26 +33,7 @@ GATE_SOCK="$GATE_SOCK" write_config
 start_gate
 ok $? "berth-gate started on $GATE_SOCK, dockerd's socket root-only"
 
-# gd USER ARGS...: Debian's docker CLI as USER, straight at the gate
-gd() {
-	local u=$1; shift
-	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups env -i -C "/home/$u" PATH=/usr/bin:/bin \
-		HOME="/home/$u" DOCKER_HOST="unix://$GATE_SOCK" timeout -k 5 60 "$REAL_DOCKER" "$@"
-}
-# gw USER ARGS...: the wrapper as USER, its docker talking to the gate
-gw() {
-	local u=$1; shift
-	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups env -i -C "/home/$u" PATH=/usr/bin:/bin \
-		HOME="/home/$u" USER="$u" BERTH_CONFIG="$ETC" DOCKER_HOST="unix://$GATE_SOCK" timeout -k 5 60 "$BUILD/berth-docker" "$@"
-}
-# gc USER CURL-ARGS...: raw HTTP as USER; prints the body, then the status on its own line
-gc() {
-	local u=$1; shift
-	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups timeout 30 \
-		curl -s --unix-socket "$GATE_SOCK" -w '\n%{http_code}' "$@"
-}
 post() { gc "$1" -X POST -H 'Content-Type: application/json' --data-binary "$3" "http://d/v1.41$2"; }
-status_of() { tail -n 1 <<<"$1"; }
 message_of() { sed '$d' <<<"$1" | jq -r .message; }
 label_of() { sbdocker "$1" inspect -f "{{index .Labels \"berth.user\"}}" "$2" 2>/dev/null; }
 volumes() { sbdocker volume ls -q | sort | tr '\n' ' '; }

@@ -7,7 +7,7 @@
 # one "berth: …" sentence and nothing changed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 91
+plan 97
 
 GATE_SOCK="$SB/docker.sock"
 DSOCK="$DOCKERD_SOCK"
@@ -36,26 +36,9 @@ start_gate
 ok $? "berth-gate started on $GATE_SOCK, dockerd's socket root-only"
 ALI_UID=$(id -u berthtali)
 
-# gd USER ARGS...: Debian's docker CLI as USER, straight at the gate (the
-# classic builder, which runs build steps under the cgroup parent)
-gd() {
-	local u=$1; shift
-	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups env -i -C "/home/$u" PATH=/usr/bin:/bin \
-		HOME="/home/$u" DOCKER_HOST="unix://$GATE_SOCK" DOCKER_BUILDKIT="${BUILDKIT:-0}" timeout -k 5 60 "$REAL_DOCKER" "$@"
-}
-# gw USER ARGS...: the wrapper as USER, its docker talking to the gate
-gw() {
-	local u=$1; shift
-	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups env -i -C "/home/$u" PATH=/usr/bin:/bin \
-		HOME="/home/$u" USER="$u" BERTH_CONFIG="$ETC" DOCKER_HOST="unix://$GATE_SOCK" timeout -k 5 60 "$BUILD/berth-docker" "$@"
-}
-# gc USER CURL-ARGS...: raw HTTP as USER; prints the body, then the status on its own line
-gc() {
-	local u=$1; shift
-	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups timeout 30 \
-		curl -s --unix-socket "$GATE_SOCK" -w '\n%{http_code}' "$@"
-}
-status_of() { tail -n 1 <<<"$1"; }
+# gd builds with the classic builder, which runs build steps under the
+# cgroup parent (BUILDKIT=1 gd … for BuildKit)
+BUILDKIT=${BUILDKIT:-0}
 message_of() { sed '$d' <<<"$1" | jq -r .message 2>/dev/null; }
 imgs() { sbdocker images --format '{{.Repository}}:{{.Tag}} {{.ID}}' | sort; }
 exists() { sbdocker image inspect "$1" >/dev/null 2>&1; }
@@ -125,6 +108,12 @@ r=$(commit_body '{"labels":{"berth.user":"berthtbob"}}')
 is "$(status_of "$r")/$(imgs)" "403/$IMGS0" "… in another case too, nothing changed"
 r=$(commit_body '{"OnBuild":["LABEL berth.user=berthtbob"]}')
 is "$(status_of "$r")/$(imgs)" "403/$IMGS0" "a commit body with OnBuild LABEL berth.user: 403, nothing changed"
+# berth's own image labels pass only with the caller's own values, or cleared
+for l in '"berth.uid":"0"' '"berth.group":"researchers"' '"berth.gpus":"GPU-00000000-0000-0000-0000-000000000000"' \
+	'"berth.managed":"false"' '"berth.seal":"v1:00"'; do
+	r=$(commit_body "{\"Labels\":{$l}}")
+	is "$(status_of "$r")/$(imgs)" "403/$IMGS0" "a commit body with Labels {$l} (not what berth would set): 403, nothing changed"
+done
 r=$(commit_body '{"Labels":{"team":"a"}}')
 is "$(status_of "$r")" 201 "a commit body with an ordinary label: 201"
 is "$(sbdocker image inspect -f '{{index .Config.Labels "team"}}' berth/berthtali/snap3 2>/dev/null)" "a" "… as berth/berthtali/snap3, labelled"
@@ -166,6 +155,8 @@ build_refused "build --network host" "berth: --network host is not allowed" --ne
 build() { gc berthtali -X POST -H 'Content-Type: application/x-tar' --data-binary "@$SB/ctx.tar" "http://d/v1.41/build?$1"; }
 r=$(build 't=y&labels=%7B%22Berth.Seal%22%3A%2200%22%7D')
 is "$(status_of "$r")/$(imgs)" "403/$IMGS0" "build labels={\"Berth.Seal\":…} by raw HTTP: 403, nothing changed"
+r=$(build 't=y&labels=%7B%22berth.uid%22%3A%220%22%7D')
+is "$(status_of "$r")/$(imgs)" "403/$IMGS0" "build labels={\"berth.uid\":\"0\"} (not alice's uid): 403, nothing changed"
 r=$(build 't=y&remote=http%3A%2F%2Fexample.invalid%2Fctx.tar')
 is "$(status_of "$r")" 403 "build remote=URL: 403"
 refused "build remote=URL" "$(message_of "$r")" "^berth: building from a URL .*docker build DIR"

@@ -120,6 +120,29 @@ start_daemon() {
 	start_gate
 }
 
+# Clients of the gate, as USER in their home with a clean environment:
+# gd  Debian's docker CLI (DOCKER_BUILDKIT=$BUILDKIT when that is set),
+# gw  the wrapper, its docker talking to the gate,
+# gc  raw HTTP (curl): prints the body, then the status on its own line.
+gd() { # gd USER ARGS...
+	local u=$1; shift
+	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups env -i -C "/home/$u" PATH=/usr/bin:/bin \
+		HOME="/home/$u" DOCKER_HOST="unix://${GATE_SOCK:-$SB/docker.sock}" ${BUILDKIT:+DOCKER_BUILDKIT="$BUILDKIT"} \
+		timeout -k 5 60 "$REAL_DOCKER" "$@"
+}
+gw() { # gw USER ARGS...
+	local u=$1; shift
+	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups env -i -C "/home/$u" PATH=/usr/bin:/bin \
+		HOME="/home/$u" USER="$u" BERTH_CONFIG="$ETC" DOCKER_HOST="unix://${GATE_SOCK:-$SB/docker.sock}" \
+		timeout -k 5 60 "$BUILD/berth-docker" "$@"
+}
+gc() { # gc USER CURL-ARGS...
+	local u=$1; shift
+	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups timeout 30 \
+		curl -s --unix-socket "${GATE_SOCK:-$SB/docker.sock}" -w '\n%{http_code}' "$@"
+}
+status_of() { tail -n 1 <<<"$1"; } # of what gc printed
+
 # every container berth labelled, removed (the tests' cleanup)
 remove_managed_containers() {
 	local ids
