@@ -391,7 +391,9 @@ static const char *status_text(int status) {
 }
 
 /* An answer every Docker client shows as "Error response from daemon:
- * berth: …": one JSON message, on the client's side of the connection. */
+ * berth: …": one JSON message, on the client's side of the connection.
+ * An answer to HEAD says the length and sends no body (RFC 9110 9.3.2):
+ * a client would read those bytes as the start of its next answer. */
 static void conn_answer(Conn *c, int status, const char *message, bool close_after) {
         _cleanup_json_ json_t *o = json_pack("{s:s}", "message", message);
         if (!o) {
@@ -408,8 +410,8 @@ static void conn_answer(Conn *c, int status, const char *message, bool close_aft
                               "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s\r\n",
                               status, status_text(status), strlen(body) + 1,
                               close_after ? "Connection: close\r\n" : "") < 0 ||
-            flow_emit(&c->resp, head, strlen(head)) < 0 || flow_emit(&c->resp, body, strlen(body)) < 0 ||
-            flow_emit(&c->resp, "\n", 1) < 0) {
+            flow_emit(&c->resp, head, strlen(head)) < 0 ||
+            (!c->is_head && (flow_emit(&c->resp, body, strlen(body)) < 0 || flow_emit(&c->resp, "\n", 1) < 0))) {
                 c->closing = true;
                 return;
         }
@@ -628,6 +630,7 @@ static void request_head(Conn *c) {
 
         if (c->timer)
                 (void) sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+        c->is_head = p->method == HTTP_HEAD;
         const char *why = http_head_refusal(p, &c->head);
         if (why) {
                 c->d = calloc(1, sizeof(*c->d));
@@ -652,7 +655,6 @@ static void request_head(Conn *c) {
         d->method = strdup(http_method_str(p->method));
         d->content_type = ctype ? strdup(ctype) : NULL;
         d->audit = AUDIT_ACCESS_DENY;
-        c->is_head = p->method == HTTP_HEAD;
         c->close_after = !http_should_keep_alive(p) || (conn_hdr && strcasestr(conn_hdr, "close"));
 
         char reason[256] = "";
@@ -686,6 +688,18 @@ static void request_head(Conn *c) {
                 d->outcome = DECISION_REFUSE;
                 d->status = 400;
                 snprintf(d->message, sizeof(d->message), "berth: only attach and exec switch protocols; this request may not.");
+                request_decided(c);
+                return;
+        }
+        if (rt && (rt->flags & ROUTE_BODY_NONE) && !c->who.admin &&
+            ((p->flags & F_CHUNKED) || c->content_length > ROUTE_BODY_NONE_MAX)) {
+                /* what Docker would not read is not forwarded either: a start
+                 * body (a HostConfig, before API 1.24) would be read by a
+                 * dockerd that still knows it, unchecked */
+                d->outcome = DECISION_REFUSE;
+                d->status = 400;
+                snprintf(d->message, sizeof(d->message),
+                         "berth: %s %s takes no request body; send it without one.", d->method, rt->pattern);
                 request_decided(c);
                 return;
         }

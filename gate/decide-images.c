@@ -17,6 +17,7 @@
 #include "policy/image-rules.h"
 #include "policy/policy.h"
 #include "system/slicemgr-client.h"
+#include "system/spec-facts.h"
 
 static bool out_of_memory(struct decision *d) {
         return decide_refuse(d, 503, _AUDIT_EVENT_INVALID, "berth: the gate is out of memory; try again in a moment.");
@@ -168,19 +169,9 @@ static void decide_tag(struct decision *d) {
         if (repo_target(d, true))
                 return;
         /* the source as run finds it: the caller's own first (never a refusal) */
-        if (name_image_own(d->match.param, d->who.user, &own) == -ENOMEM) {
-                out_of_memory(d);
-                return;
-        }
-        if (own) {
-                struct decide_ask a = { d->config->control_socket, &d->who };
-                struct berth_error err = { 0 };
-                _cleanup_json_ json_t *owners = NULL;
-                char *names[] = { own, NULL };
-                if (decide_ask_owner(&a, "image", names, &owners, NULL, &err) < 0 ||
-                    !json_is_true(json_object_get(json_array_get(owners, 0), "exists")))
-                        own = mfree(own);
-        }
+        struct decide_ask a = { d->config->control_socket, &d->who };
+        struct spec_facts f = { .user = d->who.user, .ask = decide_ask_owner, .userdata = &a };
+        (void) spec_facts_own_image(&f, d->match.param, &own);
         decide_forward(d, own);
         audit_image(d, AUDIT_IMAGE_CREATE, "tag", query(d, "repo"), NULL);
 }

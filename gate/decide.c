@@ -87,7 +87,14 @@ static int filters_add_owner(const char *filters, const char *user, char **ret) 
                 return -EINVAL;
         json_t *label = json_object_get(f, "label");
         if (!label) {
-                if (json_object_set_new(f, "label", json_pack("[s]", want)) < 0)
+                /* in the form the caller's other keys have: Docker reads one
+                 * form or the other for the whole object, never a mix */
+                const char *k;
+                json_t *v;
+                bool map_form = false;
+                json_object_foreach(f, k, v)
+                        map_form = map_form || json_is_object(v);
+                if (json_object_set_new(f, "label", map_form ? json_pack("{s:b}", want, 1) : json_pack("[s]", want)) < 0)
                         return -ENOMEM;
         } else if (json_is_array(label)) {
                 if (json_array_append_new(label, json_string(want)) < 0)
@@ -322,6 +329,11 @@ static void decide_owned(struct decision *d, const char *container) {
                 decide_exec_create(d, o);
                 return;
         case ROUTE_OP_CONTAINER_ARCHIVE: {
+                /* HEAD only stats a path, and copies nothing: answered, the
+                 * CLI goes on to the PUT or GET and shows its refusal (an
+                 * answer to HEAD has no body for the sentence) */
+                if (streq(d->method, "HEAD"))
+                        break;
                 _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
                 struct policy_identity pid = { .user = d->who.user, .uid = d->who.uid, .gid = d->who.gid };
                 if (policy_check_cp(&pid, owner_host_paths(o), &v) < 0 || !v.allowed) {
@@ -331,6 +343,16 @@ static void decide_owned(struct decision *d, const char *container) {
                 break;
         }
         case ROUTE_OP_CONTAINER_RENAME: {
+                _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
+                struct policy_identity pid = { .user = d->who.user, .uid = d->who.uid, .gid = d->who.gid };
+                if (policy_check_rename(&pid, json_is_true(json_object_get(o, "managed")),
+                                        json_string_value(json_object_get(o, "name")), &v) < 0 ||
+                    !v.allowed) {
+                        decide_refuse(d, 403, AUDIT_ACCESS_DENY, "%s%s%s",
+                                      v.reason[0] ? v.reason : "berth: the rename could not be checked.",
+                                      v.hint[0] ? " " : "", v.hint);
+                        return;
+                }
                 _cleanup_free_ char *full = NULL;
                 const char *name = route_query_get(&d->match, "name");
                 int r = name ? name_container_typed(name, d->who.user, &full) : -EINVAL;
@@ -495,6 +517,11 @@ static void decide_create(struct decision *d) {
         struct decide_ask a = { d->config->control_socket, &d->who };
         struct spec_facts f = { .user = d->who.user, .cwd = "/", .ask = decide_ask_owner, .userdata = &a };
         enum spec_facts_refusal refused = SPEC_FACTS_OK;
+        _cleanup_free_ char *own_image = NULL;
+        if (spec_facts_own_image(&f, s.image, &own_image) >= 0 && own_image) {
+                free(s.image);
+                s.image = TAKE_PTR(own_image);
+        }
         if (spec_facts_resolve(&f, &s, &refused, &err) < 0) {
                 decide_refuse(d, 503, AUDIT_CONTAINER_DENY, "%s",
                        err.message[0] ? err.message : "berth: what the container names could not be checked; try again.");

@@ -74,6 +74,9 @@ enum {
         ROUTE_BODY_JSON = 1 << 3, /* the request body is JSON read whole (bounded) before forwarding */
         ROUTE_BODY_NONE = 1 << 4, /* Docker expects no request body (start tolerates `null`, up to 7 bytes) */
 };
+/* the most a ROUTE_BODY_NONE request may carry: Docker's own bound for a
+ * start body, which it takes as empty (`null`, `{}`) */
+#define ROUTE_BODY_NONE_MAX 7
 
 struct route {
         const char *method;      /* exact, case-sensitive, as Docker's router compares it */

@@ -7,6 +7,7 @@
 #include "policy/image-rules.h"
 #include "report.h"
 #include "system/slicemgr-client.h"
+#include "system/spec-facts.h"
 #include "rewrite.h"
 
 static int refuse(struct wrapper *w, const char *msg, const char *hint) {
@@ -58,20 +59,17 @@ int wrapper_image_targets(struct wrapper *w, char *const *typed, char ***ret) {
         return 0;
 }
 
-int wrapper_image_own(struct wrapper *w, const char *image, char **ret) {
-        _cleanup_free_ char *f = NULL;
-        _cleanup_json_ json_t *owners = NULL;
-        struct berth_error err = { 0 };
-        char *names[2] = { NULL, NULL };
+int wrapper_facts_ask(void *userdata, const char *kind, char **names, json_t **ret_answers, bool *ret_admin,
+                      struct berth_error *err) {
+        struct wrapper *w = userdata;
+        int r = slicemgr_ask_owner(w->control_socket, NULL, kind, names, WRAPPER_SLICEMGR_TIMEOUT_MS, ret_answers,
+                                   ret_admin, err);
+        if (r >= 0)
+                wrapper_set_admin(w, *ret_admin);
+        return r;
+}
 
-        *ret = NULL;
-        if (!image || name_image_own(image, w->user, &f) < 0 || !f)
-                return 0;
-        names[0] = f;
-        if (slicemgr_ask_owner(w->control_socket, NULL, "image", names, WRAPPER_SLICEMGR_TIMEOUT_MS, &owners, NULL,
-                               &err) < 0)
-                return 0;
-        if (json_is_true(json_object_get(json_array_get(owners, 0), "exists")))
-                *ret = TAKE_PTR(f);
-        return 0;
+int wrapper_image_own(struct wrapper *w, const char *image, char **ret) {
+        struct spec_facts f = { .user = w->user, .ask = wrapper_facts_ask, .userdata = w };
+        return spec_facts_own_image(&f, image, ret);
 }

@@ -19,3 +19,8 @@ int wrapper_image_targets(struct wrapper *w, char *const *typed, char ***ret);
 /* run/create IMAGE: when the caller's own berth/<user>/IMAGE exists, *ret
  * is its name; else NULL (the image as typed).  Never refuses. */
 int wrapper_image_own(struct wrapper *w, const char *image, char **ret);
+
+/* berth-slicemgr's owner question as spec_facts asks it (userdata: the
+ * wrapper, which learns from the answer whether the caller is an admin) */
+int wrapper_facts_ask(void *userdata, const char *kind, char **names, json_t **ret_answers, bool *ret_admin,
+                      struct berth_error *err);

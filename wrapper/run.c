@@ -49,16 +49,6 @@ int wrapper_read_lines(const char *path, char ***ret, void *userdata) {
 
 /* The owner question of spec_facts_resolve(): berth-slicemgr answers, and
  * says whether the caller is an admin. */
-static int ask_owner(void *userdata, const char *kind, char **names, json_t **ret_answers, bool *ret_admin,
-                     struct berth_error *err) {
-        struct wrapper *w = userdata;
-        int r = slicemgr_ask_owner(w->control_socket, NULL, kind, names, WRAPPER_SLICEMGR_TIMEOUT_MS, ret_answers,
-                                   ret_admin, err);
-        if (r >= 0)
-                wrapper_set_admin(w, *ret_admin);
-        return r;
-}
-
 static json_t *reserve_request(const struct container_spec *s, const struct policy_verdict *v, const char *cwd) {
         _cleanup_free_ char *project = NULL;
         json_t *spec = json_object();
@@ -136,7 +126,7 @@ int wrapper_run(struct wrapper *w) {
         if (config_resolve_user(w->config, w->user, time(NULL), &ru) < 0)
                 return wrapper_refuse("berth: your account could not be looked up in berth's configuration.",
                                       "Ask an admin to run 'berthctl quota' for you.");
-        struct spec_facts facts = { .user = w->user, .cwd = cwd, .ask = ask_owner, .userdata = w };
+        struct spec_facts facts = { .user = w->user, .cwd = cwd, .ask = wrapper_facts_ask, .userdata = w };
         enum spec_facts_refusal refused;
         if (spec_facts_resolve(&facts, &s, &refused, &err) < 0)
                 return wrapper_refuse(err.message[0] ? err.message : "berth: the container request could not be checked.",

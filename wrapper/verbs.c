@@ -211,22 +211,21 @@ static int check_rename(struct wrapper *w, const struct docker_args *a, char **a
         return 0;
 }
 
-/* The seal on a berth container's labels covers its name: renamed, it
- * would count as forged after a daemon restart and its GPUs be free to
- * hand out twice.  Admins may, audited. */
-static int refuse_rename(struct wrapper *w, json_t *o, bool admin) {
+/* rename of a berth container: lib/policy's rule (the seal covers its
+ * name); admins may, audited. */
+static int refuse_rename(struct wrapper *w, json_t *o) {
+        _cleanup_(policy_verdict_done) struct policy_verdict v = { 0 };
+        struct policy_identity id = wrapper_policy_identity(w);
         const char *full = json_string_value(json_object_get(o, "name"));
-        char msg[512];
-        if (!json_is_true(json_object_get(o, "exists")) || !json_is_true(json_object_get(o, "managed")))
+        bool managed = json_is_true(json_object_get(o, "exists")) && json_is_true(json_object_get(o, "managed"));
+        if (policy_check_rename(&id, managed, full, &v) < 0)
+                return WRAPPER_EXIT_REFUSED;
+        if (v.admin_override)
+                audit_access(w, AUDIT_ADMIN_OVERRIDE, full, v.reason);
+        if (v.allowed)
                 return 0;
-        snprintf(msg, sizeof(msg), "berth: renaming %s would break the seal on its GPUs; create a new container instead.",
-                 strempty(full));
-        if (admin) {
-                audit_access(w, AUDIT_ADMIN_OVERRIDE, full, msg);
-                return 0;
-        }
-        audit_access(w, AUDIT_ACCESS_DENY, full, msg);
-        return wrapper_refuse(msg, NULL);
+        audit_access(w, AUDIT_ACCESS_DENY, full, v.reason);
+        return wrapper_refuse(v.reason, v.hint);
 }
 
 /* network connect|disconnect NETWORK CONTAINER: the container is checked
@@ -372,7 +371,7 @@ int wrapper_targets(struct wrapper *w) {
                 if (a.n_positionals > 1 && (status = image_target_word(w, a.positionals[1], argv)) != 0)
                         return status;
         }
-        if (streq(verb, "rename") && (status = refuse_rename(w, json_array_get(owners, 0), admin)) != 0)
+        if (streq(verb, "rename") && (status = refuse_rename(w, json_array_get(owners, 0))) != 0)
                 return status;
         if (streq(verb, "rename") && !admin && a.rename_new_at > 0 && (status = check_rename(w, &a, argv)) != 0)
                 return status;

@@ -248,6 +248,7 @@ static const struct field endpoint_fields[] = {
         FIELD("GlobalIPv6Address", F_STRING),
         FIELD("GlobalIPv6PrefixLen", F_INT),
         FIELD("DNSNames", F_STRV),
+        FIELD("GwPriority", F_INT), /* API 1.48; docker-ce 28's CLI sends it at every version */
 };
 static const struct schema endpoint_schema = SCHEMA(endpoint_fields, NULL);
 
@@ -291,6 +292,8 @@ static const struct field exec_fields[] = {
         FIELD("ConsoleSize", F_CONSOLE), FIELD("Detach", F_BOOL),    FIELD("DetachKeys", F_STRING),
         FIELD("Tty", F_BOOL),         FIELD("Env", F_STRV),          FIELD("Cmd", F_STRV),
         FIELD("Privileged", F_BOOL),  FIELD("User", F_STRING),       FIELD("WorkingDir", F_STRING),
+        /* ExecConfig's old Container field, which Docker ignores: docker-py sends it */
+        FIELD("Container", F_STRING),
 };
 static const struct schema exec_schema = SCHEMA(exec_fields, NULL);
 
@@ -1489,6 +1492,9 @@ int api_create_rewrite(const json_t *doc, const struct container_spec *spec, jso
         int r = write_resolved(hc, spec);
         if (r < 0)
                 return r;
+        /* the image as the spec resolved it (the caller's own berth/<user>/… first) */
+        if (spec->image && json_object_set_new(d, "Image", json_string(spec->image)) < 0)
+                return -ENOMEM;
         if (write_labels(d, labels) < 0 || json_object_set_new(hc, "CgroupParent", json_string(parent)) < 0 ||
             write_gpus(hc, json_string_value(gpus)) < 0 || write_env(d, env) < 0 || write_limits(hc, spec, inject) < 0 ||
             (owner && write_owner(d, hc, owner) < 0))

@@ -908,6 +908,19 @@ int policy_check_cp(const struct policy_identity *id, bool has_host_paths, struc
         return 0;
 }
 
+int policy_check_rename(const struct policy_identity *id, bool managed, const char *name, struct policy_verdict *ret) {
+        struct policy_verdict v = { .allowed = true };
+        struct decision d = { .v = &v, .id = id };
+
+        if (!id || !ret)
+                return -EINVAL;
+        if (managed)
+                refuse(&d, "rename-sealed", "Create a new container instead.",
+                       "berth: renaming %s would break the seal on its GPUs.", strempty(name));
+        *ret = v;
+        return 0;
+}
+
 int policy_check(const struct berth_config *c, const struct resolved_user *ru, const struct policy_identity *id,
                  const struct container_spec *spec, struct policy_verdict *ret) {
         struct policy_verdict v = { .allowed = true };

@@ -93,6 +93,12 @@ int policy_check_exec(const struct policy_identity *id, const char *user, bool p
  * copies as root, and the files are on the host already. */
 int policy_check_cp(const struct policy_identity *id, bool has_host_paths, struct policy_verdict *ret);
 
+/* A berth container (managed) is not renamed: the seal on its labels
+ * covers its name, so renamed it would count as forged after a daemon
+ * restart and its GPUs be free to hand out twice.  name: its full name, for
+ * the sentence.  Others' containers follow the naming rule alone. */
+int policy_check_rename(const struct policy_identity *id, bool managed, const char *name, struct policy_verdict *ret);
+
 /* Is --user (as docker takes it: NAME|UID[:GROUP|GID]) the caller
  * themselves: their name or uid, and their primary gid if a group is given
  * (a group name is not, as the image's /etc/group would decide it)? */

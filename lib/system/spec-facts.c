@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "core/names.h"
 #include "core/owner-answer.h"
 #include "system/hostpath.h"
 
@@ -235,5 +236,23 @@ int spec_facts_resolve(struct spec_facts *f, struct container_spec *s, enum spec
                 return could_not_check(err, r, "networks");
         if (refused)
                 *ret_refused = SPEC_FACTS_NETWORK;
+        return 0;
+}
+
+int spec_facts_own_image(struct spec_facts *f, const char *image, char **ret) {
+        _cleanup_free_ char *own = NULL;
+        _cleanup_json_ json_t *answers = NULL;
+        struct berth_error err = { 0 };
+        bool admin = false;
+
+        *ret = NULL;
+        if (!image || name_image_own(image, f->user, &own) < 0 || !own)
+                return 0;
+        char *names[] = { own, NULL };
+        if (f->ask(f->userdata, "image", names, &answers, &admin, &err) < 0)
+                return 0;
+        f->admin = f->admin || admin;
+        if (json_is_true(json_object_get(json_array_get(answers, 0), "exists")))
+                *ret = TAKE_PTR(own);
         return 0;
 }

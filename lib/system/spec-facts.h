@@ -43,3 +43,10 @@ struct spec_facts {
  * negative errno with a sentence in err when something could not be asked. */
 int spec_facts_resolve(struct spec_facts *f, struct container_spec *s, enum spec_facts_refusal *ret_refused,
                        struct berth_error *err);
+
+/* The image a run (or a tag's source) of image finds first (DESIGN §5):
+ * the caller's own berth/<user>/IMAGE when image is a plain name and that
+ * image exists; *ret NULL otherwise (the image as typed, which Docker then
+ * finds or pulls).  An owner question that cannot be asked leaves the image
+ * as typed. */
+int spec_facts_own_image(struct spec_facts *f, const char *image, char **ret);

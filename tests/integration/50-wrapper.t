@@ -392,7 +392,7 @@ okd $? "bob: rmi of his own berth/berthtbob/bobimg2" "$out"
 # the name): refused for its owner, an admin's override is audited
 out=$(wd berthtali rename x x2 2>&1); rc=$?
 isnt "$rc" 0 "alice: rename x x2 is refused"
-like "$out" "^berth: renaming x._.berthtali would break the seal on its GPUs; create a new container instead.$" \
+like "$out" "^berth: renaming x._.berthtali would break the seal on its GPUs. Create a new container instead.$" \
 	"with one sentence ($out)"
 is "$(sbdocker inspect -f '{{.Name}}' "$ALI_ID")" "/x._.berthtali" "and the name did not change"
 out=$(wd berthtali container rename x x2 2>&1); rc=$?

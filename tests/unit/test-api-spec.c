@@ -450,6 +450,10 @@ START_TEST(test_cli_body) {
         container_spec_done(&s);
         PARSE_OK("{'Image':'x','HostConfig':null}", &s, NULL);
         container_spec_done(&s);
+        /* docker-ce 28's CLI sends GwPriority (API 1.48) at every API version */
+        PARSE_OK("{'Image':'x','NetworkingConfig':{'EndpointsConfig':{'default':{'GwPriority':0,'DNSNames':null}}}}", &s,
+                 NULL);
+        container_spec_done(&s);
         /* the defaults that say nothing */
         PARSE_OK("{'Image':'x','HostConfig':{'Isolation':'default','KernelMemory':0,'CpuCount':0,'BlkioDeviceReadBps':[],"
                  "'Cgroup':'','ContainerIDFile':'/home/alice/cid'}}",
@@ -622,7 +626,7 @@ START_TEST(test_refused_keys) {
                 -EPERM, "ImageOptions");
         REFUSED("{'Image':'x','HostConfig':{'Mounts':[{'Type':'bind','Source':'/x','Target':'/y','BindOptions':{'X':1}}]}}",
                 -EPERM, "HostConfig.Mounts[0].BindOptions");
-        REFUSED("{'Image':'x','NetworkingConfig':{'EndpointsConfig':{'n':{'GwPriority':1}}}}", -EPERM,
+        REFUSED("{'Image':'x','NetworkingConfig':{'EndpointsConfig':{'n':{'Frobnicate':1}}}}", -EPERM,
                 "NetworkingConfig.EndpointsConfig[\"n\"]");
         REFUSED("{'Image':'x','Healthcheck':{'Test':[],'Foo':1}}", -EPERM, "Healthcheck");
         REFUSED("{'Image':'x','HostConfig':{'Mounts':[{'Type':'tmpfs','Target':'/t','ClusterOptions':{'a':1}}]}}", -EPERM,
@@ -1090,6 +1094,14 @@ START_TEST(test_exec) {
         ck_assert_int_eq(exec_parse("{'Cmd':['ls']}", &x, NULL, &err), 0);
         ck_assert_ptr_null(x.user);
         ck_assert(!x.privileged);
+        ck_assert_ptr_null(x.env);
+        api_exec_done(&x);
+
+        /* what docker-py 5 sends for exec_run: the old Container key, Env null */
+        ck_assert_int_eq(exec_parse("{'Container':'c','User':'','Privileged':false,'Tty':false,'AttachStdin':false,"
+                                    "'AttachStdout':true,'AttachStderr':true,'Cmd':['echo','x'],'Env':null}",
+                                    &x, NULL, &err),
+                         0);
         ck_assert_ptr_null(x.env);
         api_exec_done(&x);
 

@@ -189,6 +189,15 @@ START_TEST(test_exec_and_cp) {
         admin.admin = true;
         ck_assert_int_eq(policy_check_cp(&admin, true, &v), 0);
         ck_assert(v.allowed && v.admin_override);
+
+        ck_assert_int_eq(policy_check_rename(&alice, false, "plain", &v), 0);
+        ck_assert(v.allowed);
+        ck_assert_int_eq(policy_check_rename(&alice, true, "x._.alice", &v), 0);
+        ck_assert(!v.allowed);
+        ck_assert_str_eq(v.rule, "rename-sealed");
+        ck_assert(strstr(v.reason, "x._.alice"));
+        ck_assert_int_eq(policy_check_rename(&admin, true, "x._.alice", &v), 0);
+        ck_assert(v.allowed && v.admin_override);
 }
 END_TEST
 
