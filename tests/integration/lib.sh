@@ -40,6 +40,12 @@ diag() { echo "# $*"; }
 
 sb_exec() { "$SANDBOX" exec "$SB" "$@"; }
 sb_run() { "$SANDBOX" run "$SB" "$@"; }
+# asuser USER SHELL-COMMAND: set-up done by the user themselves (so that
+# whatever it makes is theirs, never root's)
+asuser() {
+	sb_exec setpriv --reuid="$1" --regid="$(id -g "$1")" --init-groups env -i -C "/home/$1" \
+		PATH=/usr/bin:/bin HOME="/home/$1" sh -c "$2"
+}
 REAL_DOCKER=${REAL_DOCKER:-/usr/bin/docker}
 sbdocker() { "$REAL_DOCKER" -H "unix://$DOCKERD_SOCK" "$@"; }
 

@@ -87,9 +87,9 @@ attack "--device a symlink to a block device" $ATT run --device "$AH/disk-link:/
 attack "--device /dev/nvidia0"               $ATT run --device /dev/nvidia0 $IMG true
 attack "--device /dev/nvidiactl"             $ATT run --device /dev/nvidiactl $IMG true
 attack "--device=/dev/nvidia-uvm"            $ATT run --device=/dev/nvidia-uvm $IMG true
-attack "--device nvidia.com/gpu=all (CDI)"   $ATT run --device nvidia.com/gpu=all $IMG true
-attack "--device=nvidia.com/gpu=0 (CDI)"     $ATT run --device=nvidia.com/gpu=0 $IMG true
-attack "--device vendor.example/class=x (CDI)" $ATT create --device vendor.example/class=x $IMG true
+attack -x cli "Debian's CLI 20.10 knows no CDI names and refuses them itself" "--device nvidia.com/gpu=all (CDI)"   $ATT run --device nvidia.com/gpu=all $IMG true
+attack -x cli "Debian's CLI 20.10 knows no CDI names and refuses them itself" "--device=nvidia.com/gpu=0 (CDI)"     $ATT run --device=nvidia.com/gpu=0 $IMG true
+attack -x cli "Debian's CLI 20.10 knows no CDI names and refuses them itself" "--device vendor.example/class=x (CDI)" $ATT create --device vendor.example/class=x $IMG true
 attack "--device-cgroup-rule 'b *:* rwm'"    $ATT run --device-cgroup-rule 'b *:* rwm' $IMG true
 attack "--device-cgroup-rule='c 1:1 rwm'"    $ATT run '--device-cgroup-rule=c 1:1 rwm' $IMG true
 # --- runtimes and cgroups -----------------------------------------------------------------------

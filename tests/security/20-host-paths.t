@@ -35,7 +35,7 @@ attack "-v /etc:/x"                           $ATT run -v /etc:/x $IMG true
 attack "-v/etc:/x (attached value)"           $ATT run -v/etc:/x $IMG true
 attack "--volume=/:/host"                     $ATT run --volume=/:/host $IMG true
 attack "--volume /etc:/x:ro"                  $ATT run --volume /etc:/x:ro $IMG true
-attack "-itv /etc:/x (bundled)"               $ATT run -itv /etc:/x $IMG true
+attack -x cli "-t wants a terminal; the CLI stops before it asks" -x newcli "-t wants a terminal; the CLI stops before it asks" "-itv /etc:/x (bundled)"               $ATT run -itv /etc:/x $IMG true
 attack "-v /root:/x"                          $ATT create -v /root:/x $IMG true
 attack "-v /var/run:/x (dockerd's socket)"    $ATT run -v /var/run:/x $IMG true
 attack "-v $SB/docker.sock:/var/run/docker.sock" $ATT run -v "$SB/docker.sock:/var/run/docker.sock" $IMG true
@@ -65,7 +65,7 @@ attack "--mount dst first, src last"          $ATT run --mount type=bind,dst=/x,
 attack "--mount Type=Bind,Source=/etc (case)" $ATT run --mount Type=Bind,Source=/etc,Target=/x $IMG true
 attack "--mount with a quoted \"source=/etc\"" $ATT run --mount 'type=bind,"source=/etc",target=/x' $IMG true
 attack "--mount with a quoted \"src=/etc,x\""  $ATT run --mount 'type=bind,"src=/etc",dst=/x,readonly' $IMG true
-attack "--mount src=\"/etc\" (inner quotes)"  $ATT run --mount 'type=bind,src="/etc",dst=/x' $IMG true
+attack -x cli "the CLI refuses the quotes itself" -x newcli "the CLI refuses the quotes itself" "--mount src=\"/etc\" (inner quotes)"  $ATT run --mount 'type=bind,src="/etc",dst=/x' $IMG true
 attack "--mount src twice, the last /etc"     $ATT run --mount "type=bind,src=$AH/work,src=/etc,dst=/x" $IMG true
 attack "--mount type twice, the last bind"    $ATT run --mount "type=volume,type=bind,src=/etc,dst=/x" $IMG true
 attack "--mount bind-propagation=rshared of /" $ATT run --mount type=bind,src=/,dst=/x,bind-propagation=rshared $IMG true

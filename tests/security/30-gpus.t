@@ -39,7 +39,7 @@ attack "-e NVIDIA_VISIBLE_DEVICES=all"        $ATT run -e NVIDIA_VISIBLE_DEVICES
 attack "--env NVIDIA_VISIBLE_DEVICES=all"     $ATT run --env NVIDIA_VISIBLE_DEVICES=all $IMG true
 attack "--env=NVIDIA_VISIBLE_DEVICES=0"       $ATT run --env=NVIDIA_VISIBLE_DEVICES=0 $IMG true
 attack "-eNVIDIA_VISIBLE_DEVICES=all (attached)" $ATT run -eNVIDIA_VISIBLE_DEVICES=all $IMG true
-attack "-ite NVIDIA_VISIBLE_DEVICES=all (bundled)" $ATT run -ite NVIDIA_VISIBLE_DEVICES=all $IMG true
+attack -x cli "-t wants a terminal; the CLI stops before it asks" -x newcli "-t wants a terminal; the CLI stops before it asks" "-ite NVIDIA_VISIBLE_DEVICES=all (bundled)" $ATT run -ite NVIDIA_VISIBLE_DEVICES=all $IMG true
 attack "-e NVIDIA_VISIBLE_DEVICES (from the environment)" $ATT run -e NVIDIA_VISIBLE_DEVICES $IMG true
 attack "-e NVIDIA_VISIBLE_DEVICES=<another GPU's UUID>" $ATT run -e NVIDIA_VISIBLE_DEVICES=GPU-33333333-3333-3333-3333-333333333333 $IMG true
 attack "-e NVIDIA_VISIBLE_DEVICES= after --gpus 1" $ATT run --gpus 1 -e NVIDIA_VISIBLE_DEVICES=all $IMG true
@@ -57,7 +57,7 @@ attack "--env-file with CRLF line ends"       $ATT run --env-file "$AH/env-crlf"
 attack "--env-file with a BOM and CRLF"       $ATT run --env-file "$AH/env-bomcrlf" $IMG true
 attack "--env-file with leading spaces"       $ATT run --env-file "$AH/env-space" $IMG true
 attack "--env-file with a leading tab (CUDA_)" $ATT run --env-file "$AH/env-tab" $IMG true
-attack "--env-file naming the variable only"  $ATT run --env-file "$AH/env-name" $IMG true
+attack -w "a CLI takes the value from its own environment, where it is unset, and sends nothing" "--env-file naming the variable only"  $ATT run --env-file "$AH/env-name" $IMG true
 attack "--env-file NVIDIA_DRIVER_CAPABILITIES" $ATT run --env-file "$AH/env-caps" $IMG true
 attack "--env-file NVIDIA_MIG_CONFIG_DEVICES" $ATT run --env-file "$AH/env-mig" $IMG true
 attack "--env-file, the GPU line last"        $ATT run --env-file "$AH/env-ok" --env-file "$AH/env-late" $IMG true
@@ -69,7 +69,7 @@ attack "--gpus count=3"                       $ATT run --gpus count=3 $IMG true
 attack "--gpus 'count=3,capabilities=utility'" $ATT run --gpus count=3,capabilities=utility $IMG true
 attack "--gpus '\"device=0,1,2\"'"            $ATT run --gpus '"device=0,1,2"' $IMG true
 attack "--gpus twice, 1 then 3"               $ATT run --gpus 1 --gpus 3 $IMG true
-attack "--gpus garbage"                       $ATT run --gpus 'count=x' $IMG true
+attack -x cli "the CLI refuses it itself" -x newcli "the CLI refuses it itself" "--gpus garbage"                       $ATT run --gpus 'count=x' $IMG true
 # --- the toolkit's device-list paths -----------------------------------------------------------
 attack "-v at /var/run/nvidia-container-devices/all" $ATT run -v "$AH/work:/var/run/nvidia-container-devices/all" $IMG true
 attack "-v at /run/nvidia-container-devices"  $ATT run -v "$AH/work:/run/nvidia-container-devices" $IMG true
@@ -82,6 +82,6 @@ attack "the device-list path with //"         $ATT run -v "$AH/work://var/run//n
 # --- GPU runtimes and devices ---------------------------------------------------------------
 attack "--runtime nvidia (not allowed here)"  $ATT run --runtime nvidia $IMG true
 attack "--device /dev/nvidia0"                $ATT run --device /dev/nvidia0 $IMG true
-attack "--device nvidia.com/gpu=all (CDI)"    $ATT run --device nvidia.com/gpu=all $IMG true
+attack -x cli "Debian's CLI 20.10 knows no CDI names and refuses them itself" "--device nvidia.com/gpu=all (CDI)"    $ATT run --device nvidia.com/gpu=all $IMG true
 attack "-l berth.gpus=<a GPU>"                $ATT run -l berth.gpus=GPU-00000000-0000-0000-0000-000000000000 $IMG true
 done_testing

@@ -47,12 +47,12 @@ attack "--mount type=volume,src=<alice's>"    $ATT create --mount type=volume,sr
 attack "--mount Type=Volume,Source=<alice's> (case)" $ATT run --mount Type=Volume,Source=$VVOL,Target=/x $IMG true
 attack "volume rm <alice's>"                  $ATT volume rm $VVOL
 attack "volume rm -f <alice's>"               $ATT volume rm -f $VVOL
-attack "volume remove <alice's>, his own first" $ATT volume remove bobvol $VVOL
+attack -w "a CLI removes one name at a time: his own goes, the victim's is refused" "volume remove <alice's>, his own first" $ATT volume remove bobvol $VVOL
 attack "volume inspect <alice's>"             $ATT volume inspect $VVOL
-attack "volume prune"                         $ATT volume prune -f
-attack "volume prune --all"                   $ATT volume prune -a -f
+attack -w "the gate lets him prune his own volumes and nobody else's" "volume prune"                         $ATT volume prune -f
+attack -x cli "Debian's CLI 20.10 has no prune --all" -x newcli "the CLI sends --all only to API 1.42 and later; this dockerd speaks 1.41" "volume prune --all"                   $ATT volume prune -a -f
 attack "volume rm of the shared volume"       $ATT volume rm shared-data
 attack "volume rm -f of the shared volume"    $ATT volume rm -f shared-data
-attack "volume remove, his own first, then the shared one" $ATT volume remove bobvol shared-data
+attack -w "a CLI removes one name at a time: his own goes, the shared one is refused" "volume remove, his own first, then the shared one" $ATT volume remove bobvol shared-data
 attack "volume create of the shared volume's name" $ATT volume create shared-data
 done_testing

@@ -20,7 +20,24 @@
 #
 # -t marks an attack whose rule has not landed yet: TAP's "# TODO" directive.
 #
-# Every .t sources this file by relative path and calls sec_setup first.
+# Every attack goes through each door in $ATTACK_DOORS, one TAP test per
+# door:
+#   wrapper  berth's docker front, as above;
+#   cli      Debian's docker CLI straight to berth-gate, no berth code on
+#            the user's side: the refusal is the gate's, which the CLI
+#            prints as "…Error response from daemon: berth: …" once (its
+#            own "See 'docker … --help'.", "Error: failed to …" and
+#            "WARNING: …" lines besides it are allowed), and what it prints
+#            on stdout must hold nothing of the victim's;
+#   newcli   the same with a newer docker CLI ($NEW_DOCKER), where the
+#            machine has one (docker-ce's, which knows CDI devices,
+#            annotations and other options Debian's 20.10 does not).
+# The default is every door this machine has.
+# -x DOOR REASON skips one door (TAP's "# SKIP REASON"): the client there
+# refuses the attack itself, so the gate never sees it, or behaves in a way
+# the attack does not judge. -w REASON keeps an attack to the wrapper's
+# door: what it tries exists only in the wrapper (its own options, its
+# all-or-nothing handling of several names).
 . "$(dirname "$0")/../integration/lib.sh"
 . "$(dirname "$0")/../integration/slicemgr-lib.sh"
 
@@ -34,7 +51,16 @@ VVOL=alivol         # the victim's volume
 VIMG=berth/$VIC/img:latest
 VNET=alinet._.$VIC # the victim's network
 SHARED=$SB/berth-data # the allowed bind directory besides ~ (gone with the sandbox)
+VSECRET="alice-secret-$$" # in the victim's data: never in what an attack prints
 SNAP="$SB/sec-snap.$$"
+# a docker CLI newer than Debian's, when the machine has one
+if [ -z "${NEW_DOCKER+set}" ]; then
+	NEW_DOCKER=""
+	for x in /usr/local/bin/docker /opt/docker/bin/docker; do
+		[ -x "$x" ] && [ "$(readlink -f "$x")" != "$(readlink -f "$REAL_DOCKER")" ] && { NEW_DOCKER=$x; break; }
+	done
+fi
+ATTACK_DOORS=${ATTACK_DOORS:-wrapper cli${NEW_DOCKER:+ newcli}}
 ATTACK_TIMEOUT=${ATTACK_TIMEOUT:-30}
 
 # wd USER ARGS...: "docker" typed by USER, in their home, with a clean env
@@ -44,12 +70,6 @@ wd() {
 	sb_exec ${WD_TIMEOUT:+timeout -k 5 "$WD_TIMEOUT"} setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups \
 		env -i -C "/home/$u" PATH=/usr/bin:/bin HOME="/home/$u" USER="$u" BERTH_CONFIG="$ETC" \
 		DOCKER_HOST="unix://$SB/docker.sock" "${DOCKER_BIN:-$BUILD/berth-docker}" "$@"
-}
-# asuser USER SHELL-COMMAND: set-up done by the user themselves (so that
-# whatever it makes is theirs, never root's)
-asuser() {
-	sb_exec setpriv --reuid="$1" --regid="$(id -g "$1")" --init-groups env -i -C "/home/$1" \
-		PATH=/usr/bin:/bin HOME="/home/$1" sh -c "$2"
 }
 api() { curl -sf --unix-socket "$DOCKERD_SOCK" "http://docker$1"; }
 cid() { api "/containers/$1/json" | jq -r .Id; }
@@ -75,12 +95,12 @@ allowed_devices = /dev/fuse
 EOT
 	write_inventory
 	make_test_users
+	# berth-slicemgr, then berth-gate on the public socket; dockerd's own
+	# is root's alone
 	start_daemon || { echo "Bail out! berth-slicemgr did not start"; exit 1; }
-	# the sandbox's own dockerd: test users may reach it (the API gate, a
-	# later issue, closes this door)
 	mkdir -p "$SNAP" "$SHARED/shared"
 	trap sec_cleanup EXIT
-	asuser "$VIC" 'mkdir -p data && echo secret > data/notes && chmod 700 data'
+	asuser "$VIC" "mkdir -p data && echo '$VSECRET' > data/notes && chmod 700 data"
 	asuser "$ATT" 'mkdir -p work && echo mine > work/file'
 	victim_setup
 }
@@ -160,6 +180,16 @@ undo() {
 			own "$n" ${OWN_ARGS[$n]}
 		fi
 	done
+	# one of bob's own containers, gone or renamed (a CLI does one name at a
+	# time, and the rule may be missing): made afresh under its name
+	for x in $(comm -23 "$b/containers" "$a/containers" | cut -d' ' -f1); do
+		n=$(grep "^$x " "$b/containers" | cut -d' ' -f2); n=${n#/}; n=${n%._.$ATT}
+		[ -n "${OWN_ARGS[$n]+set}" ] || continue
+		api "/containers/$n._.$ATT/json" >/dev/null && continue
+		sbdocker rm -f "$x" >/dev/null 2>&1
+		# shellcheck disable=SC2086 # the recorded options, word-split as given
+		own "$n" ${OWN_ARGS[$n]}
+	done
 	comm -13 "$b/images" "$a/images" | while read -r t id; do
 		if [ "$t" = "<none>:<none>" ]; then sbdocker rmi -f "$id" >/dev/null 2>&1
 		elif grep -q "^$t $id\$" "$b/images"; then :
@@ -191,39 +221,92 @@ undo() {
 }
 
 ATTACK_N=0
-attack() { # attack [-t TODO-REASON] DESCRIPTION USER DOCKER-ARGS...
-	local todo="" desc u rc out err why="" b a
-	if [ "$1" = -t ]; then todo=$2; shift 2; fi
-	desc=$1 u=$2; shift 2
+attack() { # attack [-t TODO-REASON] [-w REASON] [-x DOOR REASON]... DESCRIPTION USER DOCKER-ARGS...
+	local todo="" only="" door
+	local -A skip=()
+	while :; do
+		case "$1" in
+		-t) todo=$2; shift 2 ;;
+		-w) only=$2; shift 2 ;;
+		-x) skip[$2]=$3; shift 3 ;;
+		*) break ;;
+		esac
+	done
+	for door in $ATTACK_DOORS; do
+		if [ -n "$only" ] && [ "$door" != wrapper ]; then
+			ATTACK_N=$((ATTACK_N + 1)); ok 0 "refused ($door): $1 # SKIP wrapper only: $only"
+		elif [ -n "${skip[$door]+set}" ]; then
+			ATTACK_N=$((ATTACK_N + 1)); ok 0 "refused ($door): $1 # SKIP ${skip[$door]}"
+		else
+			attack_door "$door" "$todo" "$@"
+		fi
+	done
+	return 0
+}
+
+# berth's sentence as a door prints it, or nothing when it is not there
+door_sentence() { # door_sentence DOOR STDERR
+	local lines
+	lines=$(printf '%s\n' "$2" | grep .)
+	case "$1" in
+	wrapper) [ "$(grep -c . <<<"$lines")" = 1 ] && [[ "$lines" == "berth: "* ]] && echo "$lines" ;;
+	cli | newcli)
+		# the CLIs' own lines around an error: a hint, a warning, a summary,
+		# a notice (indented lines continue it), an exit status
+		lines=$(grep -v -e "^See '.* --help'\.\$" -e "^Run '.* --help' for more information\$" \
+			-e '^Error: failed to ' -e '^WARNING: ' -e '^DEPRECATED: ' -e '^[[:space:]]' \
+			-e '^exit status [0-9]*$' <<<"$lines")
+		[ "$(grep -c . <<<"$lines")" = 1 ] &&
+			[[ "$lines" =~ ^(docker: )?(Error: )?"Error response from daemon: berth: " ]] &&
+			echo "$lines"
+		;;
+	esac
+}
+
+# what a door may print on stdout: the wrapper nothing; a CLI, which does
+# one name at a time and talks as it goes, nothing of the victim's
+door_stdout_ok() { # door_stdout_ok DOOR STDOUT
+	[ -z "$2" ] && return 0
+	[ "$1" = wrapper ] && return 1
+	! grep -q -F -e "${VID:0:12}" -e "${VIMG_ID#sha256:}" -e "$VIC" -e "$VSECRET" <<<"$2"
+}
+
+attack_door() { # attack_door DOOR TODO DESCRIPTION USER DOCKER-ARGS...
+	local door=$1 todo=$2 desc=$3 u=$4 rc out err why="" b a bin
+	shift 4
 	ATTACK_N=$((ATTACK_N + 1))
+	case "$door" in
+	wrapper) bin=$BUILD/berth-docker ;;
+	cli) bin=$REAL_DOCKER ;;
+	newcli) bin=$NEW_DOCKER ;;
+	*) echo "Bail out! unknown door $door"; exit 1 ;;
+	esac
 	b="$SNAP/b" a="$SNAP/a"
 	rm -rf "$b" "$a"
 	snapshot "$b"
-	out=$(WD_TIMEOUT=$ATTACK_TIMEOUT wd "$u" "$@" 2>"$SNAP/err" <"${ATTACK_STDIN:-/dev/null}")
+	out=$(DOCKER_BIN=$bin WD_TIMEOUT=$ATTACK_TIMEOUT wd "$u" "$@" 2>"$SNAP/err" <"${ATTACK_STDIN:-/dev/null}")
 	rc=$?
 	err=$(cat "$SNAP/err")
 	snapshot "$a"
 	if [ "$rc" = 0 ]; then why="it succeeded (rc 0)"
 	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then why="it ran past ${ATTACK_TIMEOUT}s"
-	elif [ "$(printf '%s\n' "$err" | grep -c .)" != 1 ] || [[ "$err" != "berth: "* ]]; then
-		why="stderr is not one 'berth: ' sentence (rc $rc)"
-	elif [ -n "$out" ]; then why="something was written on stdout"
+	elif [ -z "$(door_sentence "$door" "$err")" ]; then why="stderr is not one 'berth: ' sentence (rc $rc)"
+	elif ! door_stdout_ok "$door" "$out"; then why="something was written on stdout"
 	fi
 	local changed=""
 	for f in containers images volumes networks victim ledger files; do
 		cmp -s "$b/$f" "$a/$f" || changed="$changed $f"
 	done
 	[ -n "$changed" ] && why="${why:+$why; }changed:$changed"
-	tok "$([ -z "$why" ] && echo 0 || echo 1)" "refused: $desc" "$todo"
+	tok "$([ -z "$why" ] && echo 0 || echo 1)" "refused ($door): $desc" "$todo"
 	if [ -n "$why" ]; then
-		diag "  docker $*  (as $u)"
+		diag "  docker $*  (as $u, $door)"
 		diag "  $why"
 		[ -n "$err" ] && printf '%s\n' "$err" | head -5 | sed 's/^/#   stderr: /'
 		[ -n "$out" ] && printf '%s\n' "$out" | head -5 | sed 's/^/#   stdout: /'
 		for f in $changed; do diff -U0 "$b/$f" "$a/$f" | grep '^[-+][^-+]' | head -20 | sed "s/^/#   $f: /"; done
 		undo "$b" "$a"
 	fi
-	return 0
 }
 
 # check_harness: the snapshot sees a change of each kind, so the suite cannot
