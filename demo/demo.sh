@@ -20,10 +20,18 @@ BIN="$INST/usr/local/bin"
 SOCK="$SB/slicemgr.sock"
 chmod 755 "$SB"
 
+# shown ARGS...: the words as a shell line, quoted where a shell needs it
+shown() {
+	local out="" a q="'"
+	for a; do
+		if [[ "$a" =~ [][[:space:]\"{}()\;\&\|\$\'\*\?\<\>] ]]; then out+=" '${a//$q/$q\\$q$q}'"; else out+=" $a"; fi
+	done
+	printf '%s' "${out# }"
+}
 # as USER CMD...: a shell line typed by USER, shown, then run.
 as() {
 	local u=$1; shift
-	printf '%s%s@berth$%s %s\n' "$B" "$u" "$R" "$*"
+	printf '%s%s@berth$%s %s\n' "$B" "$u" "$R" "$(shown "$@")"
 	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups \
 		env -i -C "/home/$u" PATH="$BIN:/usr/bin:/bin" HOME="/home/$u" USER="$u" TERM=dumb \
 		BERTH_CONFIG="$ETC" DOCKER_HOST="unix://$SB/docker.sock" "$@" 2>&1 |
@@ -104,6 +112,32 @@ as demo-lin docker logs thesis._.demo-ada
 refused $? "lin's logs of ada's container"
 as demo-lin docker run --rm --privileged berth-test:latest true
 refused $? "lin's --privileged"
+
+say "Past berth's docker front: the plain CLI, curl, compose and the Python SDK meet berth-gate"
+note "dockerd's own socket is root's; a user cannot even open it:"
+as demo-lin curl -s --unix-socket "$DOCKERD_SOCK" http://d/_ping
+refused $? "lin's connection to dockerd's own socket"
+as demo-lin /usr/bin/docker run --rm --privileged berth-test:latest true
+refused $? "lin's --privileged through Debian's docker CLI"
+note "raw JSON, a bind of the host's root: berth-gate answers 403 with one sentence"
+out=$(as demo-lin curl -s -w ' (HTTP %{http_code})' --unix-socket "$SB/docker.sock" -H 'Content-Type: application/json' \
+	-d '{"Image":"berth-test:latest","HostConfig":{"Binds":["/:/host"]}}' http://d/v1.41/containers/create)
+printf '%s\n' "$out"
+[[ "$out" == *'"message":"berth: '*'(HTTP 403)'* ]] || die "the raw create was not refused by the gate"
+mkdir -p /home/demo-lin/evil /home/demo-lin/fine
+printf 'services:\n  x:\n    image: berth-test:latest\n    privileged: true\n    volumes: ["/etc:/host-etc"]\n' \
+	> /home/demo-lin/evil/docker-compose.yml
+printf 'services:\n  web:\n    image: berth-test:latest\n    command: sleep 600\n' > /home/demo-lin/fine/docker-compose.yml
+chown -R demo-lin: /home/demo-lin/evil /home/demo-lin/fine
+admin cat /home/demo-lin/evil/docker-compose.yml
+as demo-lin sh -c 'cd evil && docker-compose up -d'
+refused $? "lin's privileged compose file"
+as demo-lin sh -c 'cd evil && docker-compose down' >/dev/null
+note "what the rules allow works as it always did, named and placed as berth does it:"
+as demo-lin sh -c 'cd fine && docker-compose up -d && docker-compose ps' || die "lin's compose up failed"
+as demo-lin python3 -c 'import docker; print(docker.from_env().containers.run("berth-test:latest", "echo hello from the Python SDK", remove=True).decode().strip())' ||
+	die "lin's SDK run failed"
+as demo-lin sh -c 'cd fine && docker-compose down' || die "lin's compose down failed"
 
 say "The admin raises ada's quota by editing a file, and reloads"
 cat > "$ETC/users.d/demo-ada.conf" <<EOT
