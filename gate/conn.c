@@ -26,7 +26,10 @@
 #include "decide.h"
 #include "http-head.h"
 
-#define READ_CHUNK (256 * 1024)
+/* what one read takes: a size a client's socket takes in one send, so a
+ * stream goes on without waiting to drain (logs 0.94x of dockerd's own at
+ * 64 KiB, 0.89x at 256 KiB; bench/gate.sh) */
+#define READ_CHUNK (64 * 1024)
 #define SPLICE_CHUNK (1024 * 1024)
 
 struct flow {
@@ -500,6 +503,8 @@ struct settle {
  * does not wait for it. */
 static void settle_reservation(Conn *c) {
         struct decision *d = c->d;
+        if (d && d->forget_owners)
+                owner_cache_forget(c->g->owners, c->who.uid); /* again: an answer may have been kept meanwhile */
         if (!d || !d->reservation)
                 return;
         struct settle *s = calloc(1, sizeof(*s));
@@ -649,6 +654,7 @@ static void request_head(Conn *c) {
         c->d = d;
         d->config = c->g->config;
         d->upstream = c->g->upstream;
+        d->owners = c->g->owners;
         d->who = (struct gate_identity) { .uid = c->who.uid, .gid = c->who.gid, .pid = c->who.pid,
                                           .user = c->who.user ? strdup(c->who.user) : NULL, .admin = c->who.admin,
                                           .error = c->who.error ? strdup(c->who.error) : NULL };

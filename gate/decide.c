@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "basic/time-util.h"
 #include "basic/util.h"
 #include "core/identity.h"
 #include "core/names.h"
@@ -147,6 +148,20 @@ bool decide_early(struct decision *d) {
                 }
                 return decide_forward(d, NULL);
         }
+        /* after these a name the caller typed may lead to another container */
+        if (rt->op == ROUTE_OP_CONTAINER_CREATE || rt->op == ROUTE_OP_CONTAINER_RENAME ||
+            rt->op == ROUTE_OP_CONTAINER_DELETE || rt->op == ROUTE_OP_CONTAINER_PRUNE) {
+                d->forget_owners = true;
+                owner_cache_forget(d->owners, d->who.uid);
+        }
+        /* a route that wants only the owner, answered a moment ago: no worker */
+        if (rt->kind == ROUTE_OWNER && rt->op == ROUTE_OP_NONE && d->match.param) {
+                _cleanup_json_ json_t *kept = owner_cache_get(d->owners, d->who.uid, d->match.param, now_usec());
+                if (kept) {
+                        d->container = strdup(strempty(json_string_value(json_object_get(kept, "name"))));
+                        return decide_forward(d, json_string_value(json_object_get(kept, "id")));
+                }
+        }
         switch (rt->kind) {
         case ROUTE_DENY:
                 return decide_refuse(d, 403, AUDIT_ACCESS_DENY, "%s",
@@ -170,11 +185,15 @@ bool decide_early(struct decision *d) {
 
 int decide_ask_owner(void *userdata, const char *kind, char **names, json_t **ret, bool *ret_admin,
                      struct berth_error *err) {
+        /* each worker keeps its connection to berth-slicemgr: the question
+         * comes with nearly every request */
+        static __thread struct slicemgr_client *kept;
         struct decide_ask *a = userdata;
         _cleanup_json_ json_t *on_behalf = decide_for(a->who);
         if (!on_behalf)
                 return -ENOMEM;
-        return slicemgr_ask_owner(a->control_socket, on_behalf, kind, names, GATE_SLICEMGR_TIMEOUT_MS, ret, ret_admin, err);
+        return slicemgr_ask_owner_kept(&kept, a->control_socket, on_behalf, kind, names, GATE_SLICEMGR_TIMEOUT_MS, ret,
+                                       ret_admin, err);
 }
 
 /* Who owns the container target names: 0 with *ret (the owner answer) when
@@ -187,6 +206,13 @@ bool decide_container_of_caller(struct decision *d, const char *target, const ch
         bool admin = false;
 
         *ret = NULL;
+        _cleanup_json_ json_t *kept = owner_cache_get(d->owners, d->who.uid, target, now_usec());
+        if (kept) {
+                free(d->container);
+                d->container = strdup(strempty(json_string_value(json_object_get(kept, "name"))));
+                *ret = TAKE_PTR(kept);
+                return false;
+        }
         if (decide_ask_owner(&a, "container", names, &answers, &admin, &err) < 0)
                 return decide_refuse(d, 503, _AUDIT_EVENT_INVALID, "%s",
                               err.message[0] ? err.message
@@ -205,6 +231,8 @@ bool decide_container_of_caller(struct decision *d, const char *target, const ch
                 return decide_refuse(d, 403, AUDIT_ACCESS_DENY, "berth: %s is not a berth container; you may only %s your own containers.",
                               strempty(full), verb);
         }
+        if (!d->forget_owners)
+                owner_cache_put(d->owners, d->who.uid, target, o, now_usec());
         *ret = json_incref(o);
         return false;
 }

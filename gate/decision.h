@@ -29,6 +29,7 @@ struct decision {
         char *content_type;   /* the request's, NULL: none */
         char *body;           /* a JSON body read whole (ROUTE_BODY_JSON), NULL: none */
         size_t body_len;
+        OwnerCache *owners;   /* owner answers kept a moment (shared) */
 
         /* out */
         enum decision_outcome outcome;
@@ -41,6 +42,7 @@ struct decision {
         size_t new_body_len;
         char *reservation;     /* forward: commit on 201, cancel otherwise */
         char *container;       /* what the request is about, for the journal */
+        bool forget_owners;    /* once dockerd has answered: names may lead elsewhere now */
         enum decision_answer {
                 DECISION_ANSWER_AS_IS,
                 DECISION_ANSWER_DF,      /* /system/df cut to the caller's own */

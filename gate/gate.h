@@ -10,6 +10,7 @@
 #include <systemd/sd-event.h>
 
 #include "core/config.h"
+#include "owner-cache.h"
 #include "worker.h"
 
 typedef struct Gate Gate;
@@ -52,6 +53,7 @@ struct Gate {
         size_t n_conns;
         struct gate_identity_cached *identities;
         size_t n_identities;
+        OwnerCache *owners;
 };
 
 void gate_identity_done(struct gate_identity *id);

@@ -130,6 +130,7 @@ static void gate_free(Gate *g) {
         for (size_t i = 0; i < g->n_identities; i++)
                 free(g->identities[i].user);
         free(g->identities);
+        owner_cache_free(g->owners);
         config_free(g->config);
         sd_event_unref(g->event);
 }
@@ -166,6 +167,8 @@ static int run(const char *config_dir) {
                 r = sd_event_add_signal(g.event, NULL, SIGINT, on_signal, &g);
         if (r >= 0)
                 r = worker_new(g.event, GATE_WORKER_THREADS, &g.worker);
+        if (r >= 0)
+                r = owner_cache_new(&g.owners);
         if (r >= 0)
                 r = sd_event_add_io(g.event, &g.listen_source, g.listen_fd, EPOLLIN, on_accept, &g);
         if (r < 0) {

@@ -132,6 +132,25 @@ int slicemgr_client_call(struct slicemgr_client *c, json_t *request, int timeout
         }
 }
 
+/* A reply as slicemgr_call() gives it: "ok":false is -EPERM with the
+ * daemon's sentence. */
+static int reply_checked(json_t *reply, json_t **ret, char **ret_kind, struct berth_error *err) {
+        int r = 0;
+        if (!json_is_true(json_object_get(reply, "ok"))) {
+                const char *kind = json_string_value(json_object_get(reply, "error"));
+                const char *msg = json_string_value(json_object_get(reply, "message"));
+                berth_error_set(err, -EPERM, "%s", msg ? msg : "berth: the berth daemon refused the request.");
+                if (ret_kind)
+                        *ret_kind = strdup(kind ? kind : "error");
+                r = -EPERM;
+        }
+        if (ret)
+                *ret = reply;
+        else
+                json_decref(reply);
+        return r;
+}
+
 int slicemgr_call(const char *socket_path, json_t *request, int timeout_ms, json_t **ret, char **ret_kind,
                   struct berth_error *err) {
         _cleanup_slicemgr_client_ struct slicemgr_client *c = NULL;
@@ -144,38 +163,23 @@ int slicemgr_call(const char *socket_path, json_t *request, int timeout_ms, json
         r = slicemgr_client_call(c, request, timeout_ms, &reply, err);
         if (r < 0)
                 return r;
-        if (!json_is_true(json_object_get(reply, "ok"))) {
-                const char *kind = json_string_value(json_object_get(reply, "error"));
-                const char *msg = json_string_value(json_object_get(reply, "message"));
-                berth_error_set(err, -EPERM, "%s", msg ? msg : "berth: the berth daemon refused the request.");
-                if (ret_kind)
-                        *ret_kind = strdup(kind ? kind : "error");
-                if (ret)
-                        *ret = reply;
-                else
-                        json_decref(reply);
-                return -EPERM;
-        }
-        if (ret)
-                *ret = reply;
-        else
-                json_decref(reply);
-        return 0;
+        return reply_checked(reply, ret, ret_kind, err);
 }
 
-int slicemgr_ask_owner(const char *socket, json_t *on_behalf, const char *kind, char **names, int timeout_ms,
-                       json_t **ret_targets, bool *ret_admin, struct berth_error *err) {
-        _cleanup_json_ json_t *list = json_array(), *reply = NULL, *req = NULL;
-        _cleanup_free_ char *reply_kind = NULL;
+static json_t *owner_request(json_t *on_behalf, const char *kind, char **names) {
+        _cleanup_json_ json_t *list = json_array();
         for (char **n = names; n && *n && list; n++)
                 if (json_array_append_new(list, json_string(*n)) < 0)
-                        return -ENOMEM;
-        req = list ? json_pack("{s:s,s:O,s:s}", "op", "owner", "targets", list, "kind", kind) : NULL;
-        if (!req || (on_behalf && json_object_set(req, "for", on_behalf) < 0))
-                return -ENOMEM;
-        int r = slicemgr_call(socket, req, timeout_ms, &reply, &reply_kind, err);
-        if (r < 0)
-                return r;
+                        return NULL;
+        json_t *req = list ? json_pack("{s:s,s:O,s:s}", "op", "owner", "targets", list, "kind", kind) : NULL;
+        if (req && on_behalf && json_object_set(req, "for", on_behalf) < 0) {
+                json_decref(req);
+                return NULL;
+        }
+        return req;
+}
+
+static int owner_targets(json_t *reply, char **names, json_t **ret_targets, bool *ret_admin, struct berth_error *err) {
         json_t *t = json_object_get(reply, "targets");
         if (!json_is_array(t) || json_array_size(t) != strv_length(names))
                 return berth_error_set(err, -EBADMSG, "berth: berth-slicemgr gave an answer berth cannot use.");
@@ -183,4 +187,46 @@ int slicemgr_ask_owner(const char *socket, json_t *on_behalf, const char *kind, 
         if (ret_admin)
                 *ret_admin = json_is_true(json_object_get(reply, "admin"));
         return 0;
+}
+
+int slicemgr_ask_owner(const char *socket, json_t *on_behalf, const char *kind, char **names, int timeout_ms,
+                       json_t **ret_targets, bool *ret_admin, struct berth_error *err) {
+        _cleanup_json_ json_t *reply = NULL, *req = owner_request(on_behalf, kind, names);
+        _cleanup_free_ char *reply_kind = NULL;
+        if (!req)
+                return -ENOMEM;
+        int r = slicemgr_call(socket, req, timeout_ms, &reply, &reply_kind, err);
+        if (r < 0)
+                return r;
+        return owner_targets(reply, names, ret_targets, ret_admin, err);
+}
+
+int slicemgr_ask_owner_kept(struct slicemgr_client **keep, const char *socket, json_t *on_behalf, const char *kind,
+                            char **names, int timeout_ms, json_t **ret_targets, bool *ret_admin,
+                            struct berth_error *err) {
+        _cleanup_json_ json_t *reply = NULL, *req = owner_request(on_behalf, kind, names);
+        _cleanup_free_ char *reply_kind = NULL;
+        int r = -ENOTCONN;
+        if (!req)
+                return -ENOMEM;
+        /* the kept connection first; one the daemon closed (idle, or it
+         * restarted) is made afresh once: the question changes nothing, so
+         * asking it again is safe */
+        for (int attempt = 0; attempt < 2; attempt++) {
+                if (!*keep && (r = slicemgr_client_connect(socket, timeout_ms, keep, err)) < 0)
+                        return r;
+                *err = (struct berth_error) { 0 };
+                r = slicemgr_client_call(*keep, req, timeout_ms, &reply, err);
+                if (r >= 0)
+                        break;
+                slicemgr_client_free(TAKE_PTR(*keep));
+                if (r == -ETIMEDOUT || r == -ENOMEM)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = reply_checked(TAKE_PTR(reply), &reply, &reply_kind, err);
+        if (r < 0)
+                return r;
+        return owner_targets(reply, names, ret_targets, ret_admin, err);
 }

@@ -39,3 +39,11 @@ int slicemgr_call(const char *socket_path, json_t *request, int timeout_ms, json
  * when it says no; other negative errno when it cannot be asked. */
 int slicemgr_ask_owner(const char *socket, json_t *on_behalf, const char *kind, char **names, int timeout_ms,
                        json_t **ret_targets, bool *ret_admin, struct berth_error *err);
+
+/* The same on a connection the caller keeps (*keep, NULL at first, freed
+ * with slicemgr_client_free()): berth-gate's workers ask for nearly every
+ * request, and a connection per question is most of its cost.  A kept
+ * connection the daemon has closed is made afresh once. */
+int slicemgr_ask_owner_kept(struct slicemgr_client **keep, const char *socket, json_t *on_behalf, const char *kind,
+                            char **names, int timeout_ms, json_t **ret_targets, bool *ret_admin,
+                            struct berth_error *err);

@@ -8,7 +8,7 @@
 # wrapper gives.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 36
+plan 37
 
 GATE_SOCK="$SB/docker.sock"
 PY=/usr/bin/python3 # Debian's, with python3-docker
@@ -159,6 +159,18 @@ is "$out" "aliev._.$A " "docker events shows alice her own containers' events an
 sbdocker rm -f stranger >/dev/null 2>&1
 out=$(in_dir $A "/home/$A" "$REAL_DOCKER" ps --filter status=running --filter name=sdkbox --format '{{.Names}}' 2>&1)
 is "$out" "sdkbox._.$A" "docker ps with filters of its own (Docker's older map form) still shows hers"
+
+# --- a name that leads to a new container at once ----------------------------------------------
+# (the gate keeps owner answers a moment; a remove and a create forget them)
+in_dir $A "/home/$A" "$REAL_DOCKER" run -d --name again berth-test sleep 300 >/dev/null
+id1=$(in_dir $A "/home/$A" "$REAL_DOCKER" inspect -f '{{.Id}}' again)
+in_dir $A "/home/$A" "$REAL_DOCKER" rm -f again >/dev/null
+in_dir $A "/home/$A" "$REAL_DOCKER" run -d --name again berth-test sleep 300 >/dev/null
+id2=$(in_dir $A "/home/$A" "$REAL_DOCKER" inspect -f '{{.Id}}' again)
+out=$(in_dir $A "/home/$A" "$REAL_DOCKER" exec again echo the-new-one 2>&1)
+is "$([ -n "$id1" ] && [ "$id1" != "$id2" ] && echo new)/$out" "new/the-new-one" \
+	"rm -f, then run with the same name: the name leads to the new container at once"
+sbdocker rm -f again._.$A >/dev/null
 
 # --- the newer CLI -----------------------------------------------------------------------
 NEW_DOCKER=${NEW_DOCKER:-/usr/local/bin/docker}

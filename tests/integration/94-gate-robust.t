@@ -66,7 +66,10 @@ wait "$streams"
 is "$(cat "$SB/streams.out")" 100 "100 concurrent logs -f streams through the gate each get their lines"
 sleep 1
 fds1=$(gate_fds)
-ok $(( fds1 <= fds0 + 2 ? 0 : 1 )) "… and once they close, the gate holds no more descriptors than before ($fds0 then $fds1)"
+# (beyond the listening socket and the loop's own, each of the 8 workers may
+# keep one connection to berth-slicemgr, and one to dockerd for exec ids)
+KEPT=16
+ok $(( fds1 <= fds0 + KEPT ? 0 : 1 )) "… and once they close, the gate holds no more descriptors than its workers keep ($fds0 then $fds1)"
 sbdocker rm -f ticker._.$A >/dev/null
 
 # --- abuse: half-sent heads, a pipelined flood, garbage ---------------------------------------
@@ -105,7 +108,7 @@ is "$(sb_exec systemctl show -p NRestarts --value berth-gate)/$(sb_exec systemct
 	"the gate never died or restarted"
 sleep 1
 fds2=$(gate_fds)
-ok $(( fds2 <= fds0 + 2 ? 0 : 1 )) "… and once the abuser is gone it holds what it held before ($fds0 then $fds2)"
+ok $(( fds2 <= fds0 + KEPT ? 0 : 1 )) "… and once the abuser is gone it holds what it held before ($fds0 then $fds2)"
 
 # --- kill -9 in the middle of GPU creates -------------------------------------------------------
 # every GPU the ledger holds is held by one container that exists and sees
