@@ -69,7 +69,7 @@ for path in /_ping /v1.41/containers/json "/v1.41/containers/$id/json"; do
 		"${path/$id/ID}" "$a50" "$a99" "$b50" "$b99" "$add"
 done
 
-echo "== throughput ($GIB GiB; seconds, lower is better)"
+echo "== throughput ($GIB GiB; seconds, lower is better; $(nproc) CPUs for the client, the gate and dockerd)"
 head -c "$((GIB * 1024 * 1024 * 1024))" /dev/urandom > "$BIG" && chmod 644 "$BIG"
 through() { # through SOCKET CMD...: seconds a docker command takes on that socket
 	local t0 t1
@@ -78,14 +78,17 @@ through() { # through SOCKET CMD...: seconds a docker command takes on that sock
 	t1=$(date +%s%N)
 	awk -v d=$((t1 - t0)) 'BEGIN{printf "%.2f", d/1e9}'
 }
-tp() { # tp LABEL ARGS...: dockerd, gate, dockerd, gate; the better of each
-	local label=$1 a1 b1 a2 b2; shift
-	a1=$(through "$DSOCK" "$@"); b1=$(through "$GATE_SOCK" "$@")
-	a2=$(through "$DSOCK" "$@"); b2=$(through "$GATE_SOCK" "$@")
-	awk -v l="$label" -v a1="$a1" -v a2="$a2" -v b1="$b1" -v b2="$b2" -v g="$GIB" 'BEGIN{
+# the gate's CPU time so far, in clock ticks (user + system)
+gate_ticks() { sb_exec awk '{print $14 + $15}' "/proc/$(sb_exec systemctl show -p MainPID --value berth-gate)/stat"; }
+TICK=$(getconf CLK_TCK)
+tp() { # tp LABEL ARGS...: dockerd, gate, dockerd, gate; the better of each, and the gate's CPU per run
+	local label=$1 a1 b1 a2 b2 t0 t1; shift
+	a1=$(through "$DSOCK" "$@"); t0=$(gate_ticks); b1=$(through "$GATE_SOCK" "$@")
+	a2=$(through "$DSOCK" "$@"); b2=$(through "$GATE_SOCK" "$@"); t1=$(gate_ticks)
+	awk -v l="$label" -v a1="$a1" -v a2="$a2" -v b1="$b1" -v b2="$b2" -v g="$GIB" -v cpu=$((t1 - t0)) -v hz="$TICK" 'BEGIN{
 		a = (a1 < a2 ? a1 : a2); b = (b1 < b2 ? b1 : b2)
-		printf "%-30s dockerd %6.2f s (%5.0f MiB/s)   gate %6.2f s (%5.0f MiB/s)   throughput ratio %.3f\n",
-			l, a, g*1024/a, b, g*1024/b, a/b }'
+		printf "%-30s dockerd %6.2f s (%5.0f MiB/s)   gate %6.2f s (%5.0f MiB/s)   throughput ratio %.3f   gate CPU %.2f s/run\n",
+			l, a, g*1024/a, b, g*1024/b, a/b, cpu/hz/2 }'
 }
 tp "docker cp FILE C:/tmp (in)" cp "$BIG" "$C:/tmp/big"
 tp "docker cp C:/tmp/big - (out)" cp "$C:/tmp/big" -
