@@ -4,7 +4,6 @@
  * berth-gate.socket hands it, else on [gate] socket which it binds itself;
  * dockerd's own socket ([daemon] docker_socket) is its upstream, and it
  * will not start when that socket is its own or is open to users. */
-#include <getopt.h>
 #include <grp.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "basic/util.h"
+#include "core/daemon-args.h"
 #include "conn.h"
 #include "core/config.h"
 #include "core/identity.h"
@@ -187,57 +187,17 @@ out:
         return r;
 }
 
-static void usage(FILE *f) {
-        fprintf(f, "usage: berth-gate [--config DIR]\n"
-                   "       berth-gate --version\n\n"
-                   "The Docker socket users reach: every request is checked against berth's rules, then sent to dockerd.\n"
-                   "The config tree is --config DIR, else $BERTH_CONFIG, else %s.\n",
-                BERTH_CONFIG_DIR);
-}
 
 int main(int argc, char **argv) {
-        static const struct option options[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, 'V' },
-                {},
+        static const struct daemon_args args = {
+                .name = "berth-gate",
+                .summary = "The Docker socket users reach: every request is checked against berth's rules, then sent to dockerd.",
+                .why_root = "it reaches dockerd's root-only socket",
+                .reload = false,
         };
         const char *config_dir = NULL;
-        int c;
-
-        program_name = "berth-gate";
-        while ((c = getopt_long(argc, argv, "c:h", options, NULL)) >= 0)
-                switch (c) {
-                case 'c':
-                        config_dir = optarg;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        return 0;
-                case 'V':
-                        printf("berth-gate (berth) %s\n", BERTH_VERSION);
-                        return 0;
-                default:
-                        usage(stderr);
-                        return 2;
-                }
-        if (optind < argc) {
-                usage(stderr);
-                return 2;
-        }
-        config_dir = config_dir_resolve(config_dir);
-        if (geteuid() != 0) {
-                fprintf(stderr, "berth-gate: must run as root (it reaches dockerd's root-only socket).\n");
-                return 1;
-        }
-        setvbuf(stderr, NULL, _IOLBF, 0);
-
-        sigset_t mask;
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
-        signal(SIGPIPE, SIG_IGN);
-
+        int r = daemon_args_parse(&args, argc, argv, &config_dir);
+        if (r >= 0)
+                return r;
         return run(config_dir) < 0 ? 1 : 0;
 }

@@ -3,11 +3,11 @@
  * (Type=notify), logs to stderr, which the journal takes.  It puts the
  * daemon together: the Manager, then the control socket and Docker's
  * event stream on top of it, then the loop. */
-#include <getopt.h>
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 
 #include "basic/util.h"
+#include "core/daemon-args.h"
 #include "control.h"
 #include "core/paths.h"
 #include "docker-watch.h"
@@ -30,13 +30,6 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
-static void usage(FILE *f) {
-        fprintf(f, "usage: berth-slicemgr [--config DIR]\n"
-                   "       berth-slicemgr --version\n\n"
-                   "The berth daemon: per-user and per-group slices, the GPU ledger, the control socket.\n"
-                   "The config tree is --config DIR, else $BERTH_CONFIG, else %s.\n",
-                BERTH_CONFIG_DIR);
-}
 
 static void docker_watch_freep(DockerWatch **w) {
         docker_watch_free(*w);
@@ -112,49 +105,15 @@ static int run(const char *config_dir) {
 }
 
 int main(int argc, char **argv) {
-        static const struct option options[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, 'V' },
-                {},
+        static const struct daemon_args args = {
+                .name = "berth-slicemgr",
+                .summary = "The berth daemon: per-user and per-group slices, the GPU ledger, the control socket.",
+                .why_root = "it creates systemd slices",
+                .reload = true,
         };
         const char *config_dir = NULL;
-        int c;
-
-        program_name = "berth-slicemgr";
-        while ((c = getopt_long(argc, argv, "c:h", options, NULL)) >= 0)
-                switch (c) {
-                case 'c':
-                        config_dir = optarg;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        return 0;
-                case 'V':
-                        printf("berth-slicemgr (berth) %s\n", BERTH_VERSION);
-                        return 0;
-                default:
-                        usage(stderr);
-                        return 2;
-                }
-        if (optind < argc) {
-                usage(stderr);
-                return 2;
-        }
-        config_dir = config_dir_resolve(config_dir);
-        if (geteuid() != 0) {
-                fprintf(stderr, "berth-slicemgr: must run as root (it creates systemd slices).\n");
-                return 1;
-        }
-        setvbuf(stderr, NULL, _IOLBF, 0);
-
-        sigset_t mask;
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGHUP);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
-        signal(SIGPIPE, SIG_IGN);
-
+        int r = daemon_args_parse(&args, argc, argv, &config_dir);
+        if (r >= 0)
+                return r;
         return run(config_dir) < 0 ? 1 : 0;
 }
