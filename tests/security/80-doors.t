@@ -188,6 +188,24 @@ raw_attack "a checkpoint of his own"           "${J[@]}" '{"CheckpointID":"c","C
 raw_attack "/grpc"                             -X POST http://d/grpc
 raw_attack "an image from a URL"               -X POST 'http://d/v1.41/images/create?fromSrc=http%3A%2F%2F127.0.0.1%2Fx.tar&repo=x'
 raw_attack "a build from a remote context"     -X POST 'http://d/v1.41/build?remote=http%3A%2F%2F127.0.0.1%2Fx.tar'
+# a plain image name is looked up in bob's own berth/<bob>/ only: alice's
+# berth/<alice>/img is never what "img" means to him (Docker's 404 answers)
+before
+out=$(sb_exec setpriv --reuid=$ATT --regid="$(id -g $ATT)" --init-groups curl -s --unix-socket "$GSOCK" -w '\n%{http_code}' \
+	"${J[@]}" '{"Image":"img"}' "$C/create")
+snapshot "$SNAP/a"
+is "$(tail -n 1 <<<"$out")/$(diff "$SNAP/b/containers" "$SNAP/a/containers" >/dev/null && echo same)" "404/same" \
+	"raw: a create of the plain name of alice's image does not find hers"
+# a list filter in Docker's older map form gets bob's own label in that form:
+# one naming alice's label shows him nothing
+out=$(sb_exec setpriv --reuid=$ATT --regid="$(id -g $ATT)" --init-groups curl -s --unix-socket "$GSOCK" \
+	'http://d/v1.41/containers/json?all=1&filters=%7B%22label%22%3A%7B%22berth.user%3Dberthtali%22%3Atrue%7D%7D')
+is "$(jq length <<<"$out")" 0 "raw: a map-form label filter naming alice lists nothing of hers"
+out=$(sb_exec setpriv --reuid=$ATT --regid="$(id -g $ATT)" --init-groups curl -s --unix-socket "$GSOCK" \
+	'http://d/v1.41/containers/json?all=1&filters=%7B%22status%22%3A%7B%22running%22%3Atrue%7D%7D')
+is "$(jq -r '[.[].Labels["berth.user"]] | unique | join(",")' <<<"$out")" "$ATT" \
+	"raw: a map-form filter of his own lists his containers alone"
+
 # a prune is bob's own: a label filter naming alice leaves hers as they are
 sbdocker create --name stopped._.$VIC --label berth.user=$VIC $IMG true >/dev/null
 before
