@@ -190,6 +190,7 @@ out:
 
 int main(int argc, char **argv) {
         static const struct daemon_args args = {
+                .version = BERTH_VERSION,
                 .name = "berth-gate",
                 .summary = "The Docker socket users reach: every request is checked against berth's rules, then sent to dockerd.",
                 .why_root = "it reaches dockerd's root-only socket",

@@ -106,6 +106,7 @@ static int run(const char *config_dir) {
 
 int main(int argc, char **argv) {
         static const struct daemon_args args = {
+                .version = BERTH_VERSION,
                 .name = "berth-slicemgr",
                 .summary = "The berth daemon: per-user and per-group slices, the GPU ledger, the control socket.",
                 .why_root = "it creates systemd slices",

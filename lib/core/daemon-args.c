@@ -38,7 +38,7 @@ int daemon_args_parse(const struct daemon_args *a, int argc, char **argv, const 
                         usage(a, stdout);
                         return 0;
                 case 'V':
-                        printf("%s (berth) %s\n", a->name, BERTH_VERSION);
+                        printf("%s (berth) %s\n", a->name, a->version);
                         return 0;
                 default:
                         usage(a, stderr);

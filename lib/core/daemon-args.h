@@ -8,6 +8,7 @@
 
 struct daemon_args {
         const char *name;     /* berth-slicemgr, berth-gate */
+        const char *version;  /* the program's BERTH_VERSION (lib/ is built without one, for the fuzzers) */
         const char *summary;  /* one line for --help: what the daemon is */
         const char *why_root; /* "it creates systemd slices", for the refusal */
         bool reload;          /* SIGHUP is taken too (reload) */
