@@ -132,23 +132,18 @@ int slicemgr_client_call(struct slicemgr_client *c, json_t *request, int timeout
         }
 }
 
-/* A reply as slicemgr_call() gives it: "ok":false is -EPERM with the
- * daemon's sentence. */
-static int reply_checked(json_t *reply, json_t **ret, char **ret_kind, struct berth_error *err) {
-        int r = 0;
-        if (!json_is_true(json_object_get(reply, "ok"))) {
-                const char *kind = json_string_value(json_object_get(reply, "error"));
-                const char *msg = json_string_value(json_object_get(reply, "message"));
-                berth_error_set(err, -EPERM, "%s", msg ? msg : "berth: the berth daemon refused the request.");
-                if (ret_kind)
-                        *ret_kind = strdup(kind ? kind : "error");
-                r = -EPERM;
-        }
-        if (ret)
-                *ret = reply;
-        else
-                json_decref(reply);
-        return r;
+/* A reply that says "ok":false is -EPERM with the daemon's sentence in err
+ * and its "error" kind in *ret_kind (may be NULL); the reply stays the
+ * caller's. */
+static int reply_refusal(json_t *reply, char **ret_kind, struct berth_error *err) {
+        if (json_is_true(json_object_get(reply, "ok")))
+                return 0;
+        const char *kind = json_string_value(json_object_get(reply, "error"));
+        const char *msg = json_string_value(json_object_get(reply, "message"));
+        berth_error_set(err, -EPERM, "%s", msg ? msg : "berth: the berth daemon refused the request.");
+        if (ret_kind)
+                *ret_kind = strdup(kind ? kind : "error");
+        return -EPERM;
 }
 
 int slicemgr_call(const char *socket_path, json_t *request, int timeout_ms, json_t **ret, char **ret_kind,
@@ -163,7 +158,12 @@ int slicemgr_call(const char *socket_path, json_t *request, int timeout_ms, json
         r = slicemgr_client_call(c, request, timeout_ms, &reply, err);
         if (r < 0)
                 return r;
-        return reply_checked(reply, ret, ret_kind, err);
+        r = reply_refusal(reply, ret_kind, err);
+        if (ret)
+                *ret = reply;
+        else
+                json_decref(reply);
+        return r;
 }
 
 static json_t *owner_request(json_t *on_behalf, const char *kind, char **names) {
@@ -225,7 +225,7 @@ int slicemgr_ask_owner_kept(struct slicemgr_client **keep, const char *socket, j
         }
         if (r < 0)
                 return r;
-        r = reply_checked(TAKE_PTR(reply), &reply, &reply_kind, err);
+        r = reply_refusal(reply, &reply_kind, err);
         if (r < 0)
                 return r;
         return owner_targets(reply, names, ret_targets, ret_admin, err);
