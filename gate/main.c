@@ -13,6 +13,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "basic/fileio.h"
 #include "basic/util.h"
 #include "core/daemon-args.h"
 #include "conn.h"
@@ -58,13 +59,6 @@ static int upstream_check(const struct berth_config *c, struct berth_error *err)
         return 0;
 }
 
-static bool same_socket(const char *a, const char *b) {
-        struct stat sa, sb;
-        if (streq(a, b))
-                return true;
-        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 /* The listening socket: systemd's (berth-gate.socket) or our own. */
 static int listen_open(Gate *g, struct berth_error *err) {
         int n = sd_listen_fds(true);
@@ -77,7 +71,7 @@ static int listen_open(Gate *g, struct berth_error *err) {
                 struct sockaddr_un sa;
                 socklen_t sl = sizeof(sa);
                 if (getsockname(g->listen_fd, (struct sockaddr *) &sa, &sl) == 0 && sl > sizeof(sa.sun_family) &&
-                    sa.sun_path[0] && same_socket(sa.sun_path, g->config->docker_socket))
+                    sa.sun_path[0] && file_same(sa.sun_path, g->config->docker_socket))
                         return berth_error_set(err, -EINVAL,
                                                "berth-gate: its socket %s is dockerd's own ([daemon] docker_socket); give dockerd a socket of its own.",
                                                sa.sun_path);
@@ -87,7 +81,7 @@ static int listen_open(Gate *g, struct berth_error *err) {
         if (!path)
                 return berth_error_set(err, -EINVAL,
                                        "berth-gate: no socket to listen on: set [gate] socket in berth.conf, or start it through berth-gate.socket.");
-        if (same_socket(path, g->config->docker_socket))
+        if (file_same(path, g->config->docker_socket))
                 return berth_error_set(err, -EINVAL,
                                        "berth-gate: [gate] socket and [daemon] docker_socket are the same socket (%s); dockerd needs one of its own.",
                                        path);

@@ -2,6 +2,8 @@
 #include "basic/fileio.h"
 
 #include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "basic/macro.h"
 
@@ -38,4 +40,11 @@ int read_full_file(const char *path, size_t max, char **ret, size_t *ret_len) {
                 *ret_len = len;
         *ret = TAKE_PTR(buf);
         return 0;
+}
+
+bool file_same(const char *a, const char *b) {
+        struct stat sa, sb;
+        if (streq(a, b))
+                return true;
+        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
