@@ -22,3 +22,12 @@ int verb_doctor(struct cmd *ctl, const struct cmd_args *a);
 
 /* Local time "YYYY-MM-DD HH:MM:SS" of a wall-clock time in microseconds. */
 const char *ctl_fmt_time(uint64_t usec, char *buf, size_t n);
+
+/* What [daemon] real_docker names (doctor's row, check-config's warning). */
+enum real_docker_state {
+        REAL_DOCKER_OK,
+        REAL_DOCKER_MISSING,     /* cannot be opened: *ret_errno says why */
+        REAL_DOCKER_NOT_PROGRAM, /* not a regular file, or not executable */
+        REAL_DOCKER_FRONT,       /* berth's own front: the wrapper would run itself */
+};
+enum real_docker_state real_docker_inspect(const char *path, int *ret_errno);

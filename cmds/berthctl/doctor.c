@@ -11,7 +11,6 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -105,15 +104,6 @@ static int doctor_run(const char *const *argv, char *out, size_t n) {
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-static bool doctor_daemon_active(struct doctor *d) {
-        if (d->daemon_active < 0) {
-                char out[64];
-                const char *argv[] = { "systemctl", "is-active", "berth-slicemgr.service", NULL };
-                d->daemon_active = doctor_run(argv, out, sizeof(out)) == 0;
-        }
-        return d->daemon_active;
-}
-
 static json_t *doctor_info(struct doctor *d) {
         if (d->info_asked)
                 return d->info;
@@ -157,6 +147,28 @@ static bool group_has_non_admin(gid_t gid, const char *admin_group, char **ret_w
         return false;
 }
 
+/* Does [gate] socket name dockerd's own socket?  The gate refuses to start
+ * then, and whatever answers there is dockerd. */
+static bool doctor_gate_is_dockerd(const struct doctor *d) {
+        return d->config->gate_socket && file_same(d->config->gate_socket, d->config->docker_socket);
+}
+
+static const char doctor_gate_apart_fix[] =
+        "give dockerd a socket of its own: the docker.socket drop-in moves it to /run/berth/dockerd.sock; "
+        "set [daemon] docker_socket to that";
+
+static bool doctor_unit_active(const char *unit) {
+        char out[64];
+        const char *argv[] = { "systemctl", "is-active", unit, NULL };
+        return doctor_run(argv, out, sizeof(out)) == 0;
+}
+
+static bool doctor_daemon_active(struct doctor *d) {
+        if (d->daemon_active < 0)
+                d->daemon_active = doctor_unit_active("berth-slicemgr.service");
+        return d->daemon_active;
+}
+
 /* --- the checks ---------------------------------------------------------- */
 
 static void check_config(struct doctor *d) {
@@ -172,6 +184,12 @@ static void check_docker_socket(struct doctor *d) {
         if (!doctor_need_config(d, check))
                 return;
         const char *sock = d->config->docker_socket;
+        if (doctor_gate_is_dockerd(d)) {
+                doctor_add(d, check, DOCTOR_FAIL, doctor_gate_apart_fix,
+                           "%s is [gate] socket too: the gate refuses to start, and users would reach dockerd itself",
+                           sock);
+                return;
+        }
         struct stat st;
         if (stat(sock, &st) < 0) {
                 doctor_add(d, check, DOCTOR_FAIL, "start Docker (systemctl start docker), or set [daemon] docker_socket",
@@ -294,26 +312,22 @@ static void check_real_docker(struct doctor *d) {
         if (!doctor_need_config(d, check))
                 return;
         const char *path = d->config->real_docker;
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || access(path, X_OK) < 0) {
+        int e;
+        switch (real_docker_inspect(path, &e)) {
+        case REAL_DOCKER_MISSING:
+        case REAL_DOCKER_NOT_PROGRAM:
                 doctor_add(d, check, DOCTOR_FAIL, "install Docker's CLI, or set [daemon] real_docker to it", "%s: %s",
-                           path, fd < 0 || errno ? strerror(errno) : "not a program");
-                return;
-        }
-        bool front = false;
-        if (st.st_size > 0) {
-                void *m = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-                if (m != MAP_FAILED) {
-                        front = doctor_is_front(m, (size_t) st.st_size);
-                        munmap(m, (size_t) st.st_size);
-                }
-        }
-        if (front)
+                           path, e ? strerror(e) : "not an executable file");
+                break;
+        case REAL_DOCKER_FRONT:
                 doctor_add(d, check, DOCTOR_FAIL, "point real_docker at Docker's own CLI (the diverted one)",
                            "%s is berth's own front: the wrapper would run itself", path);
-        else
+                break;
+        case REAL_DOCKER_OK:
+        default:
                 doctor_add(d, check, DOCTOR_OK, NULL, "%s", path);
+                break;
+        }
 }
 
 static void check_pam(struct doctor *d) {
@@ -341,19 +355,76 @@ static void check_pam(struct doctor *d) {
                                                                                        : "no common-session or system-login");
 }
 
-static void check_units(struct doctor *d) {
+/* "UNIT enabled": does it start at boot (or on demand)?  Not, a WARN. */
+static void check_unit_enabled(struct doctor *d, const char *check, const char *unit, const char *fix) {
         char out[64];
-        const char *enabled[] = { "systemctl", "is-enabled", "berth-slicemgr.service", NULL };
+        const char *enabled[] = { "systemctl", "is-enabled", unit, NULL };
         int r = doctor_run(enabled, out, sizeof(out));
         if (r < 0)
-                doctor_add(d, "berth-slicemgr enabled", DOCTOR_WARN, "run doctor on the host itself",
-                           "cannot run systemctl: %s", strerror(-r));
+                doctor_add(d, check, DOCTOR_WARN, "run doctor on the host itself", "cannot run systemctl: %s",
+                           strerror(-r));
         else
-                doctor_add(d, "berth-slicemgr enabled", doctor_unit_enabled(out) ? DOCTOR_OK : DOCTOR_WARN,
-                           "systemctl enable berth-slicemgr", "%s", out[0] ? out : "unknown");
+                doctor_add(d, check, doctor_unit_enabled(out) ? DOCTOR_OK : DOCTOR_WARN, fix, "%s",
+                           out[0] ? out : "unknown");
+}
+
+static void check_units(struct doctor *d) {
+        check_unit_enabled(d, "berth-slicemgr enabled", "berth-slicemgr.service", "systemctl enable berth-slicemgr");
         doctor_add(d, "berth-slicemgr active", doctor_daemon_active(d) ? DOCTOR_OK : DOCTOR_FAIL,
                    "systemctl start berth-slicemgr; journalctl -u berth-slicemgr says why it stopped",
                    doctor_daemon_active(d) ? "running" : "not running");
+
+        check_unit_enabled(d, "berth-gate.socket enabled", "berth-gate.socket", "systemctl enable berth-gate.socket");
+        const char *check = "berth-gate.socket active";
+        static const char fix[] = "systemctl start berth-gate.socket; journalctl -u berth-gate.socket says why it stopped";
+        if (doctor_unit_active("berth-gate.socket"))
+                doctor_add(d, check, DOCTOR_OK, NULL, "listening");
+        else if (doctor_unit_active("berth-gate.service"))
+                /* the gate bound [gate] socket itself: it works, but no one
+                 * listens while it restarts */
+                doctor_add(d, check, DOCTOR_WARN, fix, "not active; berth-gate.service runs without it");
+        else if (d->config && !d->config->gate_socket)
+                doctor_add(d, check, DOCTOR_WARN, fix, "not active, and berth.conf sets no [gate] socket");
+        else
+                doctor_add(d, check, DOCTOR_FAIL, fix, "not active: users have no Docker socket");
+}
+
+/* The gate up on the well-known path: [gate] socket is a socket, and the
+ * gate answers GET /_ping there. */
+static void check_gate(struct doctor *d) {
+        const char *check = "berth-gate";
+        static const char fix[] = "systemctl start berth-gate.socket";
+        if (!doctor_need_config(d, check))
+                return;
+        const char *sock = d->config->gate_socket;
+        if (!sock) {
+                doctor_add(d, check, DOCTOR_WARN,
+                           "set [gate] socket = /run/docker.sock and move dockerd off it (berth-gate(8)), then "
+                           "systemctl start berth-gate.socket",
+                           "no [gate] socket in berth.conf: users reach dockerd without the gate");
+                return;
+        }
+        if (doctor_gate_is_dockerd(d)) {
+                doctor_add(d, check, DOCTOR_FAIL, doctor_gate_apart_fix,
+                           "%s is [daemon] docker_socket too: what answers there is dockerd, not the gate", sock);
+                return;
+        }
+        struct stat st;
+        if (stat(sock, &st) < 0) {
+                doctor_add(d, check, DOCTOR_FAIL, fix, "%s is missing: %s", sock, strerror(errno));
+                return;
+        }
+        if (!S_ISSOCK(st.st_mode)) {
+                doctor_add(d, check, DOCTOR_FAIL, fix, "%s is not a socket", sock);
+                return;
+        }
+        struct berth_error err = {};
+        _cleanup_docker_ struct docker *dk = NULL;
+        if (docker_open(sock, &dk, &err) < 0) {
+                doctor_add(d, check, DOCTOR_FAIL, fix, "no answer to GET /_ping at %s: %s", sock, err.message);
+                return;
+        }
+        doctor_add(d, check, DOCTOR_OK, NULL, "answers at %s (API %s)", sock, docker_api_version(dk));
 }
 
 static void check_hello(struct doctor *d) {
@@ -419,6 +490,7 @@ static const struct {
         { "real_docker", check_real_docker },
         { "pam", check_pam },
         { "units", check_units },
+        { "berth-gate", check_gate },
         { "berth daemon", check_hello },
         { "seal key", check_seal_key },
         { "sysusers and tmpfiles", check_sysusers_tmpfiles },

@@ -8,7 +8,7 @@
 # checks, each FAIL the issue names made to happen.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 129
+plan 140
 
 U=berthtctl # a user of this test only: its audit trail is this test's
 CTL="$BUILD/berthctl"
@@ -19,6 +19,7 @@ ctl_as() { # ctl_as USER ARGS...: berthctl run by that user
 }
 cleanup() {
 	sb_exec pkill -f -- "fake-slicemgr.py" 2>/dev/null
+	sb_exec pkill -f -- "fake-dockerd.py" 2>/dev/null
 	[ -n "${SOCK_MODE:-}" ] && chmod "$SOCK_MODE" "$DOCKERD_SOCK"
 	sbdocker rm -f "a._.$U" >/dev/null 2>&1
 	rm -f "$ETC/users.d/berthtbob.conf"
@@ -347,6 +348,82 @@ session optional pam_berth.so
 ' > "$R/etc/pam.d/common-session"
 like "$(row pam "$(doc "$ETC" --root "$R" --json)")" "^FAIL\|/etc/pam.d/common-session: pam_berth comes after pam_systemd\|move" \
 	"pam_berth after pam_systemd: FAIL"
+
+# --- doctor: the gate on [gate] socket ------------------------------------------
+GSOCK="$SB/docker.sock"
+j=$(doc "$ETC" --json)
+like "$(row "berth-gate" "$j")" "^OK\|answers at $GSOCK \(API [0-9.]+\)\|$" "the gate answers GET /_ping on [gate] socket: OK"
+is "$(row "berth-gate.socket active" "$j")" "WARN|not active; berth-gate.service runs without it|systemctl start berth-gate.socket; journalctl -u berth-gate.socket says why it stopped" \
+	"the sandbox's gate binds [gate] socket itself, with no berth-gate.socket: WARN"
+like "$(row "berth-gate.socket enabled" "$j")" "^WARN\|.*\|systemctl enable berth-gate.socket$" "berth-gate.socket not enabled: WARN"
+# the gate stopped, then started again as it was
+stop_gate
+j=$(doc "$ETC" --json); rc=$?
+start_gate
+like "$rc/$(row "berth-gate" "$j")" "^1/FAIL\|$GSOCK is missing: No such file or directory\|systemctl start berth-gate.socket$" \
+	"the gate stopped: FAIL, exit 1, with the fix"
+is "$(row "berth-gate.socket active" "$j")" "FAIL|not active: users have no Docker socket|systemctl start berth-gate.socket; journalctl -u berth-gate.socket says why it stopped" \
+	"and nothing listens for the gate: FAIL"
+like "$(row "berth-gate" "$(doc "$ETC" --json)")" "^OK\|" "started again, the gate answers"
+# [gate] socket not a socket, a socket nobody answers on, dockerd's own
+GDOC="$SB/etc-doctor-gate"
+gate_at() { rm -rf "$GDOC" && mkdir -p "$GDOC" && cp -r "$ETC/." "$GDOC/" && sed -i "s|^socket = .*|socket = $1|" "$GDOC/berth.conf"; }
+: > "$SB/not-a-socket"
+gate_at "$SB/not-a-socket"
+j=$(doc "$GDOC" --json); rc=$?
+is "$rc/$(row "berth-gate" "$j")" "1/FAIL|$SB/not-a-socket is not a socket|systemctl start berth-gate.socket" "[gate] socket a plain file: FAIL"
+rm -f "$SB/stale.sock"
+sb_exec /usr/bin/python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$SB/stale.sock"
+gate_at "$SB/stale.sock"
+j=$(doc "$GDOC" --json); rc=$?
+like "$rc/$(row "berth-gate" "$j")" "^1/FAIL\|no answer to GET /_ping at $SB/stale.sock: .+\|systemctl start berth-gate.socket$" \
+	"[gate] socket that nobody answers on: FAIL"
+gate_at "$DOCKERD_SOCK"
+j=$(doc "$GDOC" --json); rc=$?
+like "$rc/$(row "docker socket" "$j")" "^1/FAIL\|$DOCKERD_SOCK is \[gate\] socket too: the gate refuses to start.*\|give dockerd a socket of its own: .*set \[daemon\] docker_socket to that$" \
+	"[gate] socket the same as docker_socket: the docker socket row FAILs, not taking the gate's socket for dockerd's"
+like "$(row "berth-gate" "$j")" "^FAIL\|$DOCKERD_SOCK is \[daemon\] docker_socket too: what answers there is dockerd, not the gate\|give dockerd" \
+	"and the gate row does not pass dockerd's answer for the gate's"
+
+# --- doctor: a Docker with the cgroupfs driver ----------------------------------
+# a stand-in dockerd on a socket of its own answers /_ping and /info
+FAKED="$SB/fake-dockerd.sock"
+cat > "$SB/fake-dockerd.py" <<'EOT'
+import json, os, socketserver, sys
+from http.server import BaseHTTPRequestHandler
+path = sys.argv[1]
+if os.path.exists(path):
+    os.unlink(path)
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def address_string(self):
+        return "fake"
+    def log_message(self, *args):
+        pass
+    def do_GET(self):
+        code, body = 404, {"message": "not here"}
+        if self.path == "/_ping":
+            code, body = 200, None
+        elif self.path.endswith("/info"):
+            code, body = 200, {"CgroupDriver": "cgroupfs", "Runtimes": {"runc": {}}}
+        data = b"OK" if body is None else json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Api-Version", "1.41")
+        self.send_header("Content-Type", "text/plain" if body is None else "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+socketserver.ThreadingUnixStreamServer(path, Handler).serve_forever()
+EOT
+sb_exec /usr/bin/python3 "$SB/fake-dockerd.py" "$FAKED" >/dev/null 2>&1 &
+for i in $(seq 50); do [ -S "$FAKED" ] && break; sleep 0.1; done
+FDOC="$SB/etc-doctor-cgroupfs"
+rm -rf "$FDOC" && mkdir -p "$FDOC" && cp -r "$ETC/." "$FDOC/"
+sed -i "s|^docker_socket = .*|docker_socket = $FAKED|" "$FDOC/berth.conf"
+j=$(doc "$FDOC" --json); rc=$?
+sb_exec pkill -f -- "fake-dockerd.py" 2>/dev/null
+is "$rc/$(row "docker cgroup driver" "$j")" "1/FAIL|cgroupfs|put \"exec-opts\": [\"native.cgroupdriver=systemd\"] in /etc/docker/daemon.json and restart Docker" \
+	"Docker on the cgroupfs driver: FAIL, exit 1, with the fix"
 
 # --- no daemon ----------------------------------------------------------------
 stop_daemon
