@@ -1,9 +1,66 @@
 /* SPDX-License-Identifier: MIT */
 /* berthctl check-config: the daemon's own loader over a config tree; every
  * error, or a summary an admin can check against what they meant. */
+#include <grp.h>
+#include <stdarg.h>
+#include <string.h>
+
 #include "berthctl.h"
 #include "core/config.h"
+#include "basic/strv.h"
 #include "basic/util.h"
+#include "policy/dockerfile.h"
+
+/* Values that parse but cannot work: the tree is still valid, and the
+ * daemon takes it, but something an admin meant will not happen. */
+static int warning_add(char ***w, int r, const char *fmt, ...) _printf_(3, 4);
+static int warning_add(char ***w, int r, const char *fmt, ...) {
+        _cleanup_free_ char *line = NULL;
+        va_list ap;
+        if (r < 0)
+                return r;
+        va_start(ap, fmt);
+        r = vasprintf(&line, fmt, ap);
+        va_end(ap);
+        return r < 0 ? -ENOMEM : strv_push(w, line);
+}
+
+static int config_warnings(const struct berth_config *c, char ***ret) {
+        _cleanup_strv_free_ char **w = NULL;
+        int e, r = 0;
+#define WARN(...) (r = warning_add(&w, r, __VA_ARGS__))
+        switch (real_docker_inspect(c->real_docker, &e)) {
+        case REAL_DOCKER_MISSING:
+                WARN("real_docker %s: %s; docker commands cannot run until [daemon] real_docker names Docker's CLI.",
+                     c->real_docker, strerror(e));
+                break;
+        case REAL_DOCKER_NOT_PROGRAM:
+                WARN("real_docker %s is not an executable file; set [daemon] real_docker to Docker's CLI.",
+                     c->real_docker);
+                break;
+        case REAL_DOCKER_FRONT:
+                WARN("real_docker %s is berth's own front: the wrapper would run itself; point it at Docker's own CLI "
+                     "(the diverted one).",
+                     c->real_docker);
+                break;
+        case REAL_DOCKER_OK:
+        default:
+                break;
+        }
+        if (!getgrnam(c->admin_group))
+                WARN("admin_group %s is unknown to NSS: nobody but root is an admin; create it (groupadd) or set "
+                     "[daemon] admin_group.",
+                     c->admin_group);
+        if (!dockerfile_from_valid(c->base_image))
+                WARN("[deploy] base_image '%s' is not a valid image reference: container deploy and image create "
+                     "fail with it; correct it.",
+                     c->base_image);
+#undef WARN
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(w);
+        return 0;
+}
 
 
 /* "cpus 8, memory 32G, gpus 2" for the keys a layer sets; "-" for none. */
@@ -31,9 +88,13 @@ static json_t *limits_object(const struct limits *l) {
 }
 
 /* The summary below, for scripts. */
-static int check_config_json(const struct berth_config *c) {
+static int check_config_json(const struct berth_config *c, char *const *warnings) {
+        json_t *w = json_array();
+        for (char *const *l = warnings; l && *l && w; l++)
+                json_array_append_new(w, json_string(*l));
         _cleanup_json_ json_t *o = json_pack(
-                "{s:s,s:b,s:{s:s,s:s,s:s,s:s,s:s?,s:s,s:s},s:o,s:[],s:[]}", "dir", c->dir, "valid", 1, "daemon",
+                "{s:s,s:b,s:o,s:{s:s,s:s,s:s,s:s,s:s?,s:s,s:s},s:o,s:[],s:[]}", "dir", c->dir, "valid", 1, "warnings",
+                w ? w : json_null(), "daemon",
                 "docker_socket", c->docker_socket, "control_socket", c->control_socket, "real_docker", c->real_docker,
                 "gpus", c->gpus == GPU_MODE_NVML ? "nvml" : "none", "nvml_library",
                 c->gpus == GPU_MODE_NVML ? c->nvml_library : NULL, "admin_group", c->admin_group, "default_group",
@@ -73,8 +134,13 @@ int verb_check_config(struct cmd *ctl, const struct cmd_args *a) {
                                 n_errors, n_errors == 1 ? "" : "s");
         if (r < 0)
                 return cmd_fail(CMD_EXIT_SYSTEM, "cannot load %s: %s.", config_dir, strerror(-r));
+        _cleanup_strv_free_ char **warnings = NULL;
+        if (config_warnings(c, &warnings) < 0)
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
+        for (char **l = warnings; l && *l; l++)
+                cmd_warn("%s", *l);
         if (ctl->json)
-                return check_config_json(c);
+                return check_config_json(c, warnings);
 
         printf("%s: valid.\n", config_dir);
         printf("daemon: docker %s, control %s, real docker %s, gpus %s%s, admin group %s, default group %s\n",

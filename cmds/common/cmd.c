@@ -30,6 +30,15 @@ int cmd_fail(int status, const char *fmt, ...) {
         return status;
 }
 
+void cmd_warn(const char *fmt, ...) {
+        char msg[2048];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        fprintf(stderr, "%s%s: warning: %s\n", log_priority_prefix(4), program_name, msg);
+}
+
 int cmd_fail_message(int status, const char *context, const char *msg) {
         const char *s = sentence(msg && *msg ? msg : "no reason given");
         size_t n = strlen(s);

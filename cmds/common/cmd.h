@@ -118,6 +118,9 @@ int cmd_load_config(struct cmd *c, const char *dir, struct berth_config **ret);
 /* Print "<program>: …" to stderr and return status.  A message that starts
  * with "berth: " (from the policy or the daemon) keeps only the sentence. */
 int cmd_fail(int status, const char *fmt, ...) _printf_(2, 3);
+/* Print "<program>: warning: …" to stderr: something that works, but not
+ * as meant. */
+void cmd_warn(const char *fmt, ...) _printf_(1, 2);
 /* The same for a message of Docker or the daemon: context (when not NULL)
  * before it, a full stop after it when it has none. */
 int cmd_fail_message(int status, const char *context, const char *msg);

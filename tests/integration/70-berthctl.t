@@ -8,7 +8,7 @@
 # checks, each FAIL the issue names made to happen.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 140
+plan 147
 
 U=berthtctl # a user of this test only: its audit trail is this test's
 CTL="$BUILD/berthctl"
@@ -424,6 +424,36 @@ j=$(doc "$FDOC" --json); rc=$?
 sb_exec pkill -f -- "fake-dockerd.py" 2>/dev/null
 is "$rc/$(row "docker cgroup driver" "$j")" "1/FAIL|cgroupfs|put \"exec-opts\": [\"native.cgroupdriver=systemd\"] in /etc/docker/daemon.json and restart Docker" \
 	"Docker on the cgroupfs driver: FAIL, exit 1, with the fix"
+
+# --- check-config: values that parse but cannot work ------------------------------
+CC="$SB/etc-cc-warn"
+rm -rf "$CC" && mkdir -p "$CC" && cp -r "$ETC/." "$CC/"
+cc_set() { sed -i "s|^$1 = .*|$1 = $2|" "$CC/berth.conf"; }
+ccw() { sb_exec "$CTL" check-config "$CC" "$@"; }
+cc_set real_docker "$SB/no-such-docker"
+out=$(ccw 2>&1 >/dev/null); rc=$?
+is "$rc/$out" "0/berthctl: warning: real_docker $SB/no-such-docker: No such file or directory; docker commands cannot run until [daemon] real_docker names Docker's CLI." \
+	"check-config: a real_docker that does not exist warns, and the tree stays valid (exit 0)"
+: > "$SB/not-a-program" && chmod 644 "$SB/not-a-program"
+cc_set real_docker "$SB/not-a-program"
+is "$(ccw 2>&1 >/dev/null)" "berthctl: warning: real_docker $SB/not-a-program is not an executable file; set [daemon] real_docker to Docker's CLI." \
+	"a real_docker that is not executable warns"
+cc_set real_docker "$BUILD/berth-docker"
+is "$(ccw 2>&1 >/dev/null)" "berthctl: warning: real_docker $BUILD/berth-docker is berth's own front: the wrapper would run itself; point it at Docker's own CLI (the diverted one)." \
+	"a real_docker that is berth's own front warns"
+cc_set real_docker /usr/bin/docker
+cc_set admin_group berthtnoadm
+is "$(ccw 2>&1 >/dev/null)" "berthctl: warning: admin_group berthtnoadm is unknown to NSS: nobody but root is an admin; create it (groupadd) or set [daemon] admin_group." \
+	"an admin_group NSS does not know warns"
+cc_set admin_group berthtadm
+printf '\n[deploy]\nbase_image = Bad Image!\n' >> "$CC/berth.conf"
+out=$(ccw 2>&1 >/dev/null); rc=$?
+is "$rc/$out" "0/berthctl: warning: [deploy] base_image 'Bad Image!' is not a valid image reference: container deploy and image create fail with it; correct it." \
+	"an invalid base_image reference warns, exit 0"
+j=$(ccw --json 2>/dev/null); rc=$?
+is "$rc/$(jq -r '[.valid, (.warnings | length), (.warnings[0] | test("base_image .Bad Image!. is not a valid image reference"))] | map(tostring) | join("|")' <<<"$j")" \
+	"0/true|1|true" "--json: the warnings as a list, the tree still valid"
+is "$(ctl check-config --json 2>/dev/null | jq -c .warnings)" "[]" "a tree that can work: no warnings"
 
 # --- no daemon ----------------------------------------------------------------
 stop_daemon
