@@ -4,6 +4,7 @@
  * berth-gate.socket hands it, else on [gate] socket which it binds itself;
  * dockerd's own socket ([daemon] docker_socket) is its upstream, and it
  * will not start when that socket is its own or is open to users. */
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -68,6 +69,12 @@ static int listen_open(Gate *g, struct berth_error *err) {
                 g->listen_fd = SD_LISTEN_FDS_START;
                 if (sd_is_socket_unix(g->listen_fd, SOCK_STREAM, 1, NULL, 0) <= 0)
                         return berth_error_set(err, -EINVAL, "berth-gate: the socket systemd passed is not a listening unix socket.");
+                /* systemd passes it blocking (NonBlocking=no): on_accept
+                 * accepts until EAGAIN, which would then block the loop */
+                int fl = fcntl(g->listen_fd, F_GETFL);
+                if (fl < 0 || fcntl(g->listen_fd, F_SETFL, fl | O_NONBLOCK) < 0)
+                        return berth_error_set(err, -errno, "berth-gate: cannot make systemd's socket non-blocking: %s",
+                                               strerror(errno));
                 struct sockaddr_un sa;
                 socklen_t sl = sizeof(sa);
                 if (getsockname(g->listen_fd, (struct sockaddr *) &sa, &sl) == 0 && sl > sizeof(sa.sun_family) &&
