@@ -98,11 +98,15 @@ FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 
 PROGRAMS := $(CMDS) $(SLICEMGR) $(GATE) $(WRAPPER) $(PAM_MOD) $(FAKE_NVML)
 
-.PHONY: FORCE all check check-layers check-install check-unit check-integration check-man fuzz fuzz-smoke bench \
-	install uninstall deps deps-build deps-test deps-if-missing clean demo need-root
+.PHONY: FORCE all programs check check-package check-layers check-install check-unit check-integration check-man fuzz fuzz-smoke bench \
+	install uninstall deb deps deps-build deps-test deps-if-missing clean demo need-root
 .DELETE_ON_ERROR:
 
 all: $(LIBBERTH) $(PROGRAMS) $(UNIT) $(HELPERS) $(BENCHES)
+
+# What is installed, and nothing the tests need (no check, no fakes): a
+# package builds only this.
+programs: $(CMDS) $(SLICEMGR) $(GATE) $(WRAPPER) $(PAM_MOD)
 
 $(O)/%.o: %.c $(wildcard lib/*/*.h wrapper/*.h pam/*.h slicemgr/*.h gate/*.h cmds/*/*.h) | $(O)/
 	@mkdir -p $(dir $@)
@@ -150,7 +154,7 @@ FRONT_SRCS    += wrapper/musl-compat.c
 FRONT_CC      := $(MUSL_GCC)
 FRONT_CFLAGS  := -O2 -g -std=gnu11 $(WARNINGS) -fstack-protector-strong -D_GNU_SOURCE \
 	-ffunction-sections -fdata-sections -Ilib -idirafter /usr/include
-FRONT_LDFLAGS := -static -Wl,--gc-sections -Wl,-z,relro,-z,now
+FRONT_LDFLAGS := -static -Wl,--gc-sections -Wl,-z,relro,-z,now -Wl,--build-id
 FRONT_LIBS    := $(addprefix $(shell $(PKG_CONFIG) --variable=libdir inih 2>/dev/null)/,libinih.a libjansson.a)
 else
 FRONT_CC      := $(CC)
@@ -237,7 +241,7 @@ $(O)/bench/httplat: LDLIBS += $(HTTP_PARSER_LIBS)
 check:
 	@$(MAKE) --no-print-directory deps-if-missing
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory check-layers check-man check-install check-unit check-integration
+	@$(MAKE) --no-print-directory check-layers check-man check-install check-unit check-integration check-package
 
 # lib/ in layers (DESIGN §1), no circles inside a program; then proof that
 # the check refuses a wrong include.
@@ -264,6 +268,11 @@ need-root:
 
 check-integration: need-root all
 	BUILD=$(abspath $(O)) tests/sandbox/sandbox check
+
+# the .deb built and lintian-clean, then installed, used and purged on a
+# throw-away overlay root in the sandbox (tests/package/)
+check-package: need-root all deb
+	BUILD=$(abspath $(O)) tests/sandbox/sandbox package
 
 # --- fuzzing (libFuzzer, clang) ----------------------------------------------
 
@@ -314,8 +323,16 @@ bench: need-root all
 # that is not berth's own front: installing into the engine CLI's own
 # directory (PREFIX=/usr) is refused, since the wrapper would then run
 # itself (see berth-docker(1) for the Debian package's diversion).
+#
+# MOVE_DOCKER_SOCKET=1 also moves dockerd's socket: the docker.socket drop-in goes into
+# UNITDIR/docker.socket.d (not only DOCDIR), and a configuration written
+# here says where dockerd and the gate listen.  REAL_DOCKER=PATH writes
+# real_docker = PATH into it (the package's diverted engine CLI).
 INSTALLED_FRONT = $(DESTDIR)$(BINDIR)/docker
-install: all
+MOVE_DOCKER_SOCKET ?=
+REAL_DOCKER ?=
+DEFAULT_CONF = $(DESTDIR)$(SYSCONFDIR)/berth/berth.conf
+install: programs
 	@if [ -e "$(INSTALLED_FRONT)" ] && ! grep -q berth-docker-policy "$(INSTALLED_FRONT)" 2>/dev/null; then \
 		echo "berth: $(INSTALLED_FRONT) is another program (the engine's CLI?); not overwriting it." >&2; \
 		echo "berth: install with PREFIX=/usr/local (the default), or divert the engine's CLI first." >&2; exit 1; fi
@@ -338,6 +355,7 @@ install: all
 	for p in container image berthctl; do install -m 0644 completions/berth.bash $(DESTDIR)$(BASHCOMPDIR)/$$p; done
 	cp -r etc/berth/. $(DESTDIR)$(DOCDIR)/examples/
 	install -D -m 0644 systemd/docker.socket.d/berth.conf $(DESTDIR)$(DOCDIR)/systemd/docker.socket.d/berth.conf
+	$(if $(filter 1,$(MOVE_DOCKER_SOCKET)),install -D -m 0644 systemd/docker.socket.d/berth.conf $(DESTDIR)$(UNITDIR)/docker.socket.d/berth.conf)
 	install -m 0644 README.md SECURITY.md NEWS LICENSE $(DESTDIR)$(DOCDIR)/
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/berth/berth.conf ]; then \
 		echo "berth: $(DESTDIR)$(SYSCONFDIR)/berth has a configuration; leaving it as it is."; \
@@ -345,6 +363,12 @@ install: all
 		install -d $(DESTDIR)$(SYSCONFDIR)/berth/groups.d $(DESTDIR)$(SYSCONFDIR)/berth/users.d && \
 		install -m 0644 etc/default/berth.conf $(DESTDIR)$(SYSCONFDIR)/berth/ && \
 		install -m 0644 etc/default/groups.d/default.conf $(DESTDIR)$(SYSCONFDIR)/berth/groups.d/ && \
+		if [ -n "$(REAL_DOCKER)$(filter 1,$(MOVE_DOCKER_SOCKET))" ]; then \
+			printf '\n# written by make install%s\n[daemon]\n' "$(if $(filter 1,$(MOVE_DOCKER_SOCKET)), MOVE_DOCKER_SOCKET=1: dockerd listens on the drop-in's socket)" >> $(DEFAULT_CONF); \
+			$(if $(filter 1,$(MOVE_DOCKER_SOCKET)),echo 'docker_socket = /run/berth/dockerd.sock' >> $(DEFAULT_CONF);) \
+			$(if $(REAL_DOCKER),echo 'real_docker = $(REAL_DOCKER)' >> $(DEFAULT_CONF);) \
+			$(if $(filter 1,$(MOVE_DOCKER_SOCKET)),printf '\n[gate]\nsocket = /run/docker.sock\n' >> $(DEFAULT_CONF);) \
+		fi && \
 		echo "berth: wrote a minimal configuration to $(DESTDIR)$(SYSCONFDIR)/berth (examples in $(DOCDIR)/examples)"; fi
 	@[ -n "$(DESTDIR)" ] || echo "berth: now run: systemd-sysusers; systemd-tmpfiles --create; journalctl --update-catalog; systemctl daemon-reload"
 
@@ -360,7 +384,24 @@ uninstall:
 	for u in systemd/*.slice systemd/*.service systemd/*.socket; do [ -e "$$u" ] || continue; \
 		rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 	rm -f $(DESTDIR)$(CATALOGDIR)/berth.catalog $(DESTDIR)$(TMPFILESDIR)/berth.conf $(DESTDIR)$(SYSUSERSDIR)/berth.conf
+	rm -f $(DESTDIR)$(UNITDIR)/docker.socket.d/berth.conf
+	-rmdir $(DESTDIR)$(UNITDIR)/docker.socket.d 2>/dev/null
 	@[ ! -d $(DESTDIR)$(SYSCONFDIR)/berth ] || echo "berth: kept the configuration in $(DESTDIR)$(SYSCONFDIR)/berth"
+
+# --- the Debian package ------------------------------------------------------
+
+# Builds berth_$(VERSION)_<arch>.deb in $(O)/deb from a copy of the source
+# (dpkg-buildpackage cleans the tree it builds in), then runs lintian on it.
+DEB_ARCH = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+DEB_FILE = $(O)/deb/berth_$(VERSION)_$(DEB_ARCH).deb
+deb:
+	@command -v dpkg-buildpackage >/dev/null || { echo "berth: 'make deb' needs dpkg-dev and debhelper (make deps-test)" >&2; exit 1; }
+	rm -rf $(O)/deb && mkdir -p $(O)/deb/berth-$(VERSION)
+	if [ -d .git ]; then git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - --; \
+		else tar --exclude=./build --exclude=./build-san --exclude=./build-fuzz -cf - .; fi | tar -C $(O)/deb/berth-$(VERSION) -xf -
+	cd $(O)/deb/berth-$(VERSION) && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error --suppress-tags-from-file /dev/null $(DEB_FILE)
+	@echo "berth: built $(DEB_FILE)"
 
 # --- dependencies (Debian 12) ------------------------------------------------
 
@@ -373,7 +414,7 @@ DEB_BUILD := build-essential pkg-config musl-tools \
 	libpam0g-dev libnuma-dev libsmartcols-dev libssl-dev libhttp-parser-dev
 DEB_TEST := clang libclang-rt-14-dev check systemd dbus libpam-systemd busybox-static pamtester \
 	mandoc valgrind util-linux procps passwd perl jq sudo ca-certificates \
-	curl docker-compose python3-docker
+	curl docker-compose python3-docker dpkg-dev debhelper fakeroot lintian
 DEB_ENGINE := $(if $(shell command -v dockerd 2>/dev/null),,docker.io)
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST) $(DEB_ENGINE)
 
