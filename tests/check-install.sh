@@ -51,6 +51,28 @@ grep -q 'not overwriting' "$root/log" || fail "the refusal does not say why"
 [ "$(sh "$root/c/usr/bin/docker")" = engine ] || fail "the engine's docker was changed"
 ok
 
+# MOVE_DOCKER_SOCKET=1 REAL_DOCKER=...: the docker.socket drop-in goes live
+# and the configuration it writes points dockerd, the gate and real_docker
+# where the package puts them
+e=$root/e
+inst install DESTDIR="$e" PREFIX=/usr MOVE_DOCKER_SOCKET=1 REAL_DOCKER=/usr/bin/docker.distrib ||
+	{ cat "$root/log" >&2; fail "make install MOVE_DOCKER_SOCKET=1 failed"; }
+dropin=$(find "$e" -path '*/system/docker.socket.d/berth.conf' ! -path '*/doc/*')
+[ -n "$dropin" ] && grep -q '^ListenStream=/run/berth/dockerd.sock$' "$dropin" ||
+	fail "MOVE_DOCKER_SOCKET=1 did not install the docker.socket drop-in into the unit directory"
+ok
+for want in 'docker_socket = /run/berth/dockerd.sock' 'real_docker = /usr/bin/docker.distrib' 'socket = /run/docker.sock'; do
+	grep -qx "$want" "$e/etc/berth/berth.conf" || fail "the configuration MOVE_DOCKER_SOCKET=1 wrote lacks '$want'"
+	ok
+done
+"$O/berthctl" check-config --json "$e/etc/berth" 2> /dev/null |
+	jq -e '.valid and .daemon.docker_socket == "/run/berth/dockerd.sock"' > /dev/null ||
+	fail "the configuration MOVE_DOCKER_SOCKET=1 wrote does not load as meant"
+ok
+inst uninstall DESTDIR="$e" PREFIX=/usr || fail "make uninstall PREFIX=/usr failed"
+[ -z "$(find "$e" -name docker.socket.d)" ] || fail "make uninstall left the docker.socket drop-in"
+ok
+
 # uninstall: nothing of berth's left but the configuration
 inst uninstall DESTDIR="$d" || fail "make uninstall failed"
 left=$(cd "$d" && find . -type f ! -path './etc/berth/*' | sort)
