@@ -8,11 +8,15 @@
 plan 15
 
 U=/run/systemd/system/berth-slicemgr.service
+# the unit's StateDirectory=berth makes /var/lib/berth on the shared host
+# filesystem; it goes again unless the host had one
+state_dir_was_there=$([ -e /var/lib/berth ] && echo yes || echo no)
 cleanup() {
 	sbdocker rm -f unit._.berthtali >/dev/null 2>&1
 	sb_exec systemctl stop berth-slicemgr >/dev/null 2>&1
 	sb_exec rm -rf "$U" "$U.d"
 	sb_exec systemctl daemon-reload
+	[ "$state_dir_was_there" = yes ] || rm -rf /var/lib/berth
 }
 trap cleanup EXIT
 chmod 755 "$SB"
