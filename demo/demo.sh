@@ -55,7 +55,8 @@ sed -i -e "s|^docker_socket = .*|docker_socket = $DOCKERD_SOCK|" \
 	-e "s|^base_image = .*|base_image = berth-test:latest|" \
 	-e "s|^mounts = .*|mounts =|" "$ETC/berth.conf"
 # users reach Docker through berth-gate on the sandbox's docker.sock only
-printf '\n[gate]\nsocket = %s\n' "$SB/docker.sock" >> "$ETC/berth.conf"
+# (and the seal key in the sandbox, never the host's /var/lib/berth)
+printf '\n[gate]\nsocket = %s\nseal_key = %s\n' "$SB/docker.sock" "$SB/var-lib-berth/seal.key" >> "$ETC/berth.conf"
 sed -i -e "s|@students|@berthdemo-stu|" "$ETC/groups.d/students.conf"
 sed -i -e "s|@researchers @postdocs|@berthdemo-res|" "$ETC/groups.d/researchers.conf"
 note "installed: $(cd "$INST" && find usr etc lib -type f 2>/dev/null | wc -l) files; config in $ETC"
