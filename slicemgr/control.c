@@ -5,7 +5,9 @@
  * (root excepted), one request at a time per connection, a request that
  * must be complete within a few seconds of its first byte (a trickle does
  * not keep it alive), an idle connection closed 30 s after its last
- * request, and questions Docker must answer asked off the loop. */
+ * request, and questions Docker must answer asked off the loop.  A reserve
+ * that waits in the GPU queue (queue.h) holds its connection, untimed,
+ * until it is served or the client closes it. */
 #include "control.h"
 
 #include <sys/socket.h>
@@ -16,6 +18,7 @@
 #include "core/proto.h"
 #include "lookup.h"
 #include "ops.h"
+#include "queue.h"
 
 #define CONNECTION_IDLE_USEC (30ULL * 1000000) /* a client may sit idle this long */
 #define REQUEST_USEC (5ULL * 1000000)          /* from a request's first byte to its newline */
@@ -43,6 +46,7 @@ struct connection {
         bool discarding; /* skipping the rest of an overlong line */
         bool in_request; /* a request's first byte came; its deadline runs */
         struct deferred_job *job; /* the request being asked of Docker */
+        struct waiter *waiter;    /* the reserve waiting in the GPU queue */
         char *out;
         size_t out_len, out_off;
         bool closing;    /* close once the output is written */
@@ -58,6 +62,8 @@ static void connection_free(struct connection *c) {
         Control *ctl = c->ctl;
         if (c->job)
                 c->job->conn = NULL; /* the answer is dropped when it comes */
+        if (c->waiter)
+                queue_remove(ctl->m->queue, c->waiter); /* it leaves the queue, holding nothing */
         sd_event_source_disable_unref(c->io);
         sd_event_source_disable_unref(c->idle);
         if (c->fd >= 0)
@@ -85,8 +91,9 @@ void control_free(Control *ctl) {
 }
 
 static int connection_update_events(struct connection *c) {
-        /* nothing is read while a request waits for Docker: one at a time */
-        uint32_t ev = c->closing || c->job ? 0 : EPOLLIN;
+        /* nothing is read while a request waits for Docker or a GPU: one at
+         * a time (a closed client still shows as EPOLLHUP) */
+        uint32_t ev = c->closing || c->job || c->waiter ? 0 : EPOLLIN;
         if (c->out_len > c->out_off)
                 ev |= EPOLLOUT;
         return sd_event_source_set_io_events(c->io, ev);
@@ -139,6 +146,11 @@ static void connection_reply_error(struct connection *c, const char *kind, const
 static int connection_arm(struct connection *c, bool completed) {
         uint64_t now;
         sd_event_now(c->ctl->m->event, CLOCK_MONOTONIC, &now);
+        if (c->waiter) { /* a wait for a GPU may take hours */
+                c->in_request = false;
+                return sd_event_source_set_enabled(c->idle, SD_EVENT_OFF);
+        }
+        (void) sd_event_source_set_enabled(c->idle, SD_EVENT_ONESHOT);
         if (c->job || (c->in_len == 0 && !c->discarding)) {
                 c->in_request = false;
                 return sd_event_source_set_time(c->idle, now + CONNECTION_IDLE_USEC);
@@ -155,6 +167,29 @@ static void on_job_run(void *userdata, struct docker *d) {
 }
 
 static int connection_continue(struct connection *c, bool completed);
+
+/* A line from the GPU queue.  Never frees c here (the queue is walking its
+ * waiters): a connection that cannot take it is closed from its timer. */
+static void on_queue_line(void *conn, const char *line, bool last) {
+        struct connection *c = conn;
+        uint64_t now;
+        if (last)
+                c->waiter = NULL;
+        if (connection_queue(c, line) < 0 || connection_flush(c) < 0) {
+                c->closing = true;
+                sd_event_now(c->ctl->m->event, CLOCK_MONOTONIC, &now);
+                (void) sd_event_source_set_time(c->idle, now);
+                (void) sd_event_source_set_enabled(c->idle, SD_EVENT_ONESHOT);
+                return;
+        }
+        if (last) { /* served: a fresh idle timer, and what comes next is read */
+                sd_event_now(c->ctl->m->event, CLOCK_MONOTONIC, &now);
+                (void) sd_event_source_set_time(c->idle, now + CONNECTION_IDLE_USEC);
+                (void) sd_event_source_set_enabled(c->idle, SD_EVENT_ONESHOT);
+        }
+        (void) connection_update_events(c);
+}
+
 
 static void on_job_done(void *userdata) {
         struct deferred_job *j = userdata;
@@ -199,7 +234,7 @@ static int connection_defer(struct connection *c, struct ops_deferred *x) {
  * *ret_completed says whether any line was consumed. */
 static int connection_process_input(struct connection *c, bool *ret_completed) {
         size_t start = 0;
-        while (!c->job) {
+        while (!c->job && !c->waiter) {
                 char *nl = memchr(c->in + start, '\n', c->in_len - start);
                 if (!nl)
                         break;
@@ -209,10 +244,14 @@ static int connection_process_input(struct connection *c, bool *ret_completed) {
                         c->discarding = false; /* the end of the overlong line */
                 else if (l > 0) {
                         struct ops_deferred *x = NULL;
+                        struct waiter *waiter = NULL;
+                        struct ops_wait w = { .send = on_queue_line, .conn = c, .ret_waiter = &waiter };
                         _cleanup_free_ char *reply =
-                                c->ctl->lookup ? ops_handle_deferrable(c->ctl->m, &c->peer, c->in + start, l, &x)
-                                               : ops_handle(c->ctl->m, &c->peer, c->in + start, l);
-                        if (!reply && x) {
+                                ops_handle_control(c->ctl->m, &c->peer, c->in + start, l, c->ctl->lookup ? &x : NULL,
+                                                   c->ctl->m->queue ? &w : NULL);
+                        if (!reply && waiter)
+                                c->waiter = waiter;
+                        else if (!reply && x) {
                                 int r = connection_defer(c, x);
                                 if (r == -EAGAIN)
                                         connection_reply_error(c, "busy", "berth: the berth daemon has too many questions for Docker waiting; try again in a moment.");

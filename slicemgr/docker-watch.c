@@ -166,8 +166,19 @@ int docker_watch_event(Manager *m, json_t *ev) {
                 json_int_t nano = json_integer_value(json_object_get(ev, "timeNano"));
                 if (c && c->managed && c->user)
                         reaper_container_running(m->reaper, id, c->name, c->user, nano > 0 ? (uint64_t) nano / 1000 : 0);
+                /* started past the gate (an admin, root on dockerd's socket):
+                 * GPUs it gave up come back, or it is stopped again */
+                struct berth_error err = { 0 };
+                if (manager_container_rehold(m, id, &err) < 0) {
+                        log_info("berth-slicemgr: %s started without the GPUs it was created with: %s", strempty(name),
+                                 err.message);
+                        reaper_stop_now(m->reaper, id, name, c ? c->user : NULL, "started while its GPUs are held by others");
+                }
+                (void) ledger_container_started(m->ledger, id);
+                manager_schedule_expiry(m);
         } else if (streq(action, "die")) {
                 reaper_container_stopped(m->reaper, id);
+                manager_container_stopped(m, id);
         } else if (streq(action, "rename")) {
                 /* a mirror entry that cannot follow goes: Docker is asked instead */
                 if (cmirror_rename(&m->containers, id, name) < 0)
@@ -230,10 +241,19 @@ int docker_watch_rebuild(Manager *m, json_t *list, json_t *volumes, struct berth
                 adopt_logged(m, cid, cname, labels, "found in Docker at start");
                 n_managed++;
                 /* its start time is asked of Docker by the reaper */
-                if (cid && streq_ptr(json_string_value(json_object_get(c, "State")), "running")) {
+                const char *state = json_string_value(json_object_get(c, "State"));
+                if (cid && (streq_ptr(state, "running") || streq_ptr(state, "paused") || streq_ptr(state, "restarting"))) {
+                        (void) ledger_container_started(m->ledger, cid);
+                        if (!streq(state, "running"))
+                                continue;
                         reaper_container_running(m->reaper, cid, cname, labels_get(labels, "berth.user"), 0);
                         if (strv_push(&running, cid) < 0)
                                 return berth_error_set(err, -ENOMEM, "out of memory");
+                } else if (cid) {
+                        /* stopped while nobody watched: the hold counts from now */
+                        const struct ledger_entry *e = ledger_find_container(m->ledger, cid);
+                        if (e && e->n_devices > 0 && e->hold_until_usec == LEDGER_NEVER)
+                                manager_container_stopped(m, cid);
                 }
         }
         reaper_keep_only(m->reaper, running);

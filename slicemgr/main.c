@@ -13,6 +13,7 @@
 #include "docker-watch.h"
 #include "lookup.h"
 #include "manager.h"
+#include "queue.h"
 #include "reaper.h"
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
@@ -43,6 +44,10 @@ static void reaper_freep(Reaper **r) {
         reaper_free(*r);
 }
 
+static void queue_freep(Queue **q) {
+        queue_free(*q);
+}
+
 static void control_freep(Control **c) {
         control_free(*c);
 }
@@ -54,6 +59,8 @@ static int run(const char *config_dir) {
         _cleanup_(reaper_freep) Reaper *reaper = NULL;
         /* freed in reverse: the connections go before the worker that answers them */
         _cleanup_(lookup_freep) Lookup *lookup = NULL;
+        /* after the connections, which wait in it */
+        _cleanup_(queue_freep) Queue *queue = NULL;
         _cleanup_(control_freep) Control *control = NULL;
         _cleanup_(docker_watch_freep) DockerWatch *watch = NULL;
         struct berth_error err = { 0 };
@@ -79,6 +86,10 @@ static int run(const char *config_dir) {
         if (r < 0)
                 return log_error_errno(r, "cannot start the reaper: %m");
         m->reaper = reaper;
+        r = queue_new(m, &queue);
+        if (r < 0)
+                return log_error_errno(r, "cannot start the GPU queue: %m");
+        m->queue = queue;
         r = control_new(m, lookup, &control, &err);
         if (r < 0)
                 return log_error_errno(r, "%s", err.message);

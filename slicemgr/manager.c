@@ -3,10 +3,13 @@
 #include "manager.h"
 
 #include <fcntl.h>
+#include <math.h>
+#include <time.h>
 
 #include "basic/util.h"
 #include "core/audit.h"
 #include "gpu-audit.h"
+#include "queue.h"
 #include "system/nvml.h"
 #include "system/seal-key.h"
 
@@ -71,6 +74,10 @@ int manager_new(const char *config_dir, Manager **ret, struct berth_error *err) 
         }
         if (made)
                 log_info("berth-slicemgr: made a new seal key in %s", m->config->seal_key);
+        r = exemptions_load(&m->exemptions, m->config->reaper_exemptions);
+        if (r < 0)
+                return berth_error_set(err, r, "cannot read the exemptions in %s: %s", m->config->reaper_exemptions,
+                                       strerror(-r));
         r = load_inventory(m->config, &m->inventory, err);
         if (r < 0)
                 return r;
@@ -102,6 +109,7 @@ void manager_free(Manager *m) {
         OPENSSL_cleanse(m->seal_key, sizeof(m->seal_key));
         identity_cache_clear(&m->identities);
         gpu_inventory_free(m->inventory);
+        exemptions_done(&m->exemptions);
         config_free(m->config);
         sd_event_unref(m->event);
         free(m->config_dir);
@@ -114,13 +122,69 @@ static int on_expiry(sd_event_source *s, uint64_t usec, void *userdata) {
         uint64_t now;
         sd_event_now(m->event, CLOCK_MONOTONIC, &now);
         ledger_expire(m->ledger, now, gpu_audit_released, (void *) "reservation expired");
+        ledger_release_held(m->ledger, now, gpu_audit_released, (void *) "stopped longer than gpu_hold_after_stop");
         manager_schedule_expiry(m);
         return 0;
 }
 
+void manager_container_stopped(Manager *m, const char *container_id) {
+        const struct ledger_entry *e = ledger_find_container(m->ledger, container_id);
+        struct resolved_user ru = { 0 };
+        uint64_t now, hold = 15ULL * 60 * 1000000;
+        if (!e || e->state == LEDGER_RESERVED || e->state == LEDGER_COMMITTED)
+                return;
+        if (config_resolve_user(m->config, e->user, time(NULL), &ru) >= 0) {
+                hold = ru.limits.gpu_hold_after_stop_usec;
+                resolved_user_done(&ru);
+        }
+        sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        (void) ledger_container_stopped(m->ledger, container_id,
+                                        hold == LIMIT_INFINITY || now > LEDGER_NEVER - hold ? LEDGER_NEVER : now + hold);
+        manager_schedule_expiry(m);
+}
+
+int manager_container_rehold(Manager *m, const char *container_id, struct berth_error *err) {
+        const struct ledger_entry *e = ledger_find_container(m->ledger, container_id);
+        uint64_t now;
+        if (!e || !e->parked)
+                return 0;
+        /* the owner's limits, whoever starts it */
+        _cleanup_(resolved_user_done) struct resolved_user ru = { 0 };
+        if (config_resolve_user(m->config, e->user, time(NULL), &ru) < 0)
+                return berth_error_set(err, -EINVAL, "berth: cannot resolve the limits of %s.", e->user);
+        const struct group_config *g = config_find_group(m->config, ru.group);
+        size_t ahead = queue_ahead(m->queue, NULL, g ? g->priority : 0);
+        if (ahead > 0)
+                return berth_error_set(err, -EBUSY,
+                                       "berth: %s gave up its GPUs while it was stopped, and %zu %s for GPUs; start it once they are served, or remove it and deploy it again with --wait.",
+                                       e->container ? e->container : e->container_id, ahead,
+                                       ahead == 1 ? "request waits" : "requests wait");
+        struct ledger_request lr = {
+                .user = e->user,
+                .uid = e->uid,
+                .group = ru.group,
+                .user_gpus_max = ru.limits.gpus,
+                .per_container_gpus_max = ru.limits.gpus_per_container,
+                .group_gpus_max = (ru.total.set & (1u << LIMIT_GPUS)) ? ru.total.gpus : INFINITY,
+                .ttl_usec = m->config->reservation_ttl_usec,
+        };
+        sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        int r = ledger_rehold(m->ledger, container_id, &lr, now, err);
+        if (r <= 0)
+                return r;
+        manager_schedule_expiry(m);
+        e = ledger_find_container(m->ledger, container_id);
+        if (e)
+                gpu_audit_entry(AUDIT_GPU_BIND, e, "taken back to start the container again", false);
+        return r;
+}
+
 void manager_schedule_expiry(Manager *m) {
         claims_prune(&m->claims, m->ledger);
-        uint64_t next = ledger_next_expiry(m->ledger);
+        queue_kick(m->queue); /* whatever changed, the head of the queue may be served now */
+        uint64_t next = ledger_next_expiry(m->ledger), hold_end = ledger_next_hold_end(m->ledger);
+        if (hold_end < next)
+                next = hold_end;
         if (next == LEDGER_NEVER) {
                 if (m->expiry_timer)
                         sd_event_source_set_enabled(m->expiry_timer, SD_EVENT_OFF);
@@ -221,9 +285,13 @@ int manager_reload(Manager *m, char **ret_message) {
         /* containers sealed under an old key count until the next rebuild */
         memcpy(m->seal_key, key, SEAL_KEY_SIZE);
         OPENSSL_cleanse(key, sizeof(key));
+        bool exemptions_moved = !streq(c->reaper_exemptions, m->config->reaper_exemptions);
         config_free(m->config);
         m->config = TAKE_PTR(c);
         identity_cache_clear(&m->identities); /* the admin group may have changed */
+        if (exemptions_moved && exemptions_load(&m->exemptions, m->config->reaper_exemptions) < 0)
+                log_info("berth-slicemgr: out of memory reading the exemptions");
+        manager_schedule_expiry(m); /* new limits may let a waiter in */
 
         r = slices_apply_all(&m->slices, m->config, &err);
         f.reason = r < 0 ? err.message : NULL;

@@ -11,6 +11,7 @@
 
 #include "basic/error.h"
 #include "claims.h"
+#include "exempt.h"
 #include "core/config.h"
 #include "identity.h"
 #include "labels.h"
@@ -21,6 +22,7 @@
 #include "system/docker.h"
 
 typedef struct Reaper Reaper;
+typedef struct Queue Queue;
 
 typedef struct Manager {
         char *config_dir;
@@ -48,6 +50,8 @@ typedef struct Manager {
         sd_event_source *expiry_timer;
         struct claims claims; /* reserve's replies of pending reservations, for 'claim' */
         Reaper *reaper; /* set by main.c once the lookup worker runs; may be NULL */
+        Queue *queue;   /* reserves waiting for GPUs; set by main.c, may be NULL */
+        struct exemptions exemptions; /* from the reaper, [reaper] exemptions */
 
         /* After an unclean stop, reservations the old daemon handed out may
          * still turn into containers: no GPU is handed out before this. */
@@ -73,3 +77,10 @@ int manager_reload(Manager *m, char **ret_message);
 /* After every change of the ledger: arms the timer for its next reservation
  * expiry and forgets the kept replies of reservations no longer pending. */
 void manager_schedule_expiry(Manager *m);
+/* The container stopped (Docker's die event, or found stopped): its GPUs
+ * stay held for its owner's gpu_hold_after_stop, then are freed. */
+void manager_container_stopped(Manager *m, const char *container_id);
+/* It is about to start, or started: the GPUs it gave up after the hold are
+ * taken back (its owner's quotas, and only when nobody waits ahead).  1
+ * taken back, 0 nothing to take, < 0 refused with a sentence in *err. */
+int manager_container_rehold(Manager *m, const char *container_id, struct berth_error *err);

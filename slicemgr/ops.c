@@ -12,6 +12,8 @@
 #include "core/audit.h"
 #include "core/limits.h"
 #include "core/names.h"
+#include "exempt.h"
+#include "queue.h"
 #include "reaper.h"
 #include "core/proto.h"
 #include "core/seal.h"
@@ -26,7 +28,11 @@
 /* Who is asking: peer always; the rest once looked up (every op but hello). */
 struct caller {
         const struct ucred *peer;
+        const struct ucred *conn_peer;  /* who is on the socket (berth-gate for a "for" request) */
+        const char *line;               /* the request as it came */
+        size_t len;
         struct ops_deferred **deferred; /* where a request that must ask Docker goes; NULL: ask now */
+        const struct ops_wait *wait;    /* how a reserve may wait for GPUs; NULL: it may not */
         char *user;
         bool admin;
         struct resolved_user ru;
@@ -215,6 +221,32 @@ static void add_numa(Manager *m, const struct ledger_entry *e, double cpus, json
         json_object_set_new(inject, "cpuset_mems", json_string(mems));
 }
 
+static int group_priority(Manager *m, const char *group) {
+        const struct group_config *g = config_find_group(m->config, group);
+        return g ? g->priority : 0;
+}
+
+/* GPUs others hold (or that waiters ahead are owed): a request that may
+ * wait joins the queue, or stays in it; any other is refused, with how to
+ * wait next time. */
+static char *wait_or_refuse(Manager *m, struct caller *c, const struct proto_request *req, const char *full,
+                            int priority, const char *why) {
+        const struct ops_wait *w = c->wait;
+        if (req->wait && w && w->place) { /* asked again from the queue: still waiting */
+                *w->ret_wait = true;
+                return NULL;
+        }
+        if (req->wait && w && w->send) {
+                *w->ret_waiter = queue_add(m->queue, c->conn_peer, c->line, c->len, priority, c->user, why, w->send,
+                                           w->conn);
+                if (*w->ret_waiter)
+                        return NULL;
+                return error_line("internal", "berth: the daemon ran out of memory; try again.");
+        }
+        return deny(c, AUDIT_GPU_DENY, full, "gpus_unavailable",
+                    "%s To wait for one in the queue: 'container deploy --wait', or 'BERTH_WAIT=1 docker run'.", why);
+}
+
 static char *op_reserve(Manager *m, struct caller *c, const struct proto_request *req) {
         const struct proto_spec *spec = &req->spec;
         const struct limits *l = &c->ru.limits;
@@ -259,6 +291,15 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_request
         if (m->ensure_user_slice(&m->slices, &c->ru, &slice, &err) < 0)
                 return error_line("slice_failed", "%s", err.message);
 
+        /* a freed GPU goes to the head of the queue before anyone else */
+        int priority = group_priority(m, c->ru.group);
+        size_t ahead = wants_gpus ? queue_ahead(m->queue, c->wait ? c->wait->place : NULL, priority) : 0;
+        if (ahead > 0) {
+                snprintf(why, sizeof(why), "berth: %zu %s for GPUs before yours.", ahead,
+                         ahead == 1 ? "request waits" : "requests wait");
+                return wait_or_refuse(m, c, req, full, priority, why);
+        }
+
         struct ledger_request lr = {
                 .user = c->user,
                 .uid = c->peer->uid,
@@ -279,6 +320,8 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_request
         };
         const struct ledger_entry *e = NULL;
         int r = ledger_reserve(m->ledger, &lr, now, &e, &err);
+        if (r == -EBUSY && wants_gpus)
+                return wait_or_refuse(m, c, req, full, priority, err.message);
         if (r < 0) {
                 const char *kind = ledger_error_kind_name(ledger_error_kind_from_errno(r));
                 return deny(c, wants_gpus ? AUDIT_GPU_DENY : AUDIT_CONTAINER_DENY, full, kind, "%s", err.message);
@@ -474,6 +517,21 @@ static char *op_status(Manager *m, struct caller *c, const struct proto_request 
                                         e->user, "state", ledger_state_name(e->state), "gpus", uuids, "fraction",
                                         e->gpus, "reservation", mine ? e->id : NULL, "since",
                                         entry_since(m, e, since, sizeof(since)));
+                /* a stopped container's GPUs: held a while, then given up */
+                if (row && e->n_devices > 0 && e->hold_until_usec != LEDGER_NEVER) {
+                        uint64_t mono;
+                        sd_event_now(m->event, CLOCK_MONOTONIC, &mono);
+                        json_object_set_new(row, "gpus_free_in_s",
+                                            json_integer((json_int_t) (e->hold_until_usec > mono
+                                                                               ? (e->hold_until_usec - mono + 999999) / 1000000
+                                                                               : 0)));
+                }
+                if (row && e->parked) {
+                        json_t *p = json_array();
+                        for (char **u = e->parked; p && *u; u++)
+                                json_array_append_new(p, json_string(*u));
+                        json_object_set_new(row, "gpus_released", p);
+                }
                 /* what the reaper makes of it, while it runs */
                 if (row && reaper)
                         json_object_set_new(row, "reaper", reaper);
@@ -481,9 +539,10 @@ static char *op_status(Manager *m, struct caller *c, const struct proto_request 
                         json_decref(reaper);
                 json_array_append_new(containers, row);
         }
-        _cleanup_json_ json_t *o = json_pack("{s:O,s:O,s:O,s:O,s:b,s:o}", "gpus", gpus, "users", users, "groups", groups,
-                                             "containers", containers, "docker_synced", m->docker_synced, "forged",
-                                             forged_set_json(&m->forged));
+        _cleanup_json_ json_t *o = json_pack("{s:O,s:O,s:O,s:O,s:b,s:o,s:o,s:o}", "gpus", gpus, "users", users, "groups",
+                                             groups, "containers", containers, "docker_synced", m->docker_synced, "forged",
+                                             forged_set_json(&m->forged), "queue", queue_json(m->queue), "exemptions",
+                                             exemptions_json(&m->exemptions));
         return o ? proto_ok_line(o) : NULL;
 }
 
@@ -532,6 +591,48 @@ static char *op_users(Manager *m, struct caller *c, const struct proto_request *
                                                       limits_json(&ru.limits, false), "usage", usage_json(m, *u)));
         }
         _cleanup_json_ json_t *o = json_pack("{s:O}", "users", list);
+        return o ? proto_ok_line(o) : NULL;
+}
+
+/* start: a container that gave up its GPUs while stopped takes them back,
+ * or is refused (berth-gate asks before it forwards a start or restart). */
+static char *op_start(Manager *m, struct caller *c, const struct proto_request *req) {
+        struct berth_error err = { 0 };
+        const struct ledger_entry *e = ledger_find_container(m->ledger, req->target);
+        if (!e || e->state == LEDGER_RESERVED || e->state == LEDGER_COMMITTED || !e->parked) {
+                _cleanup_json_ json_t *o = json_pack("{s:b}", "retaken", false);
+                return o ? proto_ok_line(o) : NULL;
+        }
+        if (e->uid != c->peer->uid && !c->admin)
+                return deny(c, AUDIT_ACCESS_DENY, e->container, "permission_denied",
+                            "berth: %s belongs to another user; only its owner or an admin may start it.",
+                            strempty(e->container));
+        _cleanup_free_ char *name = strdup(e->container ? e->container : e->container_id);
+        _cleanup_free_ char *cid = strdup(e->container_id);
+        if (!name || !cid)
+                return NULL;
+        int r = manager_container_rehold(m, cid, &err);
+        if (r < 0)
+                return deny(c, AUDIT_GPU_DENY, name, ledger_error_kind_name(ledger_error_kind_from_errno(r)), "%s",
+                            err.message);
+        _cleanup_json_ json_t *o = json_pack("{s:b}", "retaken", r > 0);
+        return o ? proto_ok_line(o) : NULL;
+}
+
+/* exempt (admins): the reaper leaves a container or user alone until a time. */
+static char *op_exempt(Manager *m, struct caller *c, const struct proto_request *req) {
+        int r = exemptions_set(&m->exemptions, req->target, req->until, req->reason, c->user, time(NULL));
+        if (r == -ENOENT)
+                return error_line("not_found", "berth: %s has no exemption to end.", req->target);
+        if (r < 0)
+                return error_line("internal", "berth: the exemption could not be saved to %s: %s.", m->exemptions.path,
+                                  strerror(-r));
+        _cleanup_json_ json_t *o = json_pack("{s:b,s:o}", "exempt", r > 0, "exemptions", exemptions_json(&m->exemptions));
+        return o ? proto_ok_line(o) : NULL;
+}
+
+static char *op_queue(Manager *m, struct caller *c, const struct proto_request *req) {
+        _cleanup_json_ json_t *o = json_pack("{s:o}", "queue", queue_json(m->queue));
         return o ? proto_ok_line(o) : NULL;
 }
 
@@ -659,6 +760,9 @@ static const struct op {
         [OP_RELOAD] = { op_reload, false },
         [OP_RELEASE] = { op_release, false },
         [OP_USERS] = { op_users, false },
+        [OP_START] = { op_start, false },
+        [OP_EXEMPT] = { op_exempt, false },
+        [OP_QUEUE] = { op_queue, false },
 };
 
 /* "for" from anyone but root: refused, and audited as who really asked. */
@@ -678,10 +782,11 @@ static char *refuse_behalf(Manager *m, struct caller *c, const struct proto_requ
         return error_line("permission_denied", "berth: only root may ask on another user's behalf.");
 }
 
-char *ops_handle_deferrable(Manager *m, const struct ucred *peer, const char *line, size_t len,
-                            struct ops_deferred **ret_deferred) {
+char *ops_handle_control(Manager *m, const struct ucred *peer, const char *line, size_t len,
+                         struct ops_deferred **ret_deferred, const struct ops_wait *w) {
         _cleanup_(proto_request_done) struct proto_request req = { 0 };
-        _cleanup_(caller_done) struct caller c = { .peer = peer, .deferred = ret_deferred };
+        _cleanup_(caller_done) struct caller c = { .peer = peer, .conn_peer = peer, .line = line, .len = len,
+                                                   .deferred = ret_deferred, .wait = w };
         struct berth_error err = { 0 };
         const char *kind = "bad_request";
         struct ucred behalf;
@@ -712,6 +817,18 @@ char *ops_handle_deferrable(Manager *m, const struct ucred *peer, const char *li
         return op->handler(m, &c, &req);
 }
 
+char *ops_handle_deferrable(Manager *m, const struct ucred *peer, const char *line, size_t len,
+                            struct ops_deferred **ret_deferred) {
+        return ops_handle_control(m, peer, line, len, ret_deferred, NULL);
+}
+
 char *ops_handle(Manager *m, const struct ucred *peer, const char *line, size_t len) {
-        return ops_handle_deferrable(m, peer, line, len, NULL);
+        return ops_handle_control(m, peer, line, len, NULL, NULL);
+}
+
+char *ops_handle_queued(Manager *m, const struct ucred *peer, const char *line, size_t len,
+                        const struct queue_place *place, bool *ret_wait) {
+        struct ops_wait w = { .place = place, .ret_wait = ret_wait };
+        *ret_wait = false;
+        return ops_handle_control(m, peer, line, len, NULL, &w);
 }

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "manager.h"
+#include "queue.h"
 #include "system/docker.h"
 
 /* One reply line (newline included) for one request line (without its
@@ -29,3 +30,20 @@ void ops_deferred_run(struct ops_deferred *x, struct docker *d);
 /* The reply line (NULL when out of memory); x is freed. */
 char *ops_deferred_finish(struct ops_deferred *x);
 void ops_deferred_free(struct ops_deferred *x);
+
+/* How a reserve with "wait":true may wait (see queue.h). */
+struct ops_wait {
+        const struct queue_place *place; /* asked again from the queue; NULL: a new request */
+        bool *ret_wait;                  /* with place: set when it must wait on (the reply is NULL) */
+        queue_send_t send;               /* without place: where a new waiter's lines go */
+        void *conn;
+        struct waiter **ret_waiter;      /* without place: set when it joined the queue (the reply is NULL) */
+};
+/* As ops_handle_deferrable(), and a reserve that may wait joins the queue:
+ * NULL with *w->ret_waiter set. */
+char *ops_handle_control(Manager *m, const struct ucred *peer, const char *line, size_t len,
+                         struct ops_deferred **ret_deferred, const struct ops_wait *w);
+/* A waiter's request asked again: its reply, or NULL with *ret_wait set
+ * when it still waits (NULL alone: out of memory). */
+char *ops_handle_queued(Manager *m, const struct ucred *peer, const char *line, size_t len,
+                        const struct queue_place *place, bool *ret_wait);

@@ -5,8 +5,9 @@
  * utilisation and compute processes.  A container is idle since the start of
  * the first interval of an unbroken run of idle samples; one without GPUs is
  * judged by CPU alone, and one that cannot be sampled is never idle.  Docker
- * is asked (inspect for the cgroup and start, stop) only through the lookup
- * worker, never from the loop. */
+ * (inspect for the cgroup and start, stop) and NVML (every device's sample,
+ * once a tick) are asked only through the lookup worker, never from the
+ * loop: a tick's verdicts follow when NVML has answered. */
 #include "reaper.h"
 
 #include <math.h>
@@ -35,6 +36,7 @@ struct watched {
         uint64_t idle_since;               /* CLOCK_MONOTONIC usec, 0 = busy */
         uint64_t warned;                   /* bit i: warn offset i given for this deadline */
         uint64_t idle_usec, stops_in_usec; /* as of the last tick, for status */
+        bool exempt;
         char reason[96];
 };
 
@@ -44,6 +46,12 @@ struct Reaper {
         sd_event_source *timer;
         struct watched *v;
         size_t n;
+        /* the last tick's sample of every inventory device (inventory order) */
+        struct gpu_sample *samples;
+        size_t n_samples;
+        bool sampling;      /* a sample is on the worker */
+        bool samples_fresh; /* samples are this tick's */
+        uint64_t warnings, stops;
 };
 
 static void watched_done(struct watched *w) {
@@ -72,6 +80,7 @@ struct job {
         char *cgroup_parent;
         char *started_at;
         bool running;
+        bool ran; /* the worker ran it (not handed back unrun at shutdown) */
         int result;
         struct berth_error err;
 };
@@ -154,6 +163,7 @@ static void inspect_done(void *job) {
 static void stop_run(void *job, struct docker *d) {
         struct job *j = job;
         j->result = d ? docker_container_stop(d, j->id, REAPER_STOP_TIMEOUT_S, &j->err) : -ENOTCONN;
+        j->ran = true;
 }
 
 static void stop_done(void *job) {
@@ -161,7 +171,9 @@ static void stop_done(void *job) {
         struct watched *w = find(j->r, j->id);
         if (w)
                 w->stopping = false;
-        if (j->result < 0)
+        if (!j->ran)
+                ; /* the daemon stops: nothing was asked */
+        else if (j->result < 0)
                 log_info("berth-slicemgr: could not stop %s (%s): %s; trying again", j->name, j->reason,
                          j->result == -ENOTCONN ? "Docker is not reachable" : j->err.message);
         else {
@@ -171,6 +183,7 @@ static void stop_done(void *job) {
                 f.reason = j->reason;
                 audit_log(AUDIT_CONTAINER_REAP, &f, "berth: stopped %s of %s (%s); it was not removed", j->name,
                           j->user, j->reason);
+                j->r->stops++;
                 if (w)
                         reaper_container_stopped(j->r, j->id);
         }
@@ -205,23 +218,28 @@ static char **container_uuids(Manager *m, const char *id) {
         return v;
 }
 
-/* Whether every GPU of the container was idle now: under the threshold (or
- * NVML does not say, as for MIG) and no compute process. */
-static bool gpus_idle(Manager *m, char *const *uuids) {
-        struct gpu_sample *s = NULL;
-        struct berth_error err = { 0 };
-        size_t n = 0;
-        bool idle = true;
+static const struct gpu_sample *find_sample(const Reaper *r, const char *uuid) {
+        for (size_t i = 0; i < r->n_samples; i++)
+                if (streq(r->samples[i].uuid, uuid))
+                        return &r->samples[i];
+        return NULL;
+}
+
+/* Whether every GPU of the container was idle in this tick's sample: under
+ * the threshold (or NVML does not say, as for MIG) and no compute process.
+ * Without this tick's sample nothing with GPUs is idle. */
+static bool gpus_idle(const Reaper *r, char *const *uuids) {
         if (!uuids || !*uuids)
                 return true;
-        if (m->config->gpus == GPU_MODE_NONE || gpu_sample_load(m->config->nvml_library, uuids, &s, &n, &err) < 0)
-                return false; /* not known: not idle */
-        for (size_t i = 0; i < n; i++)
-                if (!s[i].found || !s[i].processes_known || s[i].n_pids > 0 ||
-                    (s[i].utilization >= 0 && (unsigned) s[i].utilization >= m->config->reaper_idle_gpu_percent))
-                        idle = false;
-        gpu_samples_free(s, n);
-        return idle;
+        if (!r->samples_fresh)
+                return false;
+        for (char *const *u = uuids; *u; u++) {
+                const struct gpu_sample *s = find_sample(r, *u);
+                if (!s || !s->found || !s->processes_known || s->n_pids > 0 ||
+                    (s->utilization >= 0 && (unsigned) s->utilization >= r->m->config->reaper_idle_gpu_percent))
+                        return false;
+        }
+        return true;
 }
 
 /* One sample of w; updates idle_since. */
@@ -242,7 +260,7 @@ static void sample(Reaper *r, struct watched *w, uint64_t now) {
         if (!had)
                 return;
         _cleanup_strv_free_ char **uuids = container_uuids(m, w->id);
-        bool idle = cpus < m->config->reaper_idle_cpus && gpus_idle(m, uuids);
+        bool idle = cpus < m->config->reaper_idle_cpus && gpus_idle(r, uuids);
         if (!idle)
                 w->idle_since = 0;
         else if (!w->idle_since)
@@ -255,7 +273,7 @@ static char *human(uint64_t usec, char *buf, size_t n) {
         return format_duration(usec - usec % unit, buf, n);
 }
 
-static void warn(struct watched *w, const char *why, uint64_t left) {
+static void warn(Reaper *r, struct watched *w, const char *why, uint64_t left) {
         char l[32];
         struct audit_fields f = AUDIT_FIELDS_INIT;
         _cleanup_free_ char *reason = NULL;
@@ -265,6 +283,7 @@ static void warn(struct watched *w, const char *why, uint64_t left) {
         f.user = w->user;
         f.reason = reason;
         audit_log(AUDIT_CONTAINER_WARN, &f, "berth: %s of %s will be stopped: %s", w->name, w->user, reason);
+        r->warnings++;
 }
 
 static void judge(Reaper *r, struct watched *w, uint64_t now, uint64_t realtime) {
@@ -287,6 +306,10 @@ static void judge(Reaper *r, struct watched *w, uint64_t now, uint64_t realtime)
                 run_left = ran >= max_runtime ? 0 : max_runtime - ran;
         }
         uint64_t left = idle_left < run_left ? idle_left : run_left;
+        /* an admin's exemption: watched and shown, never stopped */
+        w->exempt = exemptions_find(&m->exemptions, w->name, w->user, (time_t) (realtime / USEC_PER_SEC)) != NULL;
+        if (w->exempt)
+                left = NEVER;
         w->stops_in_usec = left;
         if (left == NEVER) {
                 w->reason[0] = 0;
@@ -318,7 +341,7 @@ static void judge(Reaper *r, struct watched *w, uint64_t now, uint64_t realtime)
                 }
         }
         if (due) /* one entry, even when one tick passed several offsets */
-                warn(w, w->reason, left);
+                warn(r, w, w->reason, left);
 }
 
 static void arm(Reaper *r) {
@@ -328,8 +351,8 @@ static void arm(Reaper *r) {
         sd_event_source_set_enabled(r->timer, SD_EVENT_ONESHOT);
 }
 
-static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
-        Reaper *r = userdata;
+/* Every watched container sampled and judged against the loop's now. */
+static void evaluate(Reaper *r) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         uint64_t realtime = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
@@ -347,6 +370,85 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
                 sample(r, w, now);
                 judge(r, w, now, realtime);
         }
+}
+
+/* NVML, on the worker: every device of the inventory as it was at submit. */
+struct sample_job {
+        Reaper *r;
+        char *library;
+        char **uuids;
+        struct gpu_sample *samples;
+        size_t n;
+        bool ran;
+        int result;
+        struct berth_error err;
+};
+
+static void sample_job_free(struct sample_job *j) {
+        free(j->library);
+        strv_free(j->uuids);
+        gpu_samples_free(j->samples, j->n);
+        free(j);
+}
+
+static void sample_run(void *job, struct docker *d) {
+        struct sample_job *j = job;
+        j->result = gpu_sample_load(j->library, j->uuids, &j->samples, &j->n, &j->err);
+        j->ran = true;
+}
+
+static void sample_done(void *job) {
+        struct sample_job *j = job;
+        Reaper *r = j->r;
+        r->sampling = false;
+        if (!j->ran) { /* the daemon stops */
+                sample_job_free(j);
+                return;
+        }
+        gpu_samples_free(r->samples, r->n_samples);
+        r->samples = NULL;
+        r->n_samples = 0;
+        if (j->result >= 0) {
+                r->samples = TAKE_PTR(j->samples);
+                r->n_samples = j->n;
+                j->n = 0;
+                r->samples_fresh = true;
+        } else
+                log_info("berth-slicemgr: the reaper could not sample the GPUs: %s; no GPU container counts as idle",
+                         j->err.message);
+        sample_job_free(j);
+        evaluate(r);
+}
+
+/* Asks NVML for this tick's samples; false when the verdicts cannot wait
+ * for them (no GPUs, or the worker is busy or gone). */
+static bool sample_gpus(Reaper *r) {
+        Manager *m = r->m;
+        const struct gpu_inventory *inv = ledger_inventory(m->ledger);
+        if (m->config->gpus == GPU_MODE_NONE || !inv || inv->n_devices == 0 || r->sampling)
+                return false;
+        struct sample_job *j = calloc(1, sizeof(*j));
+        if (!j)
+                return false;
+        j->r = r;
+        j->library = strdup(m->config->nvml_library);
+        bool ok = j->library != NULL;
+        for (size_t i = 0; ok && i < inv->n_devices; i++)
+                ok = strv_push(&j->uuids, inv->devices[i].uuid) >= 0;
+        if (!ok || lookup_submit(r->lookup, 0, j, sample_run, sample_done) < 0) {
+                sample_job_free(j);
+                return false;
+        }
+        r->sampling = true;
+        return true;
+}
+
+static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
+        Reaper *r = userdata;
+        exemptions_expire(&r->m->exemptions, time(NULL));
+        r->samples_fresh = false;
+        if (!sample_gpus(r))
+                evaluate(r);
         arm(r);
         return 0;
 }
@@ -379,6 +481,15 @@ void reaper_container_running(Reaper *r, const char *id, const char *name, const
         submit(r, w, NULL, inspect_run, inspect_done, &w->asking);
 }
 
+void reaper_stop_now(Reaper *r, const char *id, const char *name, const char *user, const char *reason) {
+        if (!r || !id)
+                return;
+        struct watched w = { .id = (char *) id, .name = (char *) strempty(name && name[0] == '/' ? name + 1 : name),
+                             .user = (char *) user };
+        bool flag = false;
+        submit(r, &w, reason, stop_run, stop_done, &flag);
+}
+
 void reaper_container_stopped(Reaper *r, const char *id) {
         struct watched *w = find(r, id);
         if (!w)
@@ -401,12 +512,22 @@ json_t *reaper_container_json(const Reaper *r, const char *id) {
         const struct watched *w = id ? find(r, id) : NULL;
         if (!w)
                 return NULL;
-        json_t *o = json_pack("{s:I,s:s?}", "idle_usec", (json_int_t) w->idle_usec, "reason",
-                              w->reason[0] ? w->reason : NULL);
+        json_t *o = json_pack("{s:I,s:s?,s:b}", "idle_usec", (json_int_t) w->idle_usec, "reason",
+                              w->reason[0] ? w->reason : NULL, "exempt", w->exempt);
         if (o)
                 json_object_set_new(o, "stops_in_usec",
                                     w->stops_in_usec == NEVER ? json_null() : json_integer((json_int_t) w->stops_in_usec));
         return o;
+}
+
+const struct gpu_sample *reaper_gpu_samples(const Reaper *r, size_t *ret_n) {
+        *ret_n = r ? r->n_samples : 0;
+        return r ? r->samples : NULL;
+}
+
+void reaper_counters(const Reaper *r, uint64_t *ret_warnings, uint64_t *ret_stops) {
+        *ret_warnings = r ? r->warnings : 0;
+        *ret_stops = r ? r->stops : 0;
 }
 
 int reaper_new(Manager *m, Lookup *l, Reaper **ret) {
@@ -434,5 +555,6 @@ void reaper_free(Reaper *r) {
         for (size_t i = 0; i < r->n; i++)
                 watched_done(&r->v[i]);
         free(r->v);
+        gpu_samples_free(r->samples, r->n_samples);
         free(r);
 }

@@ -10,6 +10,7 @@
 
 #include "lookup.h"
 #include "manager.h"
+#include "system/nvml.h"
 
 /* Arms the timer on m's loop; Docker is asked (inspect, stop) through l. */
 int reaper_new(Manager *m, Lookup *l, Reaper **ret);
@@ -25,3 +26,11 @@ void reaper_keep_only(Reaper *r, char *const *running_ids);
 /* {"idle_usec":…,"stops_in_usec":…,"reason":…} of a watched container
  * (stops_in_usec null when no limit applies), NULL when not watched. */
 json_t *reaper_container_json(const Reaper *r, const char *id);
+/* The last tick's NVML sample of every inventory device, in inventory
+ * order (NULL, 0 before the first, or when NVML could not say). */
+const struct gpu_sample *reaper_gpu_samples(const Reaper *r, size_t *ret_n);
+/* Warnings given and containers stopped since the daemon started. */
+void reaper_counters(const Reaper *r, uint64_t *ret_warnings, uint64_t *ret_stops);
+/* Stop the container now (off the loop), audited as container.reap with
+ * reason: it started though the ledger could not give it its GPUs. */
+void reaper_stop_now(Reaper *r, const char *id, const char *name, const char *user, const char *reason);

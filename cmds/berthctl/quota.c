@@ -39,6 +39,7 @@ static const char *derived_from(enum limit_key k) {
         case LIMIT_CONTAINERS:
         case LIMIT_IDLE_TIMEOUT:
         case LIMIT_MAX_RUNTIME:
+        case LIMIT_GPU_HOLD_AFTER_STOP:
         case _LIMIT_MAX:
         default:
                 return NULL;

@@ -31,6 +31,7 @@ static const struct {
         [AUDIT_CONTAINER_FORGED] = { "container.forged", "dcae343ecfa645dc826e552caae90616" },
         [AUDIT_CONTAINER_WARN] = { "container.warn", "6a0f3c1e8d2b4f7a9c5e1b3d7f9a2c4e" },
         [AUDIT_CONTAINER_REAP] = { "container.reap", "b41d9e7c2a5f4e8b8d3c6a1f0e7b9d25" },
+        [AUDIT_REAPER_EXEMPT] = { "reaper.exempt", "8273cc6c8d08484abdb25d6597e3c348" },
 };
 
 static int audit_event_valid(enum audit_event ev) {

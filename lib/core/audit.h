@@ -26,6 +26,7 @@ enum audit_event {
         AUDIT_CONTAINER_FORGED, /* a container claims berth.* labels whose seal does not verify */
         AUDIT_CONTAINER_WARN,   /* the reaper will stop a container soon */
         AUDIT_CONTAINER_REAP,   /* the reaper stopped an idle or overrunning container */
+        AUDIT_REAPER_EXEMPT,    /* an admin exempted a container or user from the reaper, or it ended */
         _AUDIT_EVENT_MAX,
         _AUDIT_EVENT_INVALID = -EINVAL,
 };

@@ -101,6 +101,7 @@ static const struct key_def reaper_keys[] = {
         { "idle_gpu_percent", KEY_PERCENT, CFG(reaper_idle_gpu_percent), 0 },
         { "idle_cpus", KEY_CPUS, CFG(reaper_idle_cpus), 0 },
         { "warn", KEY_WARN, 0, 0 },
+        { "exemptions", KEY_PATH, CFG(reaper_exemptions), 0 },
         {},
 };
 
@@ -124,7 +125,8 @@ static const struct key_def policy_keys[] = {
         { "container_cpus", KEY_LIMIT, 0, LIMIT_CONTAINER_CPUS },         \
         { "container_memory", KEY_LIMIT, 0, LIMIT_CONTAINER_MEMORY },     \
         { "idle_timeout", KEY_LIMIT, 0, LIMIT_IDLE_TIMEOUT },             \
-        { "max_runtime", KEY_LIMIT, 0, LIMIT_MAX_RUNTIME }
+        { "max_runtime", KEY_LIMIT, 0, LIMIT_MAX_RUNTIME },               \
+        { "gpu_hold_after_stop", KEY_LIMIT, 0, LIMIT_GPU_HOLD_AFTER_STOP }
 
 static const struct key_def limit_keys[] = { LIMIT_KEYS, {} };
 
@@ -193,6 +195,7 @@ static const char *const limit_key_names[_LIMIT_MAX] = {
         [LIMIT_CONTAINER_MEMORY] = "container_memory",
         [LIMIT_IDLE_TIMEOUT] = "idle_timeout",
         [LIMIT_MAX_RUNTIME] = "max_runtime",
+        [LIMIT_GPU_HOLD_AFTER_STOP] = "gpu_hold_after_stop",
 };
 
 const char *limit_key_name(enum limit_key k) {
@@ -427,6 +430,8 @@ static uint64_t *limit_u64(struct limits *l, enum limit_key k) {
                 return &l->idle_timeout_usec;
         case LIMIT_MAX_RUNTIME:
                 return &l->max_runtime_usec;
+        case LIMIT_GPU_HOLD_AFTER_STOP:
+                return &l->gpu_hold_after_stop_usec;
         default:
                 return NULL;
         }
@@ -501,6 +506,10 @@ static void set_limit(struct parse_state *s, struct limits *l, enum limit_key k,
                 if (r >= 0 && *limit_u64(l, k) == 0)
                         r = -ERANGE;
                 what = "a duration such as '90min', '2h' or '3d', or 'infinity'";
+                break;
+        case LIMIT_GPU_HOLD_AFTER_STOP:
+                r = parse_duration(value, limit_u64(l, k));
+                what = "a duration such as '0', '15min' or '2h', or 'infinity'";
                 break;
         default:
                 r = -EINVAL;
@@ -883,6 +892,7 @@ int config_new(const char *dir, struct berth_config **ret) {
         c->admin_group = strdup(BERTH_DEFAULT_ADMIN_GROUP);
         c->default_group = strdup(BERTH_DEFAULT_GROUP);
         c->seal_key = strdup(BERTH_DEFAULT_SEAL_KEY);
+        c->reaper_exemptions = strdup(BERTH_DEFAULT_EXEMPTIONS);
         c->gpus = GPU_MODE_NVML;
         c->nvml_library = strdup("libnvidia-ml.so.1");
         c->numa_affinity = true;
@@ -897,7 +907,7 @@ int config_new(const char *dir, struct berth_config **ret) {
         c->base_image = strdup("nvidia/cuda:12.4.1-runtime-ubuntu22.04");
         c->workspace = strdup("~/workspace");
         if (!c->dir || !c->docker_socket || !c->control_socket || !c->real_docker || !c->admin_group ||
-            !c->default_group || !c->seal_key || !c->nvml_library || !c->sysfs_root || !c->base_image || !c->workspace)
+            !c->default_group || !c->seal_key || !c->reaper_exemptions || !c->nvml_library || !c->sysfs_root || !c->base_image || !c->workspace)
                 return -ENOMEM;
         if (strv_push(&c->allowed_binds, "~") < 0 || strv_push(&c->allowed_runtimes, "runc") < 0 ||
             strv_push(&c->allowed_runtimes, "nvidia") < 0 || strv_push(&c->allowed_devices, "/dev/fuse") < 0 ||
@@ -931,6 +941,7 @@ void config_free(struct berth_config *c) {
         free(c->admin_group);
         free(c->default_group);
         free(c->seal_key);
+        free(c->reaper_exemptions);
         free(c->gate_socket);
         free(c->nvml_library);
         free(c->sysfs_root);

@@ -27,6 +27,7 @@ static const struct limits builtin_limits = {
         .container_memory = 0, /* derived: the user's memory */
         .idle_timeout_usec = LIMIT_INFINITY,
         .max_runtime_usec = LIMIT_INFINITY,
+        .gpu_hold_after_stop_usec = 15ULL * 60 * 1000000,
 };
 
 void resolved_user_done(struct resolved_user *r) {
@@ -69,6 +70,9 @@ static void copy_key(struct limits *dst, const struct limits *src, enum limit_ke
                 break;
         case LIMIT_MAX_RUNTIME:
                 dst->max_runtime_usec = src->max_runtime_usec;
+                break;
+        case LIMIT_GPU_HOLD_AFTER_STOP:
+                dst->gpu_hold_after_stop_usec = src->gpu_hold_after_stop_usec;
                 break;
         default:
                 return;

@@ -25,6 +25,7 @@ enum limit_key {
         LIMIT_CONTAINER_MEMORY,   /* --memory injected when docker run names none */
         LIMIT_IDLE_TIMEOUT,       /* usec; LIMIT_INFINITY = never */
         LIMIT_MAX_RUNTIME,        /* usec; LIMIT_INFINITY = never */
+        LIMIT_GPU_HOLD_AFTER_STOP, /* usec a stopped container keeps its GPUs; LIMIT_INFINITY = until removed */
         _LIMIT_MAX,
 };
 
@@ -50,6 +51,7 @@ struct limits {
         uint64_t container_memory;
         uint64_t idle_timeout_usec;
         uint64_t max_runtime_usec;
+        uint64_t gpu_hold_after_stop_usec;
         unsigned line[_LIMIT_MAX]; /* where each set key was given */
 };
 
@@ -120,6 +122,7 @@ struct berth_config {
         double reaper_idle_cpus;          /* a container using fewer CPUs is idle */
         uint64_t reaper_warn_usec[CONFIG_REAPER_WARN_MAX]; /* warn this long before a stop, longest first */
         size_t n_reaper_warn;
+        char *reaper_exemptions; /* where berthctl exempt's exemptions are kept */
 
         /* [defaults] */
         struct limits defaults;

@@ -31,6 +31,7 @@ static enum limit_kind limit_kind(enum limit_key k) {
                 return KIND_GPUS;
         case LIMIT_IDLE_TIMEOUT:
         case LIMIT_MAX_RUNTIME:
+        case LIMIT_GPU_HOLD_AFTER_STOP:
         case _LIMIT_MAX:
         default:
                 return KIND_DURATION;
@@ -69,6 +70,8 @@ static uint64_t value_u64(const struct limits *l, enum limit_key k) {
                 return l->idle_timeout_usec;
         case LIMIT_MAX_RUNTIME:
                 return l->max_runtime_usec;
+        case LIMIT_GPU_HOLD_AFTER_STOP:
+                return l->gpu_hold_after_stop_usec;
         default:
                 return 0;
         }

@@ -11,3 +11,4 @@
 #define BERTH_DEFAULT_ADMIN_GROUP "berth-admin"
 #define BERTH_DEFAULT_GROUP "default"
 #define BERTH_DEFAULT_SEAL_KEY "/var/lib/berth/seal.key"
+#define BERTH_DEFAULT_EXEMPTIONS "/var/lib/berth/exemptions.json"

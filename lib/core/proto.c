@@ -12,6 +12,7 @@ static const char *const op_names[_OP_MAX] = {
         [OP_RESERVE] = "reserve", [OP_COMMIT] = "commit", [OP_CANCEL] = "cancel",
         [OP_CLAIM] = "claim",     [OP_STATUS] = "status", [OP_OWNER] = "owner",
         [OP_RELOAD] = "reload",   [OP_RELEASE] = "release", [OP_USERS] = "users",
+        [OP_START] = "start",     [OP_EXEMPT] = "exempt",   [OP_QUEUE] = "queue",
 };
 
 const char *proto_op_name(enum proto_op op) {
@@ -19,12 +20,13 @@ const char *proto_op_name(enum proto_op op) {
 }
 
 bool proto_op_is_admin(enum proto_op op) {
-        return op == OP_RELOAD || op == OP_RELEASE || op == OP_USERS;
+        return op == OP_RELOAD || op == OP_RELEASE || op == OP_USERS || op == OP_EXEMPT;
 }
 
 void proto_request_done(struct proto_request *r) {
         free(r->reservation);
         free(r->target);
+        free(r->reason);
         free(r->spec.name);
         free(r->spec.project);
         free(r->spec.image);
@@ -262,7 +264,8 @@ int proto_parse_request(const char *line, size_t len, struct proto_request *ret,
                         struct berth_error *err) {
         static const char *const common[] = { "op", "for", NULL };
         static const char *const with_reservation[] = { "op", "for", "reservation", NULL };
-        static const char *const with_spec[] = { "op", "for", "spec", NULL };
+        static const char *const with_spec[] = { "op", "for", "spec", "wait", NULL };
+        static const char *const with_exempt[] = { "op", "for", "target", "until", "reason", NULL };
         static const char *const with_target[] = { "op", "for", "target", NULL };
         static const char *const with_targets[] = { "op", "for", "targets", "kind", NULL };
         struct proto_request r = { 0 };
@@ -296,8 +299,10 @@ int proto_parse_request(const char *line, size_t len, struct proto_request *ret,
                 allowed = with_reservation;
         else if (r.op == OP_RESERVE)
                 allowed = with_spec;
-        else if (r.op == OP_RELEASE || r.op == OP_USERS)
+        else if (r.op == OP_RELEASE || r.op == OP_USERS || r.op == OP_START)
                 allowed = with_target;
+        else if (r.op == OP_EXEMPT)
+                allowed = with_exempt;
         else if (r.op == OP_OWNER)
                 allowed = with_targets;
         int q = check_keys(root, allowed, "the request", err, ret_kind);
@@ -324,7 +329,33 @@ int proto_parse_request(const char *line, size_t len, struct proto_request *ret,
                         q = bad(err, ret_kind, "bad_request", "berth: 'reserve' needs a \"spec\" object.");
                 else
                         q = parse_spec(json_object_get(root, "spec"), &r.spec, err, ret_kind);
+                if (q >= 0 && json_object_get(root, "wait")) {
+                        if (!json_is_boolean(json_object_get(root, "wait")))
+                                q = bad(err, ret_kind, "bad_request", "berth: 'wait' is true or false.");
+                        else
+                                r.wait = json_is_true(json_object_get(root, "wait"));
+                }
                 break;
+        case OP_START:
+                q = get_string(root, "target", 255, &r.target, err, ret_kind);
+                if (q == 0)
+                        q = bad(err, ret_kind, "bad_request", "berth: 'start' needs a \"target\": a container id or name.");
+                break;
+        case OP_EXEMPT: {
+                json_t *until = json_object_get(root, "until");
+                q = get_string(root, "target", 255, &r.target, err, ret_kind);
+                if (q == 0)
+                        q = bad(err, ret_kind, "bad_request", "berth: 'exempt' needs a \"target\": a container or user name.");
+                else if (q > 0 && (!json_is_integer(until) || json_integer_value(until) < 0))
+                        q = bad(err, ret_kind, "bad_request", "berth: 'exempt' needs \"until\": unix seconds, 0 to end the exemption.");
+                else if (q > 0) {
+                        r.until = (int64_t) json_integer_value(until);
+                        q = get_string(root, "reason", 200, &r.reason, err, ret_kind);
+                        if (q == 0 && r.until > 0)
+                                q = bad(err, ret_kind, "bad_request", "berth: an exemption needs a \"reason\" people can read.");
+                }
+                break;
+        }
         case OP_RELEASE:
                 q = get_string(root, "target", 255, &r.target, err, ret_kind);
                 if (q == 0)

@@ -29,6 +29,9 @@ enum proto_op {
         OP_RELOAD, /* admin */
         OP_RELEASE, /* admin */
         OP_USERS, /* admin */
+        OP_START,  /* a container is about to start: GPUs freed while it was stopped are taken back */
+        OP_EXEMPT, /* admin: a container or user the reaper leaves alone until a time */
+        OP_QUEUE,  /* who waits for GPUs, in order */
         _OP_MAX,
 };
 
@@ -57,7 +60,11 @@ struct proto_request {
         enum proto_op op;
         struct proto_behalf behalf; /* any op */
         char *reservation;   /* commit, cancel, claim */
-        char *target;        /* release: a container or a GPU UUID; users: a user name or NULL */
+        char *target;        /* release: a container or a GPU UUID; users: a user name or NULL;
+                              * start: a container; exempt: a container or user */
+        bool wait;           /* reserve: "wait":true queues a request that cannot be met now */
+        int64_t until;       /* exempt: unix seconds; at or before now ends the exemption */
+        char *reason;        /* exempt */
         struct proto_spec spec; /* reserve */
         char **targets;      /* owner: container names or id prefixes */
         bool images;         /* owner: "kind":"image": the targets are images */

@@ -202,6 +202,7 @@ static void entry_free(struct ledger_entry *e) {
                 free(e->devices[i].parent_uuid);
         }
         free(e->devices);
+        strv_free(e->parked);
         free(e);
 }
 
@@ -906,6 +907,7 @@ static int entry_new(const char *user, uid_t uid, const char *group, const char 
         e->user = strdup(strempty(user));
         e->group = strdup(strempty(group));
         e->uid = uid;
+        e->hold_until_usec = LEDGER_NEVER;
         if (!e->user || !e->group)
                 return -ENOMEM;
         if (container && *container) {
@@ -1186,6 +1188,144 @@ int ledger_release_container(struct ledger *l, const char *container, ledger_ent
         return 1;
 }
 
+/* --- stopped containers: the hold, then parked devices --------------------- */
+
+static struct ledger_entry *find_held(const struct ledger *l, const char *container_id) {
+        struct ledger_entry *e = l && container_id ? find_by_container_id(l, container_id) : NULL;
+        return e && !is_pending(e) ? e : NULL;
+}
+
+int ledger_container_stopped(struct ledger *l, const char *container_id, uint64_t hold_until_usec) {
+        struct ledger_entry *e = find_held(l, container_id);
+        if (!e)
+                return -ENOENT;
+        e->hold_until_usec = hold_until_usec;
+        return 0;
+}
+
+int ledger_container_started(struct ledger *l, const char *container_id) {
+        struct ledger_entry *e = find_held(l, container_id);
+        if (!e)
+                return -ENOENT;
+        e->hold_until_usec = LEDGER_NEVER;
+        return 0;
+}
+
+static bool hold_over(const struct ledger_entry *e, uint64_t now_usec) {
+        return !is_pending(e) && e->n_devices > 0 && e->hold_until_usec != LEDGER_NEVER && e->hold_until_usec <= now_usec;
+}
+
+/* The entry's devices become its parked UUIDs; all allocation first, so a
+ * failure changes nothing. */
+static int park(struct ledger_entry *e) {
+        char **v = calloc(e->n_devices + 1, sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; i < e->n_devices; i++)
+                v[i] = TAKE_PTR(e->devices[i].uuid);
+        for (size_t i = 0; i < e->n_devices; i++)
+                free(e->devices[i].parent_uuid);
+        free(e->devices);
+        strv_free(e->parked);
+        e->parked = v;
+        e->devices = NULL;
+        e->n_devices = 0;
+        e->hold_until_usec = LEDGER_NEVER;
+        entry_sum(e);
+        return 0;
+}
+
+size_t ledger_release_held(struct ledger *l, uint64_t now_usec, ledger_entry_func cb, void *userdata) {
+        size_t n = 0;
+        for (size_t i = 0; l && i < l->n_entries; i++) {
+                struct ledger_entry *e = l->entries[i];
+                if (!hold_over(e, now_usec))
+                        continue;
+                if (cb)
+                        cb(e, userdata);
+                if (park(e) >= 0)
+                        n++;
+        }
+        return n;
+}
+
+uint64_t ledger_next_hold_end(const struct ledger *l) {
+        uint64_t next = LEDGER_NEVER;
+        for (size_t i = 0; l && i < l->n_entries; i++) {
+                const struct ledger_entry *e = l->entries[i];
+                if (!is_pending(e) && e->n_devices > 0 && e->hold_until_usec < next)
+                        next = e->hold_until_usec;
+        }
+        return next;
+}
+
+int ledger_rehold(struct ledger *l, const char *container_id, const struct ledger_request *req, uint64_t now_usec,
+                  struct berth_error *err) {
+        struct ledger_entry *e = find_held(l, container_id);
+        _cleanup_free_ size_t *pick = NULL;
+        _cleanup_free_ struct ledger_device *devices = NULL;
+        struct want w = { .kind = WANT_NONE };
+        const char *name;
+        int r;
+
+        if (!e)
+                return berth_error_set(err, -ENOENT, "berth: the container holds nothing in the GPU ledger.");
+        if (!e->parked || !e->parked[0])
+                return 0;
+        name = e->container ? e->container : e->container_id;
+        if (!req || !req->user || !req->group || cap_invalid(req->user_gpus_max) ||
+            cap_invalid(req->per_container_gpus_max) || cap_invalid(req->group_gpus_max))
+                return berth_error_set(err, -EINVAL, "berth: the start request names no user or limits; this is a bug in berth, please report it.");
+        size_t n = strv_length(e->parked);
+        pick = calloc(n + 1, sizeof(*pick));
+        devices = calloc(n, sizeof(*devices));
+        if (!pick || !devices)
+                return berth_error_set(err, -ENOMEM, "berth: out of memory while taking GPUs back; try again.");
+        for (size_t i = 0; i < n; i++)
+                if (inventory_index(l->inv, e->parked[i]) < 0)
+                        return berth_error_set(err, -EINVAL,
+                                               "berth: %s was created with %s, which this machine no longer hands out; remove it and deploy it again.",
+                                               name, e->parked[i]);
+        r = resolve_explicit(l, e->parked, pick, &w, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                const struct ledger_entry *h = holder_of(l, &l->inv->devices[pick[i]]);
+                if (h) {
+                        struct name_list nl = { .n = 0 };
+                        name_list_add_entry(&nl, h);
+                        return berth_error_set(err, -EBUSY,
+                                               "berth: %s was created with %s, which was freed while it was stopped and %s holds now; remove it and deploy it again to get a free GPU, or start it once that one is freed.",
+                                               name, e->parked[i], name_list_done(&nl));
+                }
+        }
+        if (!req->admin) {
+                struct ledger_request q = *req;
+                q.user_containers_max = q.group_containers_max = UINT64_MAX;
+                r = check_quotas(l, &q, &w, usage_of(l, req->user, NULL), usage_of(l, NULL, req->group), err);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < n; i++) {
+                const struct gpu_device *d = &l->inv->devices[pick[i]];
+                r = device_copy(&devices[i], d->uuid, d->parent_uuid, pick[i], d->slices);
+                if (r < 0) {
+                        for (size_t j = 0; j <= i; j++) {
+                                free(devices[j].uuid);
+                                free(devices[j].parent_uuid);
+                        }
+                        return berth_error_set(err, r, "berth: out of memory while taking GPUs back; try again.");
+                }
+        }
+        e->devices = TAKE_PTR(devices);
+        e->n_devices = n;
+        strv_free(e->parked);
+        e->parked = NULL;
+        entry_sum(e);
+        e->hold_until_usec = expiry_after(now_usec, req->ttl_usec ? req->ttl_usec : LEDGER_TTL_DEFAULT_USEC);
+        return 1;
+}
+
 static bool pick_admin(const struct ledger_entry *e, const void *arg) {
         const char *what = arg;
 
@@ -1257,6 +1397,9 @@ static int check_entry(const struct ledger *l, const struct ledger_entry *e) {
         } else if (e->expires_usec != LEDGER_NEVER || !e->container_id || !*e->container_id)
                 return -EUCLEAN;
         if (e->n_devices > 0 && !e->devices)
+                return -EUCLEAN;
+        if ((e->parked && (e->n_devices > 0 || is_pending(e))) ||
+            (is_pending(e) && e->hold_until_usec != LEDGER_NEVER))
                 return -EUCLEAN;
         for (size_t i = 0; i < e->n_devices; i++) {
                 const struct ledger_device *d = &e->devices[i];

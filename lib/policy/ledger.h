@@ -72,6 +72,12 @@ struct ledger_entry {
         uint64_t ttl_usec;     /* what commit extends the expiry by */
         bool conflict;         /* shares a device with an older entry (adopted, or a reload
                                 * changed the inventory); see ledger_adopt() */
+        /* A stopped container (BOUND/ADOPTED) keeps its devices until
+         * hold_until_usec, then they are parked: given up, their UUIDs kept
+         * for a later start to take back (ledger_rehold()).  LEDGER_NEVER
+         * while it runs, or while the hold has no end. */
+        uint64_t hold_until_usec;
+        char **parked;
 };
 
 struct ledger_request {
@@ -183,6 +189,27 @@ int ledger_adopt(struct ledger *l, const char *user, uid_t uid, const char *grou
  * else by name among BOUND/ADOPTED entries).  cb (may be NULL) sees it first.
  * Returns 1 when something was released, 0 when nothing matched. */
 int ledger_release_container(struct ledger *l, const char *container, ledger_entry_func cb, void *userdata);
+
+/* Docker's die event, or a stopped container found at start: a BOUND or
+ * ADOPTED entry keeps its devices until hold_until_usec (LEDGER_NEVER: as
+ * long as the container exists).  -ENOENT when the container is not held. */
+int ledger_container_stopped(struct ledger *l, const char *container_id, uint64_t hold_until_usec);
+/* Docker's start event: the container keeps its devices again. */
+int ledger_container_started(struct ledger *l, const char *container_id);
+/* Park the devices of every stopped container whose hold ended at or before
+ * now: cb (may be NULL) sees each entry just before.  Returns how many. */
+size_t ledger_release_held(struct ledger *l, uint64_t now_usec, ledger_entry_func cb, void *userdata);
+/* The earliest end of a hold, LEDGER_NEVER when none. */
+uint64_t ledger_next_hold_end(const struct ledger *l);
+/* The container is about to start again: the devices it parked (its create
+ * names them, so no others would do) are taken back when they are free and
+ * the quotas of req allow (req's user, group and caps; its gpus, devices and
+ * container counts are not used: the entry is counted already), held until
+ * now + req->ttl_usec unless the start event comes first.  0 when nothing
+ * was parked, 1 when taken back; refusals -EBUSY, -EDQUOT, -EINVAL with a
+ * sentence in *err, and nothing changed; -ENOENT when not held. */
+int ledger_rehold(struct ledger *l, const char *container_id, const struct ledger_request *req, uint64_t now_usec,
+                  struct berth_error *err);
 
 /* berthctl release WHAT: frees every entry whose reservation id, Docker id (or
  * a prefix of at least 12 characters), container name or held device UUID is

@@ -250,7 +250,7 @@ START_TEST(test_every_key) {
                    "[defaults]\n"
                    "cpus = 0.5\nmemory = 1.5G\nmemory_high = 1G\ntasks = infinity\ngpus = 0.5\n"
                    "gpus_per_container = 0.5\ncontainers = 1\ncontainer_cpus = 0.25\n"
-                   "container_memory = 512M\nidle_timeout = 30min\nmax_runtime = infinity\n");
+                   "container_memory = 512M\nidle_timeout = 30min\nmax_runtime = infinity\ngpu_hold_after_stop = 0\n");
         write_file("groups.d/ml.conf", "[group]\nmembers = bob\n  carol @ml\n[user]\ncpus = infinity\n");
         struct berth_config *c = NULL;
         struct config_errors errs = { 0 };
@@ -280,6 +280,7 @@ START_TEST(test_every_key) {
         ck_assert(c->defaults.gpus == 0.5);
         ck_assert_uint_eq(c->defaults.containers, 1);
         ck_assert_uint_eq(c->defaults.max_runtime_usec, LIMIT_INFINITY);
+        ck_assert_uint_eq(c->defaults.gpu_hold_after_stop_usec, 0);
         ck_assert_uint_eq(c->defaults.set, (1u << _LIMIT_MAX) - 1);
         const struct group_config *g = config_find_group(c, "ml");
         ck_assert_uint_eq(strv_length(g->members), 3);

@@ -695,6 +695,68 @@ static void record(const struct ledger_entry *e, void *userdata) {
         s->n++;
 }
 
+/* A stopped container keeps its GPUs for the hold, then parks them; a later
+ * start takes the same ones back when free and within quota, else is
+ * refused and nothing changes. */
+START_TEST(test_hold_after_stop) {
+        _cleanup_ledger_ struct ledger *l = new_ledger(&inv4);
+        struct ledger_request req = req_for("alice", "a._.alice", 1);
+        struct berth_error err = { 0 };
+        struct seen seen = { 0 };
+        const struct ledger_entry *a = must_reserve(l, &req, 0);
+        ck_assert_int_eq(ledger_bind(l, a->id, NULL, "cid-a", SEC, NULL), 0);
+        ck_assert_int_eq(ledger_container_stopped(l, "nope", 5 * SEC), -ENOENT);
+
+        /* stopped at 10 s with a 20 s hold */
+        ck_assert_int_eq(ledger_container_stopped(l, "cid-a", 30 * SEC), 0);
+        ck_assert_uint_eq(ledger_next_hold_end(l), 30 * SEC);
+        ck_assert_uint_eq(ledger_release_held(l, 29 * SEC, record, &seen), 0);
+        ck_assert_ptr_nonnull(ledger_device_holder(l, I_GPU0));
+        ck_assert_uint_eq(ledger_release_held(l, 30 * SEC, record, &seen), 1);
+        ck_assert_uint_eq(seen.n, 1);
+        ck_assert_str_eq(seen.uuids[0], GPU0);
+        ck_assert_int_eq(ledger_check_invariants(l), 0);
+        a = ledger_find_container(l, "cid-a");
+        ck_assert_uint_eq(a->n_devices, 0);
+        ck_assert_str_eq(a->parked[0], GPU0);
+        ck_assert_uint_eq(ledger_next_hold_end(l), LEDGER_NEVER);
+        ck_assert_ptr_null(ledger_device_holder(l, I_GPU0));
+        double g;
+        uint64_t n;
+        ledger_user_usage(l, "alice", &g, &n);
+        ck_assert(g == 0 && n == 1); /* still a container, no GPU */
+
+        /* bob takes GPU0 meanwhile: alice's start is refused, nothing changes */
+        struct ledger_request rb = req_for("bob", "b._.bob", 0);
+        const char *dev0[] = { GPU0, NULL };
+        rb.devices = (char *const *) dev0;
+        const struct ledger_entry *b = must_reserve(l, &rb, 31 * SEC);
+        _cleanup_free_ char *before = snapshot(l), *after = NULL;
+        ck_assert_int_eq(ledger_rehold(l, "cid-a", &req, 32 * SEC, &err), -EBUSY);
+        ck_assert_msg(strstr(err.message, GPU0) && strstr(err.message, "b._.bob"), "%s", err.message);
+        after = snapshot(l);
+        ck_assert_str_eq(before, after);
+
+        /* over her quota once it is free again: refused too */
+        struct berth_error e2 = { 0 };
+        ck_assert_int_eq(ledger_cancel(l, b->id, 1001, false, 33 * SEC, &e2), 0);
+        req.user_gpus_max = 0;
+        ck_assert_int_eq(ledger_rehold(l, "cid-a", &req, 34 * SEC, &err), -EDQUOT);
+        req.user_gpus_max = INFINITY;
+
+        /* free and allowed: the same GPU back, held until the start event */
+        ck_assert_int_eq(ledger_rehold(l, "cid-a", &req, 35 * SEC, &err), 1);
+        a = ledger_find_container(l, "cid-a");
+        assert_uuids(a, GPU0);
+        ck_assert_ptr_null(a->parked);
+        ck_assert_uint_eq(a->hold_until_usec, 35 * SEC + TTL);
+        ck_assert_int_eq(ledger_container_started(l, "cid-a"), 0);
+        ck_assert_uint_eq(ledger_next_hold_end(l), LEDGER_NEVER);
+        ck_assert_int_eq(ledger_rehold(l, "cid-a", &req, 36 * SEC, &err), 0); /* nothing parked */
+        ck_assert_int_eq(ledger_check_invariants(l), 0);
+}
+END_TEST
+
 START_TEST(test_expiry) {
         _cleanup_ledger_ struct ledger *l = new_ledger(&inv4);
         struct ledger_request req = req_for("alice", "a._.alice", 1);
@@ -1202,6 +1264,7 @@ Suite *ledger_suite(void) {
         tcase_add_test(tc, test_quota_order);
         tcase_add_test(tc, test_commit_cancel_ownership);
         tcase_add_test(tc, test_expiry);
+        tcase_add_test(tc, test_hold_after_stop);
         tcase_add_test(tc, test_bind);
         tcase_add_test(tc, test_adopt);
         tcase_add_test(tc, test_adopt_parent_guard);

@@ -263,7 +263,9 @@ START_TEST(test_admin_ops) {
         for (enum proto_op op = 0; op < _OP_MAX; op++) {
                 char line[128];
                 snprintf(line, sizeof(line), "{\"op\":\"%s\"%s}", proto_op_name(op),
-                         op == OP_RELEASE ? ",\"target\":\"train._.nobody\"" : "");
+                         op == OP_RELEASE   ? ",\"target\":\"train._.nobody\""
+                         : op == OP_EXEMPT ? ",\"target\":\"nobody\",\"until\":4102444800,\"reason\":\"x\""
+                                           : "");
                 _cleanup_json_ json_t *o = ask(NOBODY, line);
                 const char *kind = str(o, "error");
                 if (proto_op_is_admin(op))

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/* The GPU queue; see queue.h.  Waiters are kept in order (priority, then
+ * arrival); a round runs from a defer source once per loop iteration after
+ * the ledger changed, so a release inside a request never re-enters it. */
+#include "queue.h"
+
+#include <stdlib.h>
+
+#include "basic/util.h"
+#include "core/proto.h"
+#include "ops.h"
+#include "reaper.h"
+
+#define USEC_PER_SEC 1000000ULL
+
+struct waiter {
+        struct waiter *prev, *next;
+        struct queue_place place;
+        struct ucred peer;
+        char *line;
+        size_t len;
+        char *user;
+        char *container; /* what it asked for, for people */
+        double gpus;
+        uint64_t since;       /* CLOCK_MONOTONIC usec */
+        size_t told_position; /* the position the client last heard */
+        queue_send_t send;
+        void *conn; /* NULL once the client went */
+};
+
+struct Queue {
+        Manager *m;
+        struct waiter *head, *tail;
+        size_t n;
+        uint64_t next_seq;
+        sd_event_source *defer;
+        bool running; /* a round is under way: removals only mark */
+};
+
+static void waiter_free(struct waiter *w) {
+        free(w->line);
+        free(w->user);
+        free(w->container);
+        free(w);
+}
+
+static void unlink_waiter(Queue *q, struct waiter *w) {
+        if (w->prev)
+                w->prev->next = w->next;
+        else
+                q->head = w->next;
+        if (w->next)
+                w->next->prev = w->prev;
+        else
+                q->tail = w->prev;
+        q->n--;
+}
+
+static bool before(const struct queue_place *a, const struct queue_place *b) {
+        return a->priority > b->priority || (a->priority == b->priority && a->seq < b->seq);
+}
+
+size_t queue_ahead(const Queue *q, const struct queue_place *place, int priority) {
+        size_t n = 0;
+        struct queue_place newcomer = { .priority = priority, .seq = UINT64_MAX };
+        const struct queue_place *p = place ? place : &newcomer;
+        for (const struct waiter *w = q ? q->head : NULL; w; w = w->next)
+                if (w->conn && before(&w->place, p))
+                        n++;
+        return n;
+}
+
+size_t queue_length(const Queue *q) {
+        size_t n = 0;
+        for (const struct waiter *w = q ? q->head : NULL; w; w = w->next)
+                n += w->conn != NULL;
+        return n;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+        return x < y ? -1 : x > y;
+}
+
+/* When the GPUs held now are due to be freed, soonest first: a running
+ * holder's stop by the reaper (idle_timeout, max_runtime), a stopped one's
+ * end of gpu_hold_after_stop.  Holders with no such end are left out. */
+static size_t release_times(const Queue *q, uint64_t now, uint64_t **ret) {
+        size_t n_entries, n = 0;
+        const struct ledger_entry *const *e = ledger_entries(q->m->ledger, &n_entries);
+        uint64_t *v = calloc(n_entries + 1, sizeof(*v));
+        if (!v) {
+                *ret = NULL;
+                return 0;
+        }
+        for (size_t i = 0; i < n_entries; i++) {
+                if (e[i]->n_devices == 0 || !e[i]->container_id)
+                        continue;
+                if (e[i]->hold_until_usec != LEDGER_NEVER) {
+                        v[n++] = e[i]->hold_until_usec > now ? e[i]->hold_until_usec - now : 0;
+                        continue;
+                }
+                _cleanup_json_ json_t *r = reaper_container_json(q->m->reaper, e[i]->container_id);
+                json_t *left = json_object_get(r, "stops_in_usec");
+                if (json_is_integer(left) && json_integer_value(left) >= 0)
+                        v[n++] = (uint64_t) json_integer_value(left);
+        }
+        qsort(v, n, sizeof(*v), cmp_u64);
+        *ret = v;
+        return n;
+}
+
+/* The progress line: position 1 is next. */
+static char *progress_line(Queue *q, const struct waiter *w, size_t position, const char *why) {
+        uint64_t now, *times = NULL;
+        sd_event_now(q->m->event, CLOCK_MONOTONIC, &now);
+        size_t n = release_times(q, now, &times);
+        json_t *estimate = position <= n ? json_integer((json_int_t) ((times[position - 1] + USEC_PER_SEC - 1) / USEC_PER_SEC))
+                                         : json_null();
+        free(times);
+        char msg[512];
+        snprintf(msg, sizeof(msg), "berth: waiting for %s; %zu of %zu in the queue (Ctrl-C leaves it).",
+                 w->gpus > 0 && w->gpus < 1 ? "a GPU share" : w->gpus > 1 ? "GPUs" : "a GPU", position, queue_length(q));
+        _cleanup_json_ json_t *o = json_pack("{s:b,s:b,s:I,s:I,s:o,s:I,s:s,s:s?}", "ok", true, "queued", true, "position",
+                                             (json_int_t) position, "waiting", (json_int_t) queue_length(q),
+                                             "estimate_s", estimate, "waited_s",
+                                             (json_int_t) ((now - w->since) / USEC_PER_SEC), "message", msg, "why", why);
+        if (!o)
+                return NULL;
+        char *s = json_dumps(o, JSON_COMPACT);
+        char *line = NULL;
+        if (s && asprintf(&line, "%s\n", s) < 0)
+                line = NULL;
+        free(s);
+        return line;
+}
+
+static void tell_positions(Queue *q) {
+        size_t pos = 0;
+        for (struct waiter *w = q->head; w; w = w->next) {
+                if (!w->conn)
+                        continue;
+                pos++;
+                if (pos == w->told_position)
+                        continue;
+                w->told_position = pos;
+                _cleanup_free_ char *line = progress_line(q, w, pos, NULL);
+                if (line)
+                        w->send(w->conn, line, false);
+        }
+}
+
+static void sweep(Queue *q) {
+        for (struct waiter *w = q->head, *next; w; w = next) {
+                next = w->next;
+                if (!w->conn) {
+                        unlink_waiter(q, w);
+                        waiter_free(w);
+                }
+        }
+}
+
+/* One round: each waiter in order is asked again; the first that still has
+ * to wait ends the round (nobody behind it overtakes). */
+static int on_round(sd_event_source *s, void *userdata) {
+        Queue *q = userdata;
+        q->running = true;
+        for (struct waiter *w = q->head; w; w = w->next) {
+                if (!w->conn)
+                        continue;
+                bool wait = false;
+                _cleanup_free_ char *reply = ops_handle_queued(q->m, &w->peer, w->line, w->len, &w->place, &wait);
+                if (wait)
+                        break;
+                if (!reply)
+                        reply = proto_error_line("internal", "berth: the daemon ran out of memory; try again.");
+                if (reply) {
+                        uint64_t now;
+                        sd_event_now(q->m->event, CLOCK_MONOTONIC, &now);
+                        log_info("berth-slicemgr: %s leaves the GPU queue after %llu s", w->user,
+                                 (unsigned long long) ((now - w->since) / USEC_PER_SEC));
+                        void *conn = w->conn;
+                        w->conn = NULL;
+                        w->send(conn, reply, true);
+                }
+        }
+        q->running = false;
+        sweep(q);
+        tell_positions(q);
+        return 0;
+}
+
+void queue_kick(Queue *q) {
+        if (q && q->n > 0)
+                sd_event_source_set_enabled(q->defer, SD_EVENT_ONESHOT);
+}
+
+struct waiter *queue_add(Queue *q, const struct ucred *peer, const char *line, size_t len, int priority,
+                         const char *user, const char *why, queue_send_t send, void *conn) {
+        struct waiter *w = calloc(1, sizeof(*w));
+        if (!w)
+                return NULL;
+        w->line = strndup(line, len);
+        w->len = len;
+        w->user = strdup(strempty(user));
+        if (!w->line || !w->user) {
+                waiter_free(w);
+                return NULL;
+        }
+        _cleanup_json_ json_t *req = json_loadb(line, len, 0, NULL);
+        json_t *spec = json_object_get(req, "spec");
+        const char *name = json_string_value(json_object_get(spec, "name"));
+        json_t *gpus = json_object_get(spec, "gpus");
+        w->container = name ? strdup(name) : NULL;
+        w->gpus = json_is_number(gpus) ? json_number_value(gpus) : 1;
+        w->peer = *peer;
+        w->place = (struct queue_place) { .priority = priority, .seq = q->next_seq++ };
+        sd_event_now(q->m->event, CLOCK_MONOTONIC, &w->since);
+        w->send = send;
+        w->conn = conn;
+
+        /* in order: behind everyone of its priority or higher */
+        struct waiter *at = q->head;
+        while (at && before(&at->place, &w->place))
+                at = at->next;
+        w->next = at;
+        w->prev = at ? at->prev : q->tail;
+        if (w->prev)
+                w->prev->next = w;
+        else
+                q->head = w;
+        if (at)
+                at->prev = w;
+        else
+                q->tail = w;
+        q->n++;
+
+        size_t pos = 1 + queue_ahead(q, &w->place, priority);
+        w->told_position = pos;
+        log_info("berth-slicemgr: %s waits for GPUs, %zu of %zu in the queue", w->user, pos, queue_length(q));
+        _cleanup_free_ char *first = progress_line(q, w, pos, why);
+        if (first)
+                send(conn, first, false);
+        tell_positions(q); /* those it went ahead of (a higher priority) */
+        return w;
+}
+
+void queue_remove(Queue *q, struct waiter *w) {
+        if (!q || !w)
+                return;
+        w->conn = NULL;
+        if (q->running)
+                return; /* the round sweeps it */
+        log_info("berth-slicemgr: %s left the GPU queue", w->user);
+        unlink_waiter(q, w);
+        waiter_free(w);
+        tell_positions(q);
+}
+
+json_t *queue_json(const Queue *q) {
+        json_t *a = json_array();
+        uint64_t now, *times = NULL;
+        size_t pos = 0, n_times;
+        if (!a || !q)
+                return a;
+        sd_event_now(q->m->event, CLOCK_MONOTONIC, &now);
+        n_times = release_times(q, now, &times);
+        for (const struct waiter *w = q->head; w; w = w->next) {
+                if (!w->conn)
+                        continue;
+                pos++;
+                json_array_append_new(
+                        a, json_pack("{s:I,s:s,s:s?,s:f,s:i,s:I,s:o}", "position", (json_int_t) pos, "user", w->user,
+                                     "container", w->container, "gpus", w->gpus, "priority", w->place.priority,
+                                     "waiting_s", (json_int_t) ((now - w->since) / USEC_PER_SEC), "estimate_s",
+                                     pos <= n_times ? json_integer((json_int_t) ((times[pos - 1] + USEC_PER_SEC - 1) /
+                                                                                 USEC_PER_SEC))
+                                                    : json_null()));
+        }
+        free(times);
+        return a;
+}
+
+int queue_new(Manager *m, Queue **ret) {
+        Queue *q = calloc(1, sizeof(*q));
+        if (!q)
+                return -ENOMEM;
+        q->m = m;
+        int r = sd_event_add_defer(m->event, &q->defer, on_round, q);
+        if (r < 0) {
+                free(q);
+                return r;
+        }
+        sd_event_source_set_enabled(q->defer, SD_EVENT_OFF);
+        *ret = q;
+        return 0;
+}
+
+void queue_free(Queue *q) {
+        if (!q)
+                return;
+        if (q->m->queue == q)
+                q->m->queue = NULL;
+        sd_event_source_disable_unref(q->defer);
+        while (q->head) {
+                struct waiter *w = q->head;
+                unlink_waiter(q, w);
+                waiter_free(w);
+        }
+        free(q);
+}
