@@ -402,6 +402,25 @@ static void decide_owned(struct decision *d, const char *container) {
                 if (decide_update(d))
                         return;
                 break;
+        case ROUTE_OP_CONTAINER_START: {
+                /* GPUs it gave up while stopped are taken back first, or the start is refused */
+                _cleanup_json_ json_t *on_behalf = decide_for(&d->who), *req = NULL, *reply = NULL;
+                _cleanup_free_ char *kind = NULL;
+                struct berth_error err = { 0 };
+                req = on_behalf && id ? json_pack("{s:s,s:s,s:O}", "op", "start", "target", id, "for", on_behalf) : NULL;
+                int r = req ? slicemgr_call(d->config->control_socket, req, GATE_SLICEMGR_TIMEOUT_MS, &reply, &kind, &err)
+                            : -ENOMEM;
+                if (r == -EPERM) {
+                        decide_refuse(d, 409, _AUDIT_EVENT_INVALID, "%s", err.message); /* berth-slicemgr audited it */
+                        return;
+                }
+                if (r < 0) {
+                        decide_refuse(d, 503, _AUDIT_EVENT_INVALID,
+                                      "berth: the container cannot be started until berth-slicemgr answers again; ask an admin.");
+                        return;
+                }
+                break;
+        }
         default:
                 break;
         }

@@ -34,6 +34,7 @@ enum route_op {
         ROUTE_OP_CONTAINER_ARCHIVE,  /* GET/HEAD/PUT /containers/{id}/archive: docker cp, refused with host binds */
         ROUTE_OP_CONTAINER_ATTACH,   /* POST /containers/{id}/attach, GET …/attach/ws: a hijacked stream */
         ROUTE_OP_CONTAINER_DELETE,   /* DELETE /containers/{id}: the reservation goes with it */
+        ROUTE_OP_CONTAINER_START,    /* POST /containers/{id}/start, …/restart: GPUs freed while stopped come back */
         ROUTE_OP_CONTAINER_PRUNE,    /* POST /containers/prune: only the caller's stopped containers */
         ROUTE_OP_EXEC_CREATE,        /* POST /containers/{id}/exec: runs as the owner when host paths are bound */
         ROUTE_OP_EXEC_START,         /* POST /exec/{id}/start: a hijacked stream unless Detach */

@@ -61,3 +61,6 @@ struct policy_identity wrapper_policy_identity(struct wrapper *w);
 /* One call to berth-slicemgr; a reply with ok:false is -EPERM with the
  * daemon's sentence in err. */
 int wrapper_call(struct wrapper *w, json_t *request, json_t **ret, struct berth_error *err);
+/* The same for a reserve that may wait in the GPU queue (BERTH_WAIT=1):
+ * progress on stderr, no time limit while it waits. */
+int wrapper_call_waiting(struct wrapper *w, json_t *request, json_t **ret, struct berth_error *err);

@@ -154,7 +154,14 @@ int wrapper_run(struct wrapper *w) {
         req = reserve_request(&s, &v, cwd);
         if (!req)
                 return WRAPPER_EXIT_REFUSED;
-        r = wrapper_call(w, req, &reply, &err);
+        /* BERTH_WAIT=1: a GPU request that cannot be met now waits in the queue */
+        const char *wait = getenv("BERTH_WAIT");
+        if (wait && streq(wait, "1")) {
+                if (json_object_set_new(req, "wait", json_true()) < 0)
+                        return WRAPPER_EXIT_REFUSED;
+                r = wrapper_call_waiting(w, req, &reply, &err);
+        } else
+                r = wrapper_call(w, req, &reply, &err);
         if (r == -EPERM)
                 return wrapper_refuse(err.message, NULL); /* the daemon audited it */
         if (r < 0) {

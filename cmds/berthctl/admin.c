@@ -47,3 +47,44 @@ int verb_release(struct cmd *ctl, const struct cmd_args *a) {
         printf("berth: released %lld holding%s matching %s.\n", (long long) n, n == 1 ? "" : "s", target);
         return CMD_EXIT_OK;
 }
+
+/* exempt TARGET --until TIME --reason TEXT: the reaper leaves a container
+ * (its full name, NAME._.USER) or all of a user's containers running until
+ * TIME; --until now ends it early. */
+int verb_exempt(struct cmd *ctl, const struct cmd_args *a) {
+        _cleanup_json_ json_t *req = NULL, *reply = NULL;
+        const char *target = a->args[0], *until_text = NULL, *reason = NULL;
+        uint64_t until = 0;
+        int r;
+
+        for (size_t i = 0; i < a->n_options; i++) {
+                if (a->options[i].key == 'U')
+                        until_text = a->options[i].value;
+                else if (a->options[i].key == 'R')
+                        reason = a->options[i].value;
+        }
+        if (!until_text)
+                return cmd_fail(CMD_EXIT_USAGE, "exempt needs --until TIME (such as 2026-12-24, +3d, or now to end it).");
+        if (ctl_parse_time(until_text, &until) < 0)
+                return cmd_fail(CMD_EXIT_USAGE,
+                                "--until '%s' is not a time; give YYYY-MM-DD[ HH:MM], +DURATION (+3d), @EPOCH or now.",
+                                until_text);
+        bool ending = streq(until_text, "now");
+        if (!ending && (!reason || !*reason))
+                return cmd_fail(CMD_EXIT_USAGE, "exempt needs --reason TEXT, which status and the journal show.");
+        req = json_pack("{s:s,s:s,s:I,s:s?}", "op", "exempt", "target", target, "until",
+                        (json_int_t) (ending ? 0 : until / 1000000), "reason", reason);
+        if (!req)
+                return CMD_EXIT_SYSTEM;
+        r = cmd_call(ctl, req, &reply, NULL);
+        if (r != CMD_EXIT_OK)
+                return r;
+        if (ctl->json)
+                return cmd_print_json(reply);
+        char when[64];
+        if (ending)
+                printf("berth: the exemption of %s ended.\n", target);
+        else
+                printf("berth: the reaper leaves %s running until %s.\n", target, ctl_fmt_time(until, when, sizeof(when)));
+        return CMD_EXIT_OK;
+}

@@ -16,10 +16,7 @@ static inline void journal_closep(sd_journal **j) {
         sd_journal_close(*j);
 }
 
-/* A point in time for --since/--until, in wall-clock microseconds:
- * "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" (local time), "-1h", "-30min"
- * (before now), "today", "yesterday", "now", "@EPOCH". */
-static int parse_time(const char *s, uint64_t *ret) {
+int ctl_parse_time(const char *s, uint64_t *ret) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         uint64_t now = (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
@@ -30,11 +27,11 @@ static int parse_time(const char *s, uint64_t *ret) {
                 *ret = now;
                 return 0;
         }
-        if (s[0] == '-') {
+        if (s[0] == '-' || s[0] == '+') {
                 uint64_t d;
                 if (parse_duration(s + 1, &d) < 0 || d == LIMIT_INFINITY)
                         return -EINVAL;
-                *ret = d > now ? 0 : now - d;
+                *ret = s[0] == '+' ? (d > UINT64_MAX - now ? UINT64_MAX : now + d) : d > now ? 0 : now - d;
                 return 0;
         }
         if (s[0] == '@') {
@@ -300,7 +297,7 @@ int verb_audit(struct cmd *ctl, const struct cmd_args *a) {
                         break;
                 case 'S':
                 case 'U':
-                        if (parse_time(v, opt == 'S' ? &since : &until) < 0)
+                        if (ctl_parse_time(v, opt == 'S' ? &since : &until) < 0)
                                 return cmd_fail(CMD_EXIT_USAGE,
                                                 "cannot read the time '%s'; use YYYY-MM-DD, 'YYYY-MM-DD HH:MM[:SS]', -1h, -30min, today or yesterday.",
                                                 v);

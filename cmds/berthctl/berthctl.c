@@ -20,6 +20,12 @@ static const struct option check_config_options[] = {
         {},
 };
 
+static const struct option exempt_options[] = {
+        { "until", required_argument, NULL, 'U' },
+        { "reason", required_argument, NULL, 'R' },
+        {},
+};
+
 static const struct option doctor_options[] = {
         { "root", required_argument, NULL, 'r' },
         {},
@@ -39,6 +45,9 @@ static const struct cmd_verb verbs[] = {
           CMD_VERB_JSON, NULL, NULL, verb_reload },
         { "release", NULL, "release CONTAINER|GPU|RESERVATION [--json]",
           "free what a container or reservation holds (admin)", 1, 1, CMD_VERB_JSON, NULL, NULL, verb_release },
+        { "exempt", NULL, "exempt CONTAINER|USER --until TIME [--reason TEXT] [--json]",
+          "the reaper leaves it running until TIME ('now' ends it) (admin)", 1, 1, CMD_VERB_JSON, exempt_options,
+          "U:R:", verb_exempt },
         { "check-config", NULL, "check-config [--config DIR | DIR] [--json]",
           "load a config tree, print every error or a summary", 0, 1, CMD_VERB_JSON | CMD_VERB_OWN_CONFIG,
           check_config_options, "c:", verb_check_config },

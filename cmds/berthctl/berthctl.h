@@ -18,6 +18,11 @@ int verb_audit(struct cmd *ctl, const struct cmd_args *a);
 int verb_slices(struct cmd *ctl, const struct cmd_args *a);
 int verb_reload(struct cmd *ctl, const struct cmd_args *a);
 int verb_release(struct cmd *ctl, const struct cmd_args *a);
+int verb_exempt(struct cmd *ctl, const struct cmd_args *a);
+/* A point in time, in wall-clock microseconds: "YYYY-MM-DD", "YYYY-MM-DD
+ * HH:MM[:SS]" (local time), "-1h" (before now), "+2h" (after now), "today",
+ * "yesterday", "now", "@EPOCH". */
+int ctl_parse_time(const char *s, uint64_t *ret);
 int verb_doctor(struct cmd *ctl, const struct cmd_args *a);
 
 /* Local time "YYYY-MM-DD HH:MM:SS" of a wall-clock time in microseconds. */

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "basic/units.h"
 #include "core/paths.h"
 #include "system/docker.h"
 #include "system/slicemgr-client.h"
@@ -65,6 +66,51 @@ int cmd_call(struct cmd *c, json_t *request, json_t **ret, char **ret_kind) {
                 json_decref(reply);
                 if (ret_kind)
                         *ret_kind = TAKE_PTR(kind);
+                return cmd_fail_message(CMD_EXIT_REFUSED, NULL, err.message);
+        }
+        if (r < 0) {
+                json_decref(reply);
+                return cmd_fail_message(CMD_EXIT_SYSTEM, NULL,
+                                        err.message[0] ? err.message : "the berth daemon did not answer");
+        }
+        *ret = reply;
+        return CMD_EXIT_OK;
+}
+
+/* One progress line of a wait in the GPU queue: as it came with --json,
+ * else a line on stderr that a terminal overwrites. */
+static void on_progress(json_t *progress, void *userdata) {
+        struct cmd *c = userdata;
+        if (c->json) {
+                _cleanup_free_ char *s = json_dumps(progress, JSON_COMPACT);
+                if (s) {
+                        printf("%s\n", s);
+                        fflush(stdout);
+                }
+                return;
+        }
+        const char *msg = json_string_value(json_object_get(progress, "message"));
+        json_t *estimate = json_object_get(progress, "estimate_s");
+        char eta[64] = "";
+        if (json_is_integer(estimate)) {
+                char d[32];
+                snprintf(eta, sizeof(eta), " A GPU may be free in about %s.",
+                         format_duration((uint64_t) json_integer_value(estimate) * 1000000, d, sizeof(d)));
+        }
+        bool tty = isatty(STDERR_FILENO);
+        fprintf(stderr, "%s%s%s%s", tty ? "\r\033[K" : "", msg ? msg : "berth: waiting for a GPU.", eta, tty ? "" : "\n");
+        fflush(stderr);
+}
+
+int cmd_call_waiting(struct cmd *c, json_t *request, json_t **ret) {
+        struct berth_error err = { 0 };
+        _cleanup_free_ char *kind = NULL;
+        json_t *reply = NULL;
+        int r = slicemgr_call_waiting(c->config->control_socket, request, on_progress, c, &reply, &kind, &err);
+        if (!c->json && isatty(STDERR_FILENO))
+                fputc('\n', stderr);
+        if (r == -EPERM) {
+                json_decref(reply);
                 return cmd_fail_message(CMD_EXIT_REFUSED, NULL, err.message);
         }
         if (r < 0) {

@@ -139,3 +139,6 @@ bool cmd_is_admin(struct cmd *c, const char **ret_why);
  * prints the daemon's sentence and gives CMD_EXIT_REFUSED (*ret_kind, when
  * not NULL, its "error" kind); a daemon out of reach CMD_EXIT_SYSTEM. */
 int cmd_call(struct cmd *c, json_t *request, json_t **ret, char **ret_kind);
+/* The same for a reserve that may wait in the GPU queue: progress on
+ * stderr (JSON lines on stdout with --json) until the answer. */
+int cmd_call_waiting(struct cmd *c, json_t *request, json_t **ret);

@@ -15,6 +15,7 @@ static const struct option deploy_options[] = {
         { "open", no_argument, NULL, 'o' },
         { "detach", no_argument, NULL, 'd' },
         { "dry-run", no_argument, NULL, 'n' },
+        { "wait", no_argument, NULL, 'W' },
         {},
 };
 static const struct option retire_options[] = {
@@ -32,20 +33,23 @@ static const char *const retire_aliases[] = { "rm", NULL };
 static const struct cmd_verb verbs[] = {
         { "deploy", NULL,
           "deploy NAME [--image I] [--gpus N] [--cpus C] [--memory M] [--workspace DIR] [--replace] [--open|--detach] "
-          "[--dry-run] [--json] [-- CMD…]",
-          "start a container of yours, within your quota", 0, 1, CMD_VERB_JSON | CMD_VERB_COMMAND, deploy_options,
-          "i:g:C:m:w:rodn", verb_deploy },
+          "[--dry-run] [--wait] [--json] [-- CMD…]",
+          "start a container of yours, within your quota; --wait queues for a GPU", 0, 1,
+          CMD_VERB_JSON | CMD_VERB_COMMAND, deploy_options, "i:g:C:m:w:rodnW", verb_deploy },
         { "retire", retire_aliases, "retire NAME [--save] [--force] [--json]",
           "stop and remove it, freeing its GPUs; --save keeps its state as your image", 1, 1, CMD_VERB_JSON,
           retire_options, "sf", verb_retire },
         { "list", list_aliases, "list [--json]", "your containers with their limits and use", 0, 0, CMD_VERB_JSON, NULL,
           NULL, verb_list },
         { "shell", NULL, "shell NAME [CMD…]", "a shell (or CMD) inside it", 1, 1, CMD_VERB_STOP, NULL, NULL, verb_shell },
-        { "stop", NULL, "stop NAME [--json]", "stop it; its GPUs stay yours", 1, 1, CMD_VERB_JSON, NULL, NULL, verb_stop },
+        { "stop", NULL, "stop NAME [--json]", "stop it; its GPUs stay yours for gpu_hold_after_stop", 1, 1,
+          CMD_VERB_JSON, NULL, NULL, verb_stop },
         { "start", NULL, "start NAME [--json]", "start it again", 1, 1, CMD_VERB_JSON, NULL, NULL, verb_start },
         { "restart", NULL, "restart NAME [--json]", "stop and start it", 1, 1, CMD_VERB_JSON, NULL, NULL,
           verb_restart },
         { "logs", NULL, "logs NAME [-f]", "what it printed; -f follows", 1, 1, 0, logs_options, "f", verb_logs },
+        { "queue", NULL, "queue [--json]", "who waits for GPUs, in order", 0, 0, CMD_VERB_JSON, NULL, NULL,
+          verb_queue },
         { "stats", NULL, "stats NAME [--json]", "its CPU, memory and I/O use", 1, 1, CMD_VERB_JSON, NULL, NULL,
           verb_stats },
 };

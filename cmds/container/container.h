@@ -14,3 +14,4 @@ int verb_start(struct cmd *u, const struct cmd_args *a);
 int verb_restart(struct cmd *u, const struct cmd_args *a);
 int verb_logs(struct cmd *u, const struct cmd_args *a);
 int verb_stats(struct cmd *u, const struct cmd_args *a);
+int verb_queue(struct cmd *u, const struct cmd_args *a);

@@ -24,7 +24,7 @@ struct deploy_args {
         const char *cpus_text;
         const char *memory_text;
         const char *workspace;
-        bool replace, open, detach, dry_run;
+        bool replace, open, detach, dry_run, wait;
         char **cmd; /* after "--", borrowed from argv */
 };
 
@@ -283,6 +283,9 @@ static int parse_args(const struct cmd_args *args, struct deploy_args *a) {
                 case 'n':
                         a->dry_run = true;
                         break;
+                case 'W':
+                        a->wait = true;
+                        break;
                 default:
                         break;
                 }
@@ -329,7 +332,13 @@ static int deploy_reserved(struct cmd *u, struct docker *d, const struct deploy_
 
         if (!req)
                 return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
-        if ((rc = cmd_call(u, req, &reply, NULL)) != 0)
+        if (a->wait) {
+                if (json_object_set_new(req, "wait", json_true()) < 0)
+                        return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
+                rc = cmd_call_waiting(u, req, &reply);
+        } else
+                rc = cmd_call(u, req, &reply, NULL);
+        if (rc != 0)
                 return rc;
         const char *reservation = json_string_value(json_object_get(reply, "reservation"));
         if (!reservation)

@@ -5,6 +5,8 @@
  * real docker CLI, which already does interactive streams well. */
 #include "container.h"
 
+#include "basic/units.h"
+#include "common/table.h"
 #include "core/names.h"
 
 static bool is_running(json_t *inspect) {
@@ -145,4 +147,43 @@ int verb_stats(struct cmd *u, const struct cmd_args *a) {
         }
         char *args[] = { (char *) "stats", u->tty ? full : (char *) "--no-stream", u->tty ? NULL : full, NULL };
         return usercmd_run_docker(u, args, true, NULL, false);
+}
+
+/* Who waits for GPUs, in order: position, user, container, GPUs, waited,
+ * and when a GPU may be free (from the reaper's deadlines and holds). */
+int verb_queue(struct cmd *u, const struct cmd_args *a) {
+        _cleanup_json_ json_t *req = json_pack("{s:s}", "op", "queue"), *reply = NULL;
+        int rc;
+        if (!req)
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
+        if ((rc = cmd_call(u, req, &reply, NULL)) != 0)
+                return rc;
+        json_t *queue = json_object_get(reply, "queue"), *w;
+        if (u->json)
+                return cmd_print_json(queue);
+        if (json_array_size(queue) == 0) {
+                printf("Nobody waits for GPUs.\n");
+                return CMD_EXIT_OK;
+        }
+        _cleanup_table_ struct cmd_table *t = cmd_table_new(6, "POSITION", "USER", "CONTAINER", "GPUS", "WAITING",
+                                                            "FREE IN");
+        size_t i;
+        if (!t)
+                return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
+        json_array_foreach(queue, i, w) {
+                char pos[16], gpus[32], waited[32], eta[32];
+                json_t *e = json_object_get(w, "estimate_s");
+                snprintf(pos, sizeof(pos), "%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(w, "position")));
+                snprintf(gpus, sizeof(gpus), "%g", json_number_value(json_object_get(w, "gpus")));
+                format_duration((uint64_t) json_integer_value(json_object_get(w, "waiting_s")) * 1000000, waited,
+                                sizeof(waited));
+                if (json_is_integer(e))
+                        format_duration((uint64_t) json_integer_value(e) * 1000000, eta, sizeof(eta));
+                if (cmd_table_add(t, pos, json_string_value(json_object_get(w, "user")),
+                                  json_string_value(json_object_get(w, "container")), gpus, waited,
+                                  json_is_integer(e) ? eta : "unknown") < 0)
+                        return cmd_fail(CMD_EXIT_SYSTEM, "out of memory.");
+        }
+        cmd_table_print(t, stdout);
+        return CMD_EXIT_OK;
 }

@@ -52,6 +52,50 @@ void slicemgr_client_free(struct slicemgr_client *c) {
         free(c);
 }
 
+/* The next line the daemon sends, by deadline. */
+static int read_reply(struct slicemgr_client *c, uint64_t deadline, int send_errno, json_t **ret,
+                      struct berth_error *err) {
+        int r;
+        for (;;) {
+                char *end = c->buf ? memchr(c->buf, '\n', c->len) : NULL;
+                if (end) {
+                        json_error_t jerr;
+                        size_t ll = (size_t) (end - c->buf);
+                        json_t *reply = json_loadb(c->buf, ll, JSON_REJECT_DUPLICATES, &jerr);
+                        memmove(c->buf, end + 1, c->len - ll - 1);
+                        c->len -= ll + 1;
+                        if (!reply || !json_is_object(reply)) {
+                                json_decref(reply);
+                                return berth_error_set(err, -EBADMSG, "berth: the berth daemon sent a malformed reply.");
+                        }
+                        *ret = reply;
+                        return 0;
+                }
+                if (c->len >= PROTO_MAX_REPLY)
+                        return berth_error_set(err, -EBADMSG, "berth: the berth daemon's reply is too long.");
+                char *nb = realloc(c->buf, c->len + 65536);
+                if (!nb)
+                        return -ENOMEM;
+                c->buf = nb;
+                ssize_t n = recv(c->fd, c->buf + c->len, 65536, 0);
+                if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+                        r = fd_wait_until(c->fd, POLLIN, deadline);
+                        if (r < 0)
+                                return berth_error_set(err, r, "berth: the berth daemon did not answer in time.");
+                        continue;
+                }
+                if (n <= 0 && send_errno)
+                        return berth_error_set(err, -send_errno, "berth: lost the connection to the berth daemon: %s.",
+                                               strerror(send_errno));
+                if (n < 0)
+                        return berth_error_set(err, -errno, "berth: lost the connection to the berth daemon: %s.",
+                                               strerror(errno));
+                if (n == 0)
+                        return berth_error_set(err, -ECONNRESET, "berth: the berth daemon closed the connection.");
+                c->len += (size_t) n;
+        }
+}
+
 int slicemgr_client_call(struct slicemgr_client *c, json_t *request, int timeout_ms, json_t **ret,
                          struct berth_error *err) {
         uint64_t deadline = deadline_ms(timeout_ms);
@@ -92,44 +136,7 @@ int slicemgr_client_call(struct slicemgr_client *c, json_t *request, int timeout
                 off += (size_t) n;
         }
 
-        for (;;) {
-                char *end = c->buf ? memchr(c->buf, '\n', c->len) : NULL;
-                if (end) {
-                        json_error_t jerr;
-                        size_t ll = (size_t) (end - c->buf);
-                        json_t *reply = json_loadb(c->buf, ll, JSON_REJECT_DUPLICATES, &jerr);
-                        memmove(c->buf, end + 1, c->len - ll - 1);
-                        c->len -= ll + 1;
-                        if (!reply || !json_is_object(reply)) {
-                                json_decref(reply);
-                                return berth_error_set(err, -EBADMSG, "berth: the berth daemon sent a malformed reply.");
-                        }
-                        *ret = reply;
-                        return 0;
-                }
-                if (c->len >= PROTO_MAX_REPLY)
-                        return berth_error_set(err, -EBADMSG, "berth: the berth daemon's reply is too long.");
-                char *nb = realloc(c->buf, c->len + 65536);
-                if (!nb)
-                        return -ENOMEM;
-                c->buf = nb;
-                ssize_t n = recv(c->fd, c->buf + c->len, 65536, 0);
-                if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-                        r = fd_wait_until(c->fd, POLLIN, deadline);
-                        if (r < 0)
-                                return berth_error_set(err, r, "berth: the berth daemon did not answer in time.");
-                        continue;
-                }
-                if (n <= 0 && send_errno)
-                        return berth_error_set(err, -send_errno, "berth: lost the connection to the berth daemon: %s.",
-                                               strerror(send_errno));
-                if (n < 0)
-                        return berth_error_set(err, -errno, "berth: lost the connection to the berth daemon: %s.",
-                                               strerror(errno));
-                if (n == 0)
-                        return berth_error_set(err, -ECONNRESET, "berth: the berth daemon closed the connection.");
-                c->len += (size_t) n;
-        }
+        return read_reply(c, deadline, send_errno, ret, err);
 }
 
 /* A reply that says "ok":false is -EPERM with the daemon's sentence in err
@@ -229,4 +236,32 @@ int slicemgr_ask_owner_kept(struct slicemgr_client **keep, const char *socket, j
         if (r < 0)
                 return r;
         return owner_targets(reply, names, ret_targets, ret_admin, err);
+}
+
+int slicemgr_call_waiting(const char *socket_path, json_t *request, slicemgr_progress_t on_progress, void *userdata,
+                          json_t **ret, char **ret_kind, struct berth_error *err) {
+        _cleanup_slicemgr_client_ struct slicemgr_client *c = NULL;
+        json_t *reply = NULL;
+        int r = slicemgr_client_connect(socket_path, SLICEMGR_WAIT_FIRST_MS, &c, err);
+        if (r < 0)
+                return r;
+        r = slicemgr_client_call(c, request, SLICEMGR_WAIT_FIRST_MS, &reply, err);
+        /* progress lines, as long as the wait lasts: the daemon holds the line */
+        while (r >= 0 && json_is_true(json_object_get(reply, "queued"))) {
+                if (on_progress)
+                        on_progress(reply, userdata);
+                json_decref(reply);
+                reply = NULL;
+                do
+                        r = read_reply(c, deadline_ms(3600 * 1000), 0, &reply, err);
+                while (r == -ETIMEDOUT);
+        }
+        if (r < 0)
+                return r;
+        r = reply_refusal(reply, ret_kind, err);
+        if (ret)
+                *ret = reply;
+        else
+                json_decref(reply);
+        return r;
 }

@@ -30,6 +30,16 @@ int slicemgr_client_call(struct slicemgr_client *c, json_t *request, int timeout
 int slicemgr_call(const char *socket_path, json_t *request, int timeout_ms, json_t **ret, char **ret_kind,
                   struct berth_error *err);
 
+/* A request that may wait in the GPU queue ({"op":"reserve",…,"wait":true}):
+ * each progress line ({"ok":true,"queued":true,"position":N,…}) goes to
+ * on_progress (may be NULL) as it comes; the wait has no time limit (the
+ * daemon holds the connection; closing it leaves the queue).  Then as
+ * slicemgr_call() with the final reply. */
+#define SLICEMGR_WAIT_FIRST_MS 10000
+typedef void (*slicemgr_progress_t)(json_t *progress, void *userdata);
+int slicemgr_call_waiting(const char *socket_path, json_t *request, slicemgr_progress_t on_progress, void *userdata,
+                          json_t **ret, char **ret_kind, struct berth_error *err);
+
 /* Ask berth-slicemgr at SOCKET who owns each of names, of kind "container",
  * "image", "volume" or "network"; on_behalf, when not NULL, goes along as
  * "for" ({"uid":N,"gid":N,"pid":N}: the caller a root daemon asks for,
