@@ -28,16 +28,7 @@ make_test_users
 start_daemon
 ok $? "daemon started with [reaper] interval = 2s, warn = 6s"
 
-# run USER NAME CMD...: what the wrapper does, with docker run -d
-run() {
-	local u=$1 n=$2 out labels
-	shift 2
-	out=$(as "$u" "{\"op\":\"reserve\",\"spec\":{\"name\":\"$n\",\"gpus\":0}}") || return 1
-	labels=$(jq -r '.inject.labels|to_entries|map("--label=\(.key)=\(.value)")|join(" ")' <<<"$out")
-	sbdocker run -d --name "$(jq -r .name <<<"$out")" $labels --cgroup-parent "$(jq -r .slice <<<"$out")" \
-		berth-test "$@" >/dev/null || return 1
-	as "$u" "{\"op\":\"commit\",\"reservation\":\"$(jq -r .reservation <<<"$out")\"}" >/dev/null
-}
+run() { run_managed "$@"; } # slicemgr-lib.sh
 running() { sbdocker inspect -f '{{.State.Running}}' "$1" 2>/dev/null; }
 journal() { sb_exec journalctl -o json --all --no-pager "$@" 2>/dev/null; }
 
