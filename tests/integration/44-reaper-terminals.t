@@ -19,15 +19,7 @@ cleanup() {
 trap cleanup EXIT
 chmod 755 "$SB"
 write_config
-cat >> "$ETC/berth.conf" <<EOT
-
-[reaper]
-interval = 2s
-idle_gpu_percent = 5
-idle_cpus = 0.05
-warn = 8s
-EOT
-sed -i '/^\[user\]/a idle_timeout = 10s' "$ETC/groups.d/students.conf"
+reaper_config 8s
 write_inventory
 make_test_users
 start_daemon

@@ -172,6 +172,20 @@ run_managed() {
 	as "$u" "{\"op\":\"commit\",\"reservation\":\"$(jq -r .reservation <<<"$out")\"}" >/dev/null
 }
 
+# reaper_config WARN...: the reaper's tests' [reaper] (a sample every 2 s,
+# warnings WARN before a stop) and students stopped after 10 s idle
+reaper_config() {
+	cat >> "$ETC/berth.conf" <<EOT
+
+[reaper]
+interval = 2s
+idle_gpu_percent = 5
+idle_cpus = 0.05
+warn = $*
+EOT
+	sed -i '/^\[user\]/a idle_timeout = 10s' "$ETC/groups.d/students.conf"
+}
+
 # every container berth labelled, removed (the tests' cleanup)
 remove_managed_containers() {
 	local ids
