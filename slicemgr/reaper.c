@@ -18,6 +18,7 @@
 #include "core/audit.h"
 #include "system/cgroup.h"
 #include "system/nvml.h"
+#include "system/terminals.h"
 
 #define USEC_PER_SEC 1000000ULL
 #define REAPER_STOP_TIMEOUT_S 10 /* Docker's own default grace before SIGKILL */
@@ -284,6 +285,11 @@ static void warn(Reaper *r, struct watched *w, const char *why, uint64_t left) {
         f.reason = reason;
         audit_log(AUDIT_CONTAINER_WARN, &f, "berth: %s of %s will be stopped: %s", w->name, w->user, reason);
         r->warnings++;
+        /* and on the owner's terminals, never blocking the loop */
+        _cleanup_free_ char *line = NULL;
+        if (asprintf(&line, "berth: %s will be stopped in %s (%s); it is not removed: 'docker start %s' brings it back.",
+                     w->name, l, why, w->name) >= 0)
+                (void) terminals_notify_user_name(w->user, line, NULL, NULL);
 }
 
 static void judge(Reaper *r, struct watched *w, uint64_t now, uint64_t realtime) {

@@ -13,31 +13,14 @@ cleanup() {
 trap cleanup EXIT
 chmod 755 "$SB"
 write_config
-cat >> "$ETC/berth.conf" <<EOT
-
-[reaper]
-interval = 2s
-idle_gpu_percent = 5
-idle_cpus = 0.05
-warn = 6s
-EOT
-sed -i '/^\[user\]/a idle_timeout = 10s' "$ETC/groups.d/students.conf"
+reaper_config 6s
 sed -i '/^\[user\]/a max_runtime = 12s' "$ETC/groups.d/researchers.conf"
 write_inventory
 make_test_users
 start_daemon
 ok $? "daemon started with [reaper] interval = 2s, warn = 6s"
 
-# run USER NAME CMD...: what the wrapper does, with docker run -d
-run() {
-	local u=$1 n=$2 out labels
-	shift 2
-	out=$(as "$u" "{\"op\":\"reserve\",\"spec\":{\"name\":\"$n\",\"gpus\":0}}") || return 1
-	labels=$(jq -r '.inject.labels|to_entries|map("--label=\(.key)=\(.value)")|join(" ")' <<<"$out")
-	sbdocker run -d --name "$(jq -r .name <<<"$out")" $labels --cgroup-parent "$(jq -r .slice <<<"$out")" \
-		berth-test "$@" >/dev/null || return 1
-	as "$u" "{\"op\":\"commit\",\"reservation\":\"$(jq -r .reservation <<<"$out")\"}" >/dev/null
-}
+run() { run_managed "$@"; } # slicemgr-lib.sh
 running() { sbdocker inspect -f '{{.State.Running}}' "$1" 2>/dev/null; }
 journal() { sb_exec journalctl -o json --all --no-pager "$@" 2>/dev/null; }
 

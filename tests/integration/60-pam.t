@@ -14,15 +14,9 @@ plan 72
 SVC=berth-test-$$
 MOD=$BUILD/pam_berth.so
 PAM=$BUILD/helpers/berth-pam
-LOGIND_MASK=/run/systemd/system.control/systemd-logind.service
 cleanup() {
 	rm -f /etc/pam.d/$SVC-*
-	if [ -n "${LOGIND_STARTED:-}" ]; then
-		sb_exec loginctl terminate-user berthtali jean-luc >/dev/null 2>&1
-		sb_exec systemctl stop systemd-logind user.slice >/dev/null 2>&1
-		sb_exec ln -sf /dev/null $LOGIND_MASK
-		sb_exec systemctl daemon-reload
-	fi
+	stop_logind berthtali jean-luc
 	sb_exec systemctl kill -s CONT berth-slicemgr >/dev/null 2>&1
 	stop_daemon
 }
@@ -185,10 +179,7 @@ like "$out" "User not known" "an unknown user is PAM_USER_UNKNOWN"
 
 # --- session_limits through pam_systemd and systemd-logind ------------------
 # The sandbox masks logind; this test runs it and masks it again on exit.
-LOGIND_STARTED=1
-sb_exec rm -f $LOGIND_MASK
-sb_exec systemctl daemon-reload
-sb_exec systemctl start systemd-logind
+start_logind
 ok $? "systemd-logind runs in the sandbox"
 # Inside the session, as root: the cgroup files of the scope it runs in.
 SCOPE='for c in memory pids cpu; do p=$(grep -E "^[0-9]+:([a-z]+,)*$c(,[a-z]+)*:" /proc/self/cgroup | cut -d: -f3); echo "$c $p"; done

@@ -62,6 +62,24 @@ make_user() { # make_user NAME [SUPPLEMENTARY-GROUP...]
 	for g in "$@"; do usermod -a -G "$g" "$u"; done
 }
 
+# The sandbox masks systemd-logind: a test that needs logind sessions runs
+# it (start_logind) and masks it again on exit (stop_logind, from its trap).
+LOGIND_MASK=/run/systemd/system.control/systemd-logind.service
+start_logind() {
+	LOGIND_STARTED=1
+	sb_exec rm -f $LOGIND_MASK
+	sb_exec systemctl daemon-reload
+	sb_exec systemctl start systemd-logind
+}
+stop_logind() { # stop_logind [USER...]: their sessions are ended first
+	[ -n "${LOGIND_STARTED:-}" ] || return 0
+	[ $# -gt 0 ] && sb_exec loginctl terminate-user "$@" >/dev/null 2>&1
+	sb_exec systemctl stop systemd-logind user.slice >/dev/null 2>&1
+	sb_exec ln -sf /dev/null $LOGIND_MASK
+	sb_exec systemctl daemon-reload
+	LOGIND_STARTED=
+}
+
 # journal MIN JOURNALCTL-ARGS...: the sandbox journal's messages, waiting up
 # to 5 s for at least MIN of them (journald takes entries asynchronously).
 journal() {

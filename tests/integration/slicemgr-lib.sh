@@ -160,6 +160,32 @@ except socket.timeout: pass
 sys.stdout.write(out.decode(errors="replace"))' "${GATE_SOCK:-$SB/docker.sock}" "$2"
 }
 
+# run_managed USER NAME CMD...: what the wrapper does, with docker run -d:
+# reserve as USER, run with the labels and slice berth hands out, commit
+run_managed() {
+	local u=$1 n=$2 out labels
+	shift 2
+	out=$(as "$u" "{\"op\":\"reserve\",\"spec\":{\"name\":\"$n\",\"gpus\":0}}") || return 1
+	labels=$(jq -r '.inject.labels|to_entries|map("--label=\(.key)=\(.value)")|join(" ")' <<<"$out")
+	sbdocker run -d --name "$(jq -r .name <<<"$out")" $labels --cgroup-parent "$(jq -r .slice <<<"$out")" \
+		berth-test "$@" >/dev/null || return 1
+	as "$u" "{\"op\":\"commit\",\"reservation\":\"$(jq -r .reservation <<<"$out")\"}" >/dev/null
+}
+
+# reaper_config WARN...: the reaper's tests' [reaper] (a sample every 2 s,
+# warnings WARN before a stop) and students stopped after 10 s idle
+reaper_config() {
+	cat >> "$ETC/berth.conf" <<EOT
+
+[reaper]
+interval = 2s
+idle_gpu_percent = 5
+idle_cpus = 0.05
+warn = $*
+EOT
+	sed -i '/^\[user\]/a idle_timeout = 10s' "$ETC/groups.d/students.conf"
+}
+
 # every container berth labelled, removed (the tests' cleanup)
 remove_managed_containers() {
 	local ids
