@@ -301,6 +301,43 @@ static int gpus_output(json_t *gpus, bool json, json_t *gpus_out) {
         return 0;
 }
 
+/* Containers with what the reaper makes of them, who waits for GPUs, and
+ * the reaper's exemptions. */
+static int reaper_output(json_t *reply) {
+        _cleanup_table_ struct cmd_table *t = cmd_table_new(5, "CONTAINER", "USER", "STATE", "GPUS", "REAPER");
+        json_t *c;
+        size_t i;
+        if (!t)
+                return -ENOMEM;
+        json_array_foreach(json_object_get(reply, "containers"), i, c) {
+                char buf[128];
+                if (cmd_table_add(t, json_string_value(json_object_get(c, "container")),
+                                  json_string_value(json_object_get(c, "user")),
+                                  json_string_value(json_object_get(c, "state")),
+                                  json_string_value(json_object_get(c, "gpus")), cmd_reaper_text(c, buf, sizeof(buf))) < 0)
+                        return -ENOMEM;
+        }
+        if (cmd_table_rows(t) > 0) {
+                putchar('\n');
+                cmd_table_print(t, stdout);
+        }
+        json_t *queue = json_object_get(reply, "queue");
+        if (json_array_size(queue) > 0) {
+                printf("\nwaiting for GPUs:");
+                json_array_foreach(queue, i, c)
+                        printf(" %" JSON_INTEGER_FORMAT ". %s (%s)", json_integer_value(json_object_get(c, "position")),
+                               json_string_value(json_object_get(c, "user")),
+                               strempty(json_string_value(json_object_get(c, "container"))));
+                putchar('\n');
+        }
+        json_array_foreach(json_object_get(reply, "exemptions"), i, c)
+                printf("%sexempt from the reaper: %s until %s, by %s: %s\n", i == 0 ? "\n" : "",
+                       json_string_value(json_object_get(c, "target")),
+                       json_string_value(json_object_get(c, "until_text")), json_string_value(json_object_get(c, "by")),
+                       json_string_value(json_object_get(c, "reason")));
+        return 0;
+}
+
 /* The daemon's "forged" list, each entry {container, claims_user, gpus}
  * with gpus a list of UUIDs whether the daemon sent a list or berth.gpus'
  * comma text.  An entry without a container name is dropped. */
@@ -461,6 +498,9 @@ int verb_status(struct cmd *ctl, _unused_ const struct cmd_args *a) {
                 json_object_set(out, "users", ul);
                 json_object_set(out, "groups", grl);
                 json_object_set(out, "forged", forged);
+                json_object_set(out, "containers", json_object_get(reply, "containers"));
+                json_object_set(out, "queue", json_object_get(reply, "queue"));
+                json_object_set(out, "exemptions", json_object_get(reply, "exemptions"));
                 json_object_set(out, "docker_synced", json_object_get(reply, "docker_synced"));
                 json_object_set_new(out, "limits_from", json_string(limits_from_files ? "config" : "daemon"));
                 return cmd_print_json(out);
@@ -468,7 +508,8 @@ int verb_status(struct cmd *ctl, _unused_ const struct cmd_args *a) {
 
         if (!json_is_true(json_object_get(reply, "docker_synced")))
                 printf("note: the daemon is still reading Docker's state; holdings may be incomplete.\n\n");
-        if (gpus_output(json_object_get(reply, "gpus"), false, NULL) < 0 || forged_output(forged) < 0)
+        if (gpus_output(json_object_get(reply, "gpus"), false, NULL) < 0 || forged_output(forged) < 0 ||
+            reaper_output(reply) < 0)
                 return CMD_EXIT_SYSTEM;
         putchar('\n');
         _cleanup_table_ struct cmd_table *ut = cmd_table_new(6, "USER", "GROUP", "CPUS", "MEMORY", "GPUS", "CONTAINERS");

@@ -122,6 +122,35 @@ int cmd_call_waiting(struct cmd *c, json_t *request, json_t **ret) {
         return CMD_EXIT_OK;
 }
 
+const char *cmd_reaper_text(json_t *row, char *buf, size_t n) {
+        json_t *reaper = json_object_get(row, "reaper"), *left = json_object_get(reaper, "stops_in_usec");
+        json_t *free_in = json_object_get(row, "gpus_free_in_s");
+        char a[32], b[32];
+        uint64_t idle = (uint64_t) json_integer_value(json_object_get(reaper, "idle_usec"));
+        /* whole seconds, whole minutes from an hour on */
+        uint64_t unit = idle >= 3600ULL * 1000000 ? 60ULL * 1000000 : 1000000;
+        format_duration(idle - idle % unit, a, sizeof(a));
+        if (json_is_integer(free_in))
+                snprintf(buf, n, "stopped, GPUs freed in %s",
+                         format_duration((uint64_t) json_integer_value(free_in) * 1000000, b, sizeof(b)));
+        else if (json_object_get(row, "gpus_released"))
+                snprintf(buf, n, "stopped, GPUs freed (a start takes them back)");
+        else if (!reaper)
+                return NULL;
+        else if (json_is_true(json_object_get(reaper, "exempt")))
+                snprintf(buf, n, idle ? "exempt, idle %s" : "exempt", a);
+        else if (json_is_integer(left)) {
+                uint64_t l = (uint64_t) json_integer_value(left);
+                l -= l % (l >= 3600ULL * 1000000 ? 60ULL * 1000000 : 1000000);
+                const char *reason = json_string_value(json_object_get(reaper, "reason"));
+                snprintf(buf, n, "%s, stops in %s", reason ? reason : "", format_duration(l, b, sizeof(b)));
+        } else if (idle)
+                snprintf(buf, n, "idle %s", a);
+        else
+                snprintf(buf, n, "busy");
+        return buf;
+}
+
 int cmd_load_config(struct cmd *c, const char *dir, struct berth_config **ret) {
         size_t n = 0;
         int r = config_load_report(dir, stderr, ret, NULL, &n);

@@ -142,3 +142,7 @@ int cmd_call(struct cmd *c, json_t *request, json_t **ret, char **ret_kind);
 /* The same for a reserve that may wait in the GPU queue: progress on
  * stderr (JSON lines on stdout with --json) until the answer. */
 int cmd_call_waiting(struct cmd *c, json_t *request, json_t **ret);
+/* What the reaper makes of a container, for people, from its row of the
+ * daemon's status: "idle 1h40min, stops in 20min", "busy", "exempt",
+ * "stopped, GPUs freed in 12min"; NULL when the daemon says nothing. */
+const char *cmd_reaper_text(json_t *row, char *buf, size_t n);

@@ -10,6 +10,7 @@
 #include "common/table.h"
 #include "core/names.h"
 #include "system/slice.h"
+#include "system/slicemgr-client.h"
 
 #define CPU_SAMPLE_USEC 200000 /* CPU use is the rate over this interval */
 
@@ -91,8 +92,17 @@ int verb_list(struct cmd *u, _unused_ const struct cmd_args *a) {
                 if (rows[i].sampled && cgroup_use_read(NULL, rows[i].cgroup, &rows[i].s1) < 0)
                         rows[i].sampled = false;
 
+        /* what the reaper and the GPU hold say of each, from the daemon (none when it is away) */
+        _cleanup_json_ json_t *status_req = json_pack("{s:s}", "op", "status"), *status = NULL;
+        struct berth_error serr = { 0 };
+        if (!status_req || slicemgr_call(u->config->control_socket, status_req, 5000, &status, NULL, &serr) < 0) {
+                json_decref(status);
+                status = NULL;
+        }
+
         out = json_array();
-        table = cmd_table_new(8, "NAME", "PROJECT", "IMAGE", "STATE", "UPTIME", "CPU use/limit", "MEM use/limit", "GPUS");
+        table = cmd_table_new(9, "NAME", "PROJECT", "IMAGE", "STATE", "UPTIME", "CPU use/limit", "MEM use/limit", "GPUS",
+                              "REAPER");
         for (size_t i = 0; i < n && out && table; i++) {
                 struct row *r = &rows[i];
                 if (!r->inspect)
@@ -129,6 +139,19 @@ int verb_list(struct cmd *u, _unused_ const struct cmd_args *a) {
                                                                       : json_null());
                 if (!o)
                         continue;
+                json_t *srow = NULL, *c;
+                size_t k;
+                json_array_foreach(json_object_get(status, "containers"), k, c)
+                        if (streq_ptr(json_string_value(json_object_get(c, "container")), full))
+                                srow = c;
+                char reaper[128];
+                const char *reaper_text = srow ? cmd_reaper_text(srow, reaper, sizeof(reaper)) : NULL;
+                if (srow && json_object_get(srow, "reaper"))
+                        json_object_set(o, "reaper", json_object_get(srow, "reaper"));
+                if (srow && json_object_get(srow, "gpus_free_in_s"))
+                        json_object_set(o, "gpus_free_in_s", json_object_get(srow, "gpus_free_in_s"));
+                if (srow && json_object_get(srow, "gpus_released"))
+                        json_object_set(o, "gpus_released", json_object_get(srow, "gpus_released"));
                 if (gpus && *gpus) {
                         _cleanup_free_ char *copy = strdup(gpus);
                         char *save = NULL;
@@ -148,7 +171,7 @@ int verb_list(struct cmd *u, _unused_ const struct cmd_args *a) {
                 snprintf(cbuf, sizeof(cbuf), "%s/%s", cu, cpus > 0 ? format_cpus(cpus, cl, sizeof(cl)) : "-");
                 snprintf(mbuf, sizeof(mbuf), "%s/%s", mu, format_size(mem, ml, sizeof(ml)));
                 if (cmd_table_add(table, base, label(r->inspect, "berth.project"), image, state, up, cbuf, mbuf,
-                                  gpus && *gpus ? gpus : NULL) < 0)
+                                  gpus && *gpus ? gpus : NULL, reaper_text) < 0)
                         json_decref(TAKE_PTR(out));
         }
         for (size_t i = 0; i < n; i++) {

@@ -78,6 +78,7 @@ int audit_event_priority(enum audit_event ev) {
         case AUDIT_CONTAINER_REAP:
                 return LOG_INFO;
         case AUDIT_ADMIN_OVERRIDE:
+        case AUDIT_REAPER_EXEMPT:
                 return LOG_NOTICE;
         case _AUDIT_EVENT_MAX:
         case _AUDIT_EVENT_INVALID:

@@ -2,7 +2,7 @@
 # lib/audit.c: every event reaches the sandbox's journald with its fixed
 # MESSAGE_ID, priority and BERTH_* fields; odd values keep the framing.
 . "$(dirname "$0")/lib.sh"
-plan 48
+plan 50
 
 A="$BUILD/helpers/berth-audit-send"
 M=au$$x$RANDOM # marks this run's entries
@@ -18,11 +18,12 @@ declare -A MID=(
 	[image.create]=18a3494a450d454dad0165c1638a76f8 [image.delete]=438290ebae044d5584e20c4828566f58
 	[login.session]=c3f77dc4a04446428f7012a0813c0d1d [container.forged]=dcae343ecfa645dc826e552caae90616
 	[container.warn]=6a0f3c1e8d2b4f7a9c5e1b3d7f9a2c4e [container.reap]=b41d9e7c2a5f4e8b8d3c6a1f0e7b9d25
+	[reaper.exempt]=8273cc6c8d08484abdb25d6597e3c348
 )
 EVENTS="slice.create slice.update config.reload config.invalid gpu.reserve gpu.bind gpu.release gpu.deny
 container.create container.deny container.retire access.deny image.create image.delete login.session container.forged
-container.warn container.reap"
-prio() { case $1 in *.deny | container.forged) echo 4 ;; config.invalid) echo 3 ;; *) echo 6 ;; esac; }
+container.warn container.reap reaper.exempt"
+prio() { case $1 in *.deny | container.forged) echo 4 ;; config.invalid) echo 3 ;; reaper.exempt) echo 5 ;; *) echo 6 ;; esac; }
 
 # jread MATCH...: the newest matching entry as one JSON object, waiting
 # (bounded) for journald to have it.

@@ -8,9 +8,13 @@
 # An admin's exemption keeps an idle container running.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 27
+plan 38
 
 W=$SB/waiters
+ctl_as() { # ctl_as USER ARGS...: berthctl run by that user
+	local u=$1; shift
+	sb_exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups "$BUILD/berthctl" --config "$ETC" "$@"
+}
 cleanup() {
 	for p in $W/*.pid; do [ -f "$p" ] && sb_exec kill "$(cat "$p")" 2>/dev/null; done
 	remove_managed_containers
@@ -109,6 +113,21 @@ s=$(as root '{"op":"status"}')
 is "$(jq -r '[.containers[] | select(.user == "berthtdan")] | length' <<<"$s")" 0 "dan holds nothing"
 is "$(jq -r '.queue | length' <<<"$s")" 0 "status: the queue is empty"
 
+# --- docker run/create through the wrapper with BERTH_WAIT=1 ---------------
+held=$(as berthtali '{"op":"reserve","spec":{"name":"first","gpus":1}}')
+sb_exec setpriv --reuid=berthtbob --regid="$(id -g berthtbob)" --init-groups env -i -C /home/berthtbob PATH=/usr/bin:/bin \
+	HOME=/home/berthtbob USER=berthtbob BERTH_CONFIG="$ETC" BERTH_WAIT=1 DOCKER_HOST="unix://$SB/docker.sock" \
+	timeout -k 5 60 "$BUILD/berth-docker" create --gpus 1 --name q berth-test sleep 600 > "$W/wrap.out" 2>&1 &
+wrap=$!
+for i in $(seq 1 50); do grep -q "waiting for a GPU" "$W/wrap.out" && break; sleep 0.2; done
+like "$(cat "$W/wrap.out")" "berth: waiting for a GPU; 1 of 1 in the queue" "BERTH_WAIT=1 docker create waits, saying so"
+as berthtali "{\"op\":\"cancel\",\"reservation\":\"$(jq -r .reservation <<<"$held")\"}" >/dev/null
+wait $wrap
+ok $? "… and creates the container once the GPU is free"
+is "$(sbdocker inspect -f '{{index .Config.Labels "berth.gpus"}}' q._.berthtbob 2>/dev/null)" "$GPU" "it holds the GPU"
+sbdocker rm -f q._.berthtbob >/dev/null 2>&1
+for i in $(seq 1 20); do [ "$(as root '{"op":"status"}' | jq -r '.gpus[0].container // "free"')" = free ] && break; sleep 0.2; done
+
 # --- hold after stop, then take back on start ---------------------------
 run() { # run USER NAME GPUS CMD…: what the wrapper does, with docker run -d
 	local u=$1 n=$2 g=$3 out labels
@@ -129,6 +148,10 @@ sleep 1
 is "$(holder)" "$C" "stopped, it keeps the GPU during gpu_hold_after_stop"
 like "$(as root '{"op":"status"}' | jq -r --arg c $C '.containers[] | select(.container == $c) | .gpus_free_in_s')" '^[0-9]+$' \
 	"status says when it is freed"
+like "$(sb_exec "$BUILD/berthctl" --config "$ETC" status)" "$C +berthtali +bound +$GPU +stopped, GPUs freed in [0-9]+s" \
+	"berthctl status shows it"
+like "$(sb_exec setpriv --reuid=berthtali --regid="$(id -g berthtali)" --init-groups env -C / HOME=/home/berthtali \
+	BERTH_CONFIG="$ETC" "$BUILD/container" list)" "train .* stopped, GPUs freed in [0-9]+s" "container list shows it too"
 for i in $(seq 1 30); do [ "$(holder)" = free ] && break; sleep 0.5; done
 is "$(holder)" free "after the hold the GPU is free"
 sleep 1
@@ -144,8 +167,21 @@ gd berthtali start $C >/dev/null 2>&1
 ok $? "once it is free again, the start takes it back"
 is "$(holder)" "$C" "the container holds the GPU again"
 
-# --- an exemption keeps an idle container running -----------------------
+# --- an exemption keeps an idle container running, then ends by itself ---
 run berthtali idle 0 sh -c 'trap "exit 0" TERM; while sleep 1; do :; done'
-as root '{"op":"exempt","target":"idle._.berthtali","until":'"$(($(date +%s) + 3600))"',"reason":"demo tomorrow"}' >/dev/null
-sleep 10
-is "$(sbdocker inspect -f '{{.State.Running}}' idle._.berthtali)" true "an exempt idle container survives its idle_timeout"
+T0=$(date +%s)
+r=$(ctl_as berthtali exempt idle._.berthtali --until +1h --reason mine 2>&1)
+ok "$(test $? -ne 0; echo $?)" "a user may not exempt: $r"
+r=$(sb_exec "$BUILD/berthctl" --config "$ETC" exempt idle._.berthtali --until +12s --reason "demo tomorrow" 2>&1)
+like "$r" "leaves idle._.berthtali running until" "an admin exempts it for 12 s"
+sleep 8
+is "$(sbdocker inspect -f '{{.State.Running}}' idle._.berthtali)" true "the exempt idle container outlives its idle_timeout"
+s=$(as root '{"op":"status"}')
+is "$(jq -r '.exemptions[0] | [.target, .kind, .reason, .by] | join(" ")' <<<"$s")" "idle._.berthtali container demo tomorrow root" \
+	"status shows the exemption"
+is "$(jq -r '.containers[] | select(.container == "idle._.berthtali") | .reaper.exempt' <<<"$s")" true "… and the container as exempt"
+for i in $(seq 1 40); do [ "$(sbdocker inspect -f '{{.State.Running}}' idle._.berthtali)" = false ] && break; sleep 0.5; done
+is "$(sbdocker inspect -f '{{.State.Running}}' idle._.berthtali)" false "when it ends by itself, the idle container is stopped ($(($(date +%s) - T0)) s)"
+is "$(sb_exec journalctl --all --no-pager -o json BERTH_EVENT=reaper.exempt | jq -r .MESSAGE | sed 's/ (until.*//')" \
+	"berth: the reaper exemption of idle._.berthtali was given
+berth: the reaper exemption of idle._.berthtali ended by itself" "given and ended, in the journal"

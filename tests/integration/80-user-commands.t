@@ -79,7 +79,7 @@ is "$(jq -r '.[0].limits.cpus' <<<"$list")" "$(awk -v q="$quota" -v p="$period" 
 	"CPU limit as the cgroup files say ($quota/$period)"
 like "$(jq -r '.[0].use.memory' <<<"$list")" '^[0-9]+$' "current memory use is read"
 like "$(run $A container list)" "train +[a-z0-9.-]+ +berth-test:latest +running" "the table lists it"
-like "$(run $A container list | sed -n 1p)" "^NAME +PROJECT +IMAGE +STATE +UPTIME +CPU use/limit +MEM use/limit +GPUS$" "under a header"
+like "$(run $A container list | sed -n 1p)" "^NAME +PROJECT +IMAGE +STATE +UPTIME +CPU use/limit +MEM use/limit +GPUS +REAPER$" "under a header"
 is "$(run $A container ls --json | jq -r '.[0].container')" "train._.$A" "ls is list"
 is "$(run $A container ps --json | jq -r '.[0].container')" "train._.$A" "and so is ps"
 
