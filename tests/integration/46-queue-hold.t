@@ -129,18 +129,9 @@ sbdocker rm -f q._.berthtbob >/dev/null 2>&1
 for i in $(seq 1 20); do [ "$(as root '{"op":"status"}' | jq -r '.gpus[0].container // "free"')" = free ] && break; sleep 0.2; done
 
 # --- hold after stop, then take back on start ---------------------------
-run() { # run USER NAME GPUS CMD…: what the wrapper does, with docker run -d
-	local u=$1 n=$2 g=$3 out labels
-	shift 3
-	out=$(as "$u" "{\"op\":\"reserve\",\"spec\":{\"name\":\"$n\",\"gpus\":$g}}") || return 1
-	labels=$(jq -r '.inject.labels|to_entries|map("--label=\(.key)=\(.value)")|join(" ")' <<<"$out")
-	sbdocker run -d --name "$(jq -r .name <<<"$out")" $labels --cgroup-parent "$(jq -r .slice <<<"$out")" \
-		berth-test "$@" >/dev/null || return 1
-	as "$u" "{\"op\":\"commit\",\"reservation\":\"$(jq -r .reservation <<<"$out")\"}" >/dev/null
-}
 holder() { as root '{"op":"status"}' | jq -r '.gpus[0].container // "free"'; }
 C=train._.berthtali
-run berthtali train 1 sh -c 'while :; do :; done'
+GPUS=1 run_managed berthtali train sh -c 'while :; do :; done'
 ok $? "alice runs a GPU container"
 is "$(holder)" "$C" "it holds the GPU"
 sbdocker stop -t 1 $C >/dev/null
@@ -168,7 +159,7 @@ ok $? "once it is free again, the start takes it back"
 is "$(holder)" "$C" "the container holds the GPU again"
 
 # --- an exemption keeps an idle container running, then ends by itself ---
-run berthtali idle 0 sh -c 'trap "exit 0" TERM; while sleep 1; do :; done'
+run_managed berthtali idle sh -c 'trap "exit 0" TERM; while sleep 1; do :; done'
 T0=$(date +%s)
 r=$(ctl_as berthtali exempt idle._.berthtali --until +1h --reason mine 2>&1)
 ok "$(test $? -ne 0; echo $?)" "a user may not exempt: $r"

@@ -161,11 +161,12 @@ sys.stdout.write(out.decode(errors="replace"))' "${GATE_SOCK:-$SB/docker.sock}" 
 }
 
 # run_managed USER NAME CMD...: what the wrapper does, with docker run -d:
-# reserve as USER, run with the labels and slice berth hands out, commit
+# reserve as USER (GPUS=N of them, default none), run with the labels and
+# slice berth hands out, commit
 run_managed() {
 	local u=$1 n=$2 out labels
 	shift 2
-	out=$(as "$u" "{\"op\":\"reserve\",\"spec\":{\"name\":\"$n\",\"gpus\":0}}") || return 1
+	out=$(as "$u" "{\"op\":\"reserve\",\"spec\":{\"name\":\"$n\",\"gpus\":${GPUS:-0}}}") || return 1
 	labels=$(jq -r '.inject.labels|to_entries|map("--label=\(.key)=\(.value)")|join(" ")' <<<"$out")
 	sbdocker run -d --name "$(jq -r .name <<<"$out")" $labels --cgroup-parent "$(jq -r .slice <<<"$out")" \
 		berth-test "$@" >/dev/null || return 1
