@@ -44,6 +44,9 @@ struct Reaper {
         sd_event_source *timer;
         struct watched *v;
         size_t n;
+        struct gpu_sample *samples; /* the last tick's, one per inventory device */
+        size_t n_samples;
+        uint64_t warnings, stops;
 };
 
 static void watched_done(struct watched *w) {
@@ -171,6 +174,7 @@ static void stop_done(void *job) {
                 f.reason = j->reason;
                 audit_log(AUDIT_CONTAINER_REAP, &f, "berth: stopped %s of %s (%s); it was not removed", j->name,
                           j->user, j->reason);
+                j->r->stops++;
                 if (w)
                         reaper_container_stopped(j->r, j->id);
         }
@@ -205,23 +209,41 @@ static char **container_uuids(Manager *m, const char *id) {
         return v;
 }
 
-/* Whether every GPU of the container was idle now: under the threshold (or
- * NVML does not say, as for MIG) and no compute process. */
-static bool gpus_idle(Manager *m, char *const *uuids) {
-        struct gpu_sample *s = NULL;
-        struct berth_error err = { 0 };
-        size_t n = 0;
-        bool idle = true;
+/* Whether every GPU of the container was idle at this tick's sample: under
+ * the threshold (or NVML does not say, as for MIG) and no compute process. */
+static bool gpus_idle(Reaper *r, char *const *uuids) {
         if (!uuids || !*uuids)
                 return true;
-        if (m->config->gpus == GPU_MODE_NONE || gpu_sample_load(m->config->nvml_library, uuids, &s, &n, &err) < 0)
-                return false; /* not known: not idle */
-        for (size_t i = 0; i < n; i++)
-                if (!s[i].found || !s[i].processes_known || s[i].n_pids > 0 ||
-                    (s[i].utilization >= 0 && (unsigned) s[i].utilization >= m->config->reaper_idle_gpu_percent))
-                        idle = false;
-        gpu_samples_free(s, n);
-        return idle;
+        for (char *const *u = uuids; *u; u++) {
+                const struct gpu_sample *s = NULL;
+                for (size_t i = 0; i < r->n_samples && !s; i++)
+                        if (streq(r->samples[i].uuid, *u))
+                                s = &r->samples[i];
+                if (!s || !s->found || !s->processes_known || s->n_pids > 0 ||
+                    (s->utilization >= 0 && (unsigned) s->utilization >= r->m->config->reaper_idle_gpu_percent))
+                        return false; /* not known: not idle */
+        }
+        return true;
+}
+
+/* Every inventory device once per tick, in inventory order; none when
+ * NVML cannot be asked (then no GPU is idle). */
+static void sample_gpus(Reaper *r) {
+        const struct gpu_inventory *inv = ledger_inventory(r->m->ledger);
+        _cleanup_strv_free_ char **uuids = NULL;
+        struct berth_error err = { 0 };
+        gpu_samples_free(r->samples, r->n_samples);
+        r->samples = NULL;
+        r->n_samples = 0;
+        if (r->m->config->gpus == GPU_MODE_NONE || !inv || inv->n_devices == 0)
+                return;
+        for (size_t i = 0; i < inv->n_devices; i++)
+                if (strv_push(&uuids, inv->devices[i].uuid) < 0)
+                        return;
+        if (gpu_sample_load(r->m->config->nvml_library, uuids, &r->samples, &r->n_samples, &err) < 0) {
+                r->samples = NULL;
+                r->n_samples = 0;
+        }
 }
 
 /* One sample of w; updates idle_since. */
@@ -242,7 +264,7 @@ static void sample(Reaper *r, struct watched *w, uint64_t now) {
         if (!had)
                 return;
         _cleanup_strv_free_ char **uuids = container_uuids(m, w->id);
-        bool idle = cpus < m->config->reaper_idle_cpus && gpus_idle(m, uuids);
+        bool idle = cpus < m->config->reaper_idle_cpus && gpus_idle(r, uuids);
         if (!idle)
                 w->idle_since = 0;
         else if (!w->idle_since)
@@ -255,7 +277,7 @@ static char *human(uint64_t usec, char *buf, size_t n) {
         return format_duration(usec - usec % unit, buf, n);
 }
 
-static void warn(struct watched *w, const char *why, uint64_t left) {
+static void warn(Reaper *r, struct watched *w, const char *why, uint64_t left) {
         char l[32];
         struct audit_fields f = AUDIT_FIELDS_INIT;
         _cleanup_free_ char *reason = NULL;
@@ -265,6 +287,7 @@ static void warn(struct watched *w, const char *why, uint64_t left) {
         f.user = w->user;
         f.reason = reason;
         audit_log(AUDIT_CONTAINER_WARN, &f, "berth: %s of %s will be stopped: %s", w->name, w->user, reason);
+        r->warnings++;
 }
 
 static void judge(Reaper *r, struct watched *w, uint64_t now, uint64_t realtime) {
@@ -318,7 +341,7 @@ static void judge(Reaper *r, struct watched *w, uint64_t now, uint64_t realtime)
                 }
         }
         if (due) /* one entry, even when one tick passed several offsets */
-                warn(w, w->reason, left);
+                warn(r, w, w->reason, left);
 }
 
 static void arm(Reaper *r) {
@@ -336,6 +359,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
         uint64_t now;
         sd_event_now(r->m->event, CLOCK_MONOTONIC, &now);
 
+        sample_gpus(r);
         for (size_t i = 0; i < r->n; i++) {
                 struct watched *w = &r->v[i];
                 if (!w->cgroup || !w->started) {
@@ -409,6 +433,16 @@ json_t *reaper_container_json(const Reaper *r, const char *id) {
         return o;
 }
 
+const struct gpu_sample *reaper_gpu_samples(const Reaper *r, size_t *ret_n) {
+        *ret_n = r ? r->n_samples : 0;
+        return r ? r->samples : NULL;
+}
+
+void reaper_counters(const Reaper *r, uint64_t *ret_warnings, uint64_t *ret_stops) {
+        *ret_warnings = r ? r->warnings : 0;
+        *ret_stops = r ? r->stops : 0;
+}
+
 int reaper_new(Manager *m, Lookup *l, Reaper **ret) {
         Reaper *r = calloc(1, sizeof(*r));
         uint64_t now;
@@ -434,5 +468,6 @@ void reaper_free(Reaper *r) {
         for (size_t i = 0; i < r->n; i++)
                 watched_done(&r->v[i]);
         free(r->v);
+        gpu_samples_free(r->samples, r->n_samples);
         free(r);
 }

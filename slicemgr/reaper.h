@@ -10,6 +10,7 @@
 
 #include "lookup.h"
 #include "manager.h"
+#include "system/nvml.h"
 
 /* Arms the timer on m's loop; Docker is asked (inspect, stop) through l. */
 int reaper_new(Manager *m, Lookup *l, Reaper **ret);
@@ -25,3 +26,8 @@ void reaper_keep_only(Reaper *r, char *const *running_ids);
 /* {"idle_usec":…,"stops_in_usec":…,"reason":…} of a watched container
  * (stops_in_usec null when no limit applies), NULL when not watched. */
 json_t *reaper_container_json(const Reaper *r, const char *id);
+/* The last tick's sample of every inventory device, in inventory order;
+ * NULL before the first (or when NVML could not be asked). */
+const struct gpu_sample *reaper_gpu_samples(const Reaper *r, size_t *ret_n);
+/* How many warnings the reaper gave and containers it stopped since start. */
+void reaper_counters(const Reaper *r, uint64_t *ret_warnings, uint64_t *ret_stops);
