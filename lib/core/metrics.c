@@ -336,3 +336,27 @@ int metrics_render(const json_t *status, char **ret_text) {
         *ret_text = text;
         return 0;
 }
+
+static const double latency_bounds[METRICS_LATENCY_BUCKETS] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                0.05,   0.1,   0.25,   0.5,   1,    2.5 };
+
+void metrics_histogram_observe(struct metrics_histogram *h, double seconds) {
+        if (!(seconds >= 0)) /* NaN or a clock that went back */
+                seconds = 0;
+        for (size_t i = 0; i < METRICS_LATENCY_BUCKETS; i++)
+                if (seconds <= latency_bounds[i])
+                        h->buckets[i]++;
+        h->count++;
+        h->sum += seconds;
+}
+
+json_t *metrics_histogram_json(const struct metrics_histogram *h) {
+        json_t *buckets = json_array();
+        for (size_t i = 0; i < METRICS_LATENCY_BUCKETS && buckets; i++)
+                if (json_array_append_new(buckets, json_pack("{s:f,s:I}", "le", latency_bounds[i], "count",
+                                                             (json_int_t) h->buckets[i])) < 0) {
+                        json_decref(buckets);
+                        return NULL;
+                }
+        return json_pack("{s:o,s:I,s:f}", "buckets", buckets, "count", (json_int_t) h->count, "sum", h->sum);
+}

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdint.h>
 
 /* The text for status (the "status" reply, "ok" and all).  Pure and total:
  * a missing key or a value of the wrong type leaves out that one sample
@@ -16,3 +17,16 @@ int metrics_render(const json_t *status, char **ret_text);
 
 /* The Content-Type of that text, for an HTTP answer. */
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+/* A latency histogram as the status carries it: Prometheus's cumulative
+ * buckets, bounds in seconds from half a millisecond to 2.5 s. */
+#define METRICS_LATENCY_BUCKETS 12
+struct metrics_histogram {
+        uint64_t buckets[METRICS_LATENCY_BUCKETS]; /* observations <= each bound */
+        uint64_t count;
+        double sum;
+};
+void metrics_histogram_observe(struct metrics_histogram *h, double seconds);
+/* {"buckets":[{"le":0.0005,"count":N},…],"count":N,"sum":S}; NULL only
+ * when out of memory. */
+json_t *metrics_histogram_json(const struct metrics_histogram *h);

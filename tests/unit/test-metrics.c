@@ -264,6 +264,24 @@ START_TEST(test_metrics_random) {
 }
 END_TEST
 
+START_TEST(test_metrics_histogram) {
+        struct metrics_histogram h = { 0 };
+        metrics_histogram_observe(&h, 0.0002);
+        metrics_histogram_observe(&h, 0.003);
+        metrics_histogram_observe(&h, 9);
+        metrics_histogram_observe(&h, -1); /* a clock that went back counts as 0 */
+        _cleanup_json_ json_t *status = json_pack("{s:o}", "reserve_latency", metrics_histogram_json(&h));
+        _cleanup_free_ char *t = render_ok(status);
+        assert_line(t, "berth_reserve_duration_seconds_bucket{le=\"0.0005\"} 2");
+        assert_line(t, "berth_reserve_duration_seconds_bucket{le=\"0.0025\"} 2");
+        assert_line(t, "berth_reserve_duration_seconds_bucket{le=\"0.005\"} 3");
+        assert_line(t, "berth_reserve_duration_seconds_bucket{le=\"2.5\"} 3");
+        assert_line(t, "berth_reserve_duration_seconds_bucket{le=\"+Inf\"} 4");
+        assert_line(t, "berth_reserve_duration_seconds_count 4");
+        assert_line(t, "berth_reserve_duration_seconds_sum 9.0032");
+}
+END_TEST
+
 Suite *metrics_suite(void) {
         Suite *s = suite_create("metrics");
         TCase *tc = tcase_create("render");
@@ -273,6 +291,7 @@ Suite *metrics_suite(void) {
         tcase_add_test(tc, test_metrics_malformed);
         tcase_add_test(tc, test_metrics_duplicates);
         tcase_add_test(tc, test_metrics_random);
+        tcase_add_test(tc, test_metrics_histogram);
         suite_add_tcase(s, tc);
         return s;
 }
