@@ -121,6 +121,10 @@ struct berth_config {
         uint64_t reaper_warn_usec[CONFIG_REAPER_WARN_MAX]; /* warn this long before a stop, longest first */
         size_t n_reaper_warn;
 
+        /* [metrics] */
+        char *metrics_listen;   /* "127.0.0.1:9101": served over HTTP there; NULL: off */
+        char *metrics_textfile; /* a directory: berth.prom written there every reaper interval; NULL: off */
+
         /* [defaults] */
         struct limits defaults;
 
