@@ -125,11 +125,12 @@ $(O)/$(notdir $(1)): $(patsubst %.c,$(O)/%.o,$(wildcard $(1)/*.c)) $(CMD_COMMON_
 endef
 $(foreach d,$(CMD_DIRS),$(eval $(call cmd_rule,$(d))))
 
-$(O)/berth-slicemgr: $(SLICEMGR_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-# berth-gate frames HTTP with libhttp-parser (Debian ships no .pc file).
+# berth-gate frames HTTP with libhttp-parser (Debian ships no .pc file), and
+# so does berth-slicemgr's metrics endpoint.
 HTTP_PARSER_LIBS := -lhttp_parser
+$(O)/berth-slicemgr: $(SLICEMGR_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(HTTP_PARSER_LIBS)
+
 $(O)/berth-gate: $(GATE_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(HTTP_PARSER_LIBS)
 

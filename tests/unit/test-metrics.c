@@ -10,6 +10,7 @@
 
 #include "basic/util.h"
 #include "core/metrics.h"
+#include "slicemgr/metrics-http.h"
 
 #define LABEL "[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\n]|\\\\[\\\\\"n])*\""
 #define SAMPLE_RE                                                                                                  \
@@ -282,6 +283,52 @@ START_TEST(test_metrics_histogram) {
 }
 END_TEST
 
+static enum metrics_request parse(const char *s) {
+        return metrics_request_parse(s, strlen(s));
+}
+
+START_TEST(test_metrics_http_requests) {
+        ck_assert_int_eq(parse("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"), METRICS_REQUEST_METRICS);
+        ck_assert_int_eq(parse("GET /metrics?name[]=berth_up HTTP/1.0\r\n\r\n"), METRICS_REQUEST_METRICS);
+        ck_assert_int_eq(parse("GET /metrics/ HTTP/1.1\r\n\r\n"), METRICS_REQUEST_NOT_FOUND);
+        ck_assert_int_eq(parse("GET /metricsx HTTP/1.1\r\n\r\n"), METRICS_REQUEST_NOT_FOUND);
+        ck_assert_int_eq(parse("GET / HTTP/1.1\r\n\r\n"), METRICS_REQUEST_NOT_FOUND);
+        ck_assert_int_eq(parse("POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n"), METRICS_REQUEST_BAD_METHOD);
+        ck_assert_int_eq(parse("HEAD /metrics HTTP/1.1\r\n\r\n"), METRICS_REQUEST_BAD_METHOD);
+        ck_assert_int_eq(parse("DELETE /metrics HTTP/1.1\r\n\r\n"), METRICS_REQUEST_BAD_METHOD);
+        /* not yet whole: more is needed */
+        ck_assert_int_eq(parse(""), METRICS_REQUEST_PARTIAL);
+        ck_assert_int_eq(parse("GET /metr"), METRICS_REQUEST_PARTIAL);
+        ck_assert_int_eq(parse("GET /metrics HTTP/1.1\r\nHost: x\r\n"), METRICS_REQUEST_PARTIAL);
+        /* garbage, HTTP/2's preface, a bad header, NUL bytes */
+        ck_assert_int_eq(parse("\x16\x03\x01\x02\x00garbage\r\n\r\n"), METRICS_REQUEST_BAD);
+        ck_assert_int_eq(parse("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), METRICS_REQUEST_BAD);
+        ck_assert_int_eq(parse("GET /metrics HTTP/1.1\r\nBad Header\r\n\r\n"), METRICS_REQUEST_BAD);
+        ck_assert_int_eq(metrics_request_parse("GET /\0metrics HTTP/1.1\r\n\r\n", 28), METRICS_REQUEST_BAD);
+        /* a URL longer than kept: not /metrics */
+        char big[3000];
+        snprintf(big, sizeof(big), "GET /metrics%02000d HTTP/1.1\r\n\r\n", 0);
+        ck_assert_int_eq(parse(big), METRICS_REQUEST_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_metrics_http_responses) {
+        size_t n = 0;
+        _cleanup_free_ char *ok = metrics_response(METRICS_REQUEST_METRICS, "berth_up 1\n", &n);
+        ck_assert_str_eq(ok, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+                             "Content-Length: 11\r\nConnection: close\r\n\r\nberth_up 1\n");
+        ck_assert_uint_eq(n, strlen(ok));
+        _cleanup_free_ char *nf = metrics_response(METRICS_REQUEST_NOT_FOUND, "ignored", &n);
+        ck_assert(strncmp(nf, "HTTP/1.1 404 Not Found\r\n", 24) == 0 && !strstr(nf, "ignored"));
+        _cleanup_free_ char *bm = metrics_response(METRICS_REQUEST_BAD_METHOD, NULL, &n);
+        ck_assert(strncmp(bm, "HTTP/1.1 405 ", 13) == 0 && strstr(bm, "\r\nAllow: GET\r\n"));
+        _cleanup_free_ char *big = metrics_response(METRICS_REQUEST_PARTIAL, NULL, &n);
+        ck_assert(strncmp(big, "HTTP/1.1 431 ", 13) == 0);
+        _cleanup_free_ char *bad = metrics_response(METRICS_REQUEST_BAD, NULL, &n);
+        ck_assert(strncmp(bad, "HTTP/1.1 400 ", 13) == 0);
+}
+END_TEST
+
 Suite *metrics_suite(void) {
         Suite *s = suite_create("metrics");
         TCase *tc = tcase_create("render");
@@ -292,6 +339,8 @@ Suite *metrics_suite(void) {
         tcase_add_test(tc, test_metrics_duplicates);
         tcase_add_test(tc, test_metrics_random);
         tcase_add_test(tc, test_metrics_histogram);
+        tcase_add_test(tc, test_metrics_http_requests);
+        tcase_add_test(tc, test_metrics_http_responses);
         suite_add_tcase(s, tc);
         return s;
 }
