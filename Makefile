@@ -307,6 +307,11 @@ build-fuzz/fuzz-gate-http: tests/fuzz/fuzz-gate-http.c gate/http-head.c gate/htt
 	@mkdir -p build-fuzz
 	$(CLANG) $(FUZZ_CFLAGS) -Igate -o $@ $< gate/http-head.c gate/route.c $(LIB_SRCS) $(PKG_LIBS) -lhttp_parser -ldl -lpthread -lm
 
+# the metrics renderer and the metrics endpoint's request parser, together
+build-fuzz/fuzz-metrics: tests/fuzz/fuzz-metrics.c slicemgr/metrics-http.c slicemgr/metrics-http.h $(LIB_SRCS) $(wildcard lib/*/*.h)
+	@mkdir -p build-fuzz
+	$(CLANG) $(FUZZ_CFLAGS) -Islicemgr -o $@ $< slicemgr/metrics-http.c $(LIB_SRCS) $(PKG_LIBS) -lhttp_parser -ldl -lpthread -lm
+
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do \
 		n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
