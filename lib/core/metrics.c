@@ -199,29 +199,31 @@ static const struct field gpu_fields[] = {
         { "memory_total", "berth_gpu_memory_total_bytes", "gauge", "Device memory in all, in bytes.", 1, FIELD_VALUE },
 };
 
-static const char *const user_labels[] = { "user", "group", NULL };
-static const struct field user_fields[] = {
-        { "cpu_usage_usec", "berth_user_cpu_seconds_total", "counter", "CPU time used by the user's slice, in seconds.", 1e-6, FIELD_VALUE },
-        { "memory", "berth_user_memory_bytes", "gauge", "Memory the user's slice uses now, in bytes.", 1, FIELD_VALUE },
-        { "gpus", "berth_user_gpus", "gauge", "GPUs the user holds (MIG instances count as their fraction).", 1, FIELD_VALUE },
-        { "containers", "berth_user_containers", "gauge", "Containers the user holds, running or stopped.", 1, FIELD_VALUE },
-        { "limits.cpus", "berth_user_cpus_limit", "gauge", "The user's CPU limit in CPUs (+Inf: none).", 1, FIELD_LIMIT },
-        { "limits.memory", "berth_user_memory_limit_bytes", "gauge", "The user's memory limit in bytes (+Inf: none).", 1, FIELD_LIMIT },
-        { "limits.gpus", "berth_user_gpus_limit", "gauge", "GPUs the user may hold at once (+Inf: no limit).", 1, FIELD_LIMIT },
-        { "limits.containers", "berth_user_containers_limit", "gauge", "Containers the user may hold at once (+Inf: no limit).", 1, FIELD_LIMIT },
-};
+/* A user's and a group's slice, the same families: what it uses, what it
+ * holds, and the limits (a user's resolved ones, a group's [total]). */
+#define SLICE_FIELDS(kind, limits)                                                                                  \
+        { "cpu_usage_usec", "berth_" kind "_cpu_seconds_total", "counter",                                         \
+          "CPU time used by the " kind "'s slice, in seconds.", 1e-6, FIELD_VALUE },                              \
+        { "memory", "berth_" kind "_memory_bytes", "gauge", "Memory the " kind "'s slice uses now, in bytes.", 1,  \
+          FIELD_VALUE },                                                                                           \
+        { "gpus", "berth_" kind "_gpus", "gauge", "GPUs held (MIG instances count as their fraction).", 1,         \
+          FIELD_VALUE },                                                                                           \
+        { "containers", "berth_" kind "_containers", "gauge", "Containers held, running or stopped.", 1,          \
+          FIELD_VALUE },                                                                                           \
+        { limits "cpus", "berth_" kind "_cpus_limit", "gauge", "The " kind "'s CPU limit in CPUs (+Inf: none).",  \
+          1, FIELD_LIMIT },                                                                                        \
+        { limits "memory", "berth_" kind "_memory_limit_bytes", "gauge",                                           \
+          "The " kind "'s memory limit in bytes (+Inf: none).", 1, FIELD_LIMIT },                                  \
+        { limits "gpus", "berth_" kind "_gpus_limit", "gauge", "GPUs the " kind " may hold at once (+Inf: none).", \
+          1, FIELD_LIMIT },                                                                                        \
+        { limits "containers", "berth_" kind "_containers_limit", "gauge",                                         \
+          "Containers the " kind " may hold at once (+Inf: none).", 1, FIELD_LIMIT }
 
+static const char *const user_labels[] = { "user", "group", NULL };
+static const struct field user_fields[] = { SLICE_FIELDS("user", "limits.") };
+/* a group's limits are its [total] */
 static const char *const group_labels[] = { "group", NULL };
-static const struct field group_fields[] = {
-        { "cpu_usage_usec", "berth_group_cpu_seconds_total", "counter", "CPU time used by the group's slice, in seconds.", 1e-6, FIELD_VALUE },
-        { "memory", "berth_group_memory_bytes", "gauge", "Memory the group's slice uses now, in bytes.", 1, FIELD_VALUE },
-        { "gpus", "berth_group_gpus", "gauge", "GPUs the group's members hold together.", 1, FIELD_VALUE },
-        { "containers", "berth_group_containers", "gauge", "Containers the group's members hold together.", 1, FIELD_VALUE },
-        { "total.cpus", "berth_group_cpus_limit", "gauge", "The group's [total] CPU limit in CPUs (+Inf: none).", 1, FIELD_LIMIT },
-        { "total.memory", "berth_group_memory_limit_bytes", "gauge", "The group's [total] memory limit in bytes (+Inf: none).", 1, FIELD_LIMIT },
-        { "total.gpus", "berth_group_gpus_limit", "gauge", "The group's [total] GPU limit (+Inf: none).", 1, FIELD_LIMIT },
-        { "total.containers", "berth_group_containers_limit", "gauge", "The group's [total] container limit (+Inf: none).", 1, FIELD_LIMIT },
-};
+static const struct field group_fields[] = { SLICE_FIELDS("group", "total.") };
 
 static const struct table tables[] = {
         { "gpus", gpu_labels, gpu_fields, ELEMENTSOF(gpu_fields) },

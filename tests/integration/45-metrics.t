@@ -132,19 +132,10 @@ code() { curl -s -o /dev/null -w '%{http_code} ' --max-time 10 "$@"; }
 codes=$(code -X POST "http://127.0.0.1:$PORT/metrics"; code -I "http://127.0.0.1:$PORT/metrics"; code "http://127.0.0.1:$PORT/other")
 is "$codes" "405 405 404 " "POST and HEAD: 405, another path: 404"
 # raw bytes: garbage, a head over 8 KiB, and one that never ends (slowloris)
-raw() { # raw SECONDS-TO-WAIT BYTES: the answer's status line
-	timeout 20 python3 -c '
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.settimeout(float(sys.argv[2]) + 3)
-s.sendall(sys.argv[3].encode("latin-1").decode("unicode_escape").encode("latin-1"))
-out = b""
-try:
-    while True:
-        b = s.recv(65536)
-        if not b: break
-        out += b
-except (socket.timeout, ConnectionResetError): pass
-sys.stdout.write((out.split(b"\r\n")[0] or b"closed").decode(errors="replace"))' "$PORT" "$1" "$2"
+raw() { # raw SECONDS-TO-WAIT BYTES: the answer's status line, "closed" for none
+	local l
+	l=$(timeout 20 python3 -c "$RAW_PY" "127.0.0.1:$PORT" $(($1 + 3)) "$2" | head -n 1 | tr -d '\r')
+	echo "${l:-closed}"
 }
 is "$(raw 1 '\x16\x03\x01 garbage\r\n\r\n')" "HTTP/1.1 400 Bad Request" "garbage: 400"
 is "$(raw 1 "GET /metrics HTTP/1.1\\r\\nX-Big: $(head -c 10000 /dev/zero | tr '\0' a)\\r\\n\\r\\n")" \
