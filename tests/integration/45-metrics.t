@@ -60,6 +60,8 @@ sleep 2.5 # a reaper tick or two: the GPUs are sampled
 
 M=$(ctl metrics)
 ok $? "berthctl metrics exits 0"
+# METRICS_OUT=FILE keeps this text (docs/metrics-svg.py draws README's picture from it)
+[ -z "${METRICS_OUT:-}" ] || printf '%s\n' "$M" > "$METRICS_OUT"
 out=$("$PROMTOOL" check metrics <<<"$M" 2>&1)
 ok $? "promtool check metrics passes on berthctl metrics${out:+: $out}"
 S=$(ctl status --json)
