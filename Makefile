@@ -98,7 +98,7 @@ FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 
 PROGRAMS := $(CMDS) $(SLICEMGR) $(GATE) $(WRAPPER) $(PAM_MOD) $(FAKE_NVML)
 
-.PHONY: FORCE all programs check check-package check-layers check-install check-unit check-integration check-man fuzz fuzz-smoke bench \
+.PHONY: FORCE all programs promtool check check-package check-layers check-install check-unit check-integration check-man fuzz fuzz-smoke bench \
 	install uninstall deb deps deps-build deps-test deps-if-missing clean demo need-root
 .DELETE_ON_ERROR:
 
@@ -125,11 +125,12 @@ $(O)/$(notdir $(1)): $(patsubst %.c,$(O)/%.o,$(wildcard $(1)/*.c)) $(CMD_COMMON_
 endef
 $(foreach d,$(CMD_DIRS),$(eval $(call cmd_rule,$(d))))
 
-$(O)/berth-slicemgr: $(SLICEMGR_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-# berth-gate frames HTTP with libhttp-parser (Debian ships no .pc file).
+# berth-gate frames HTTP with libhttp-parser (Debian ships no .pc file), and
+# so does berth-slicemgr's metrics endpoint.
 HTTP_PARSER_LIBS := -lhttp_parser
+$(O)/berth-slicemgr: $(SLICEMGR_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(HTTP_PARSER_LIBS)
+
 $(O)/berth-gate: $(GATE_SRCS:%.c=$(O)/%.o) $(LIBBERTH)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(HTTP_PARSER_LIBS)
 
@@ -266,13 +267,27 @@ need-root:
 		echo "berth: integration tests need root (they boot a sandboxed systemd and dockerd, create test users); run 'sudo make check'." >&2; \
 		exit 1; fi
 
-check-integration: need-root all
-	BUILD=$(abspath $(O)) tests/sandbox/sandbox check
+check-integration: need-root all $(PROMTOOL)
+	BUILD=$(abspath $(O)) PROMTOOL=$(abspath $(PROMTOOL)) tests/sandbox/sandbox check
 
 # the .deb built and lintian-clean, then installed, used and purged on a
 # throw-away overlay root in the sandbox (tests/package/)
 check-package: need-root all deb
 	BUILD=$(abspath $(O)) tests/sandbox/sandbox package
+
+# promtool, which the integration tests run over `berthctl metrics`.  Debian
+# 12 has it only in the prometheus package, and installing that starts a
+# Prometheus server; so the package is fetched (apt-get download, no root,
+# nothing installed) and promtool alone is unpacked into the build tree.
+# PROMTOOL=path uses another one instead.
+PROMTOOL ?= $(O)/tools/promtool
+promtool: $(PROMTOOL)
+$(O)/tools/promtool:
+	@mkdir -p $(O)/tools/deb
+	cd $(O)/tools/deb && rm -f prometheus_*.deb && apt-get download -q prometheus
+	dpkg-deb -x $(O)/tools/deb/prometheus_*.deb $(O)/tools/deb/root
+	install -m 0755 $(O)/tools/deb/root/usr/bin/promtool $@
+	rm -rf $(O)/tools/deb
 
 # --- fuzzing (libFuzzer, clang) ----------------------------------------------
 
@@ -291,6 +306,11 @@ build-fuzz/fuzz-gate-route: tests/fuzz/fuzz-gate-route.c gate/route.c gate/route
 build-fuzz/fuzz-gate-http: tests/fuzz/fuzz-gate-http.c gate/http-head.c gate/http-head.h gate/route.c gate/route.h $(LIB_SRCS) $(wildcard lib/*/*.h)
 	@mkdir -p build-fuzz
 	$(CLANG) $(FUZZ_CFLAGS) -Igate -o $@ $< gate/http-head.c gate/route.c $(LIB_SRCS) $(PKG_LIBS) -lhttp_parser -ldl -lpthread -lm
+
+# the metrics renderer and the metrics endpoint's request parser, together
+build-fuzz/fuzz-metrics: tests/fuzz/fuzz-metrics.c slicemgr/metrics-http.c slicemgr/metrics-http.h $(LIB_SRCS) $(wildcard lib/*/*.h)
+	@mkdir -p build-fuzz
+	$(CLANG) $(FUZZ_CFLAGS) -Islicemgr -o $@ $< slicemgr/metrics-http.c $(LIB_SRCS) $(PKG_LIBS) -lhttp_parser -ldl -lpthread -lm
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do \

@@ -14,6 +14,7 @@
 #include "lookup.h"
 #include "manager.h"
 #include "queue.h"
+#include "metrics-serve.h"
 #include "reaper.h"
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
@@ -48,6 +49,10 @@ static void queue_freep(Queue **q) {
         queue_free(*q);
 }
 
+static void metrics_serve_freep(MetricsServe **s) {
+        metrics_serve_free(*s);
+}
+
 static void control_freep(Control **c) {
         control_free(*c);
 }
@@ -63,6 +68,8 @@ static int run(const char *config_dir) {
         _cleanup_(queue_freep) Queue *queue = NULL;
         _cleanup_(control_freep) Control *control = NULL;
         _cleanup_(docker_watch_freep) DockerWatch *watch = NULL;
+        /* renders through the ops, which ask the reaper: freed before it */
+        _cleanup_(metrics_serve_freep) MetricsServe *metrics = NULL;
         struct berth_error err = { 0 };
         int r;
 
@@ -97,6 +104,9 @@ static int run(const char *config_dir) {
         r = docker_watch_new(m, &watch);
         if (r < 0)
                 return log_error_errno(r, "cannot watch Docker: %m");
+        r = metrics_serve_new(m, &metrics);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up the metrics: %m");
         r = manager_start(m, &err);
         if (r < 0)
                 log_info("berth-slicemgr: could not re-apply limits at start: %s", err.message);

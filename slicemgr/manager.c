@@ -54,6 +54,8 @@ int manager_new(const char *config_dir, Manager **ret, struct berth_error *err) 
         const char *cg = getenv("BERTH_CGROUP_ROOT"); /* tests only: where cgroup files are read back */
         m->slices.cgroup_root = strdup(cg && *cg ? cg : "/sys/fs/cgroup");
         m->ensure_user_slice = slices_ensure_user;
+        m->started = (uint64_t) time(NULL);
+        m->config_generation = 1;
         if (!m->config_dir || !m->slices.cgroup_root)
                 return berth_error_set(err, -ENOMEM, "out of memory");
 
@@ -288,10 +290,13 @@ int manager_reload(Manager *m, char **ret_message) {
         bool exemptions_moved = !streq(c->reaper_exemptions, m->config->reaper_exemptions);
         config_free(m->config);
         m->config = TAKE_PTR(c);
+        m->config_generation++;
         identity_cache_clear(&m->identities); /* the admin group may have changed */
         if (exemptions_moved && exemptions_load(&m->exemptions, m->config->reaper_exemptions) < 0)
                 log_info("berth-slicemgr: out of memory reading the exemptions");
         manager_schedule_expiry(m); /* new limits may let a waiter in */
+        if (m->reloaded)
+                m->reloaded(m->reloaded_userdata);
 
         r = slices_apply_all(&m->slices, m->config, &err);
         f.reason = r < 0 ? err.message : NULL;

@@ -13,6 +13,7 @@
 #include "claims.h"
 #include "exempt.h"
 #include "core/config.h"
+#include "core/metrics.h"
 #include "identity.h"
 #include "labels.h"
 #include "policy/cmirror.h"
@@ -57,6 +58,14 @@ typedef struct Manager {
          * still turn into containers: no GPU is handed out before this. */
         uint64_t gpu_grace_until;
         char *clean_marker;
+
+        /* for the status and the metrics */
+        uint64_t started;           /* CLOCK_REALTIME seconds */
+        uint64_t config_generation; /* 1 at start, one more per reload that replaced the config */
+        struct metrics_histogram reserve_latency;
+        /* told after every reload that replaced the config (main.c: the metrics endpoint) */
+        void (*reloaded)(void *userdata);
+        void *reloaded_userdata;
 } Manager;
 
 /* The config, seal key, inventory, ledger, loop and bus; *err says why

@@ -21,6 +21,7 @@
 #include "identity.h"
 #include "owner.h"
 #include "policy/policy.h"
+#include "system/cgroup.h"
 #include "system/numa.h"
 
 #include <openssl/crypto.h>
@@ -247,7 +248,7 @@ static char *wait_or_refuse(Manager *m, struct caller *c, const struct proto_req
                     "%s To wait for one in the queue: 'container deploy --wait', or 'BERTH_WAIT=1 docker run'.", why);
 }
 
-static char *op_reserve(Manager *m, struct caller *c, const struct proto_request *req) {
+static char *reserve(Manager *m, struct caller *c, const struct proto_request *req) {
         const struct proto_spec *spec = &req->spec;
         const struct limits *l = &c->ru.limits;
         struct berth_error err = { 0 };
@@ -377,6 +378,19 @@ static char *op_reserve(Manager *m, struct caller *c, const struct proto_request
         return proto_ok_line(o);
 }
 
+/* Every answer, granted or refused, counts in the latency the metrics show. */
+static char *op_reserve(Manager *m, struct caller *c, const struct proto_request *req) {
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        char *line = reserve(m, c, req);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        /* answered now; a wait in the queue is not the daemon's latency */
+        if (line && !(c->wait && c->wait->place))
+                metrics_histogram_observe(&m->reserve_latency,
+                                          (double) (b.tv_sec - a.tv_sec) + (double) (b.tv_nsec - a.tv_nsec) / 1e9);
+        return line;
+}
+
 static char *op_commit_cancel(Manager *m, struct caller *c, const struct proto_request *req) {
         enum proto_op op = req->op;
         const char *id = req->reservation;
@@ -464,6 +478,102 @@ static const char *entry_since(Manager *m, const struct ledger_entry *e, char *b
         return buf;
 }
 
+/* What a slice uses now, as "cpu_usage_usec" and "memory" (null when its
+ * cgroup says nothing: not made yet, or gone). */
+static void set_slice_usage(Manager *m, json_t *row, const char *slice) {
+        _cleanup_free_ char *path = NULL;
+        struct cgroup_use u = { 0 };
+        if (!row)
+                return;
+        if (!slice || cgroup_slice_path(slice, &path) < 0 || cgroup_use_read(m->slices.cgroup_root, path, &u) < 0)
+                u.known = 0;
+        json_object_set_new(row, "cpu_usage_usec",
+                            u.known & CGROUP_USE_CPU ? json_integer((json_int_t) (u.cpu_nsec / 1000)) : json_null());
+        json_object_set_new(row, "memory", u.known & CGROUP_USE_MEMORY ? json_integer((json_int_t) u.memory) : json_null());
+}
+
+/* The reaper's last sample of inventory device i, NULL when there is none. */
+static const struct gpu_sample *device_sample(Manager *m, size_t i, const char *uuid) {
+        size_t n = 0;
+        const struct gpu_sample *s = m->reaper ? reaper_gpu_samples(m->reaper, &n) : NULL;
+        if (s && i < n && streq(s[i].uuid, uuid))
+                return &s[i];
+        for (size_t k = 0; s && k < n; k++)
+                if (streq(s[k].uuid, uuid))
+                        return &s[k];
+        return NULL;
+}
+
+static json_t *json_integer_or_null(bool known, uint64_t v) {
+        return known ? json_integer((json_int_t) v) : json_null();
+}
+
+static void set_gpu_sample(Manager *m, json_t *g, size_t i, const struct gpu_device *d) {
+        const struct gpu_sample *s = device_sample(m, i, d->uuid);
+        bool mem = s && s->found && s->memory_known;
+        if (!g)
+                return;
+        json_object_set_new(g, "utilization", json_integer_or_null(s && s->found && s->utilization >= 0,
+                                                                    s ? (uint64_t) s->utilization : 0));
+        json_object_set_new(g, "memory_used", json_integer_or_null(mem, mem ? s->memory_used : 0));
+        json_object_set_new(g, "memory_total", json_integer_or_null(mem || d->memory > 0, mem ? s->memory_total : d->memory));
+}
+
+/* The limits a user's metrics are held against: cpus, memory, gpus and
+ * containers as whoami says them (null: unlimited); {} when the user cannot
+ * be resolved. */
+static json_t *user_limits_json(Manager *m, const char *user) {
+        _cleanup_(resolved_user_done) struct resolved_user ru = { 0 };
+        if (config_resolve_user(m->config, user, time(NULL), &ru) < 0)
+                return json_object();
+        return json_pack("{s:o,s:o,s:o,s:o}", "cpus", limit_json(&ru.limits, LIMIT_CPUS), "memory",
+                         limit_json(&ru.limits, LIMIT_MEMORY), "gpus", limit_json(&ru.limits, LIMIT_GPUS),
+                         "containers", limit_json(&ru.limits, LIMIT_CONTAINERS));
+}
+
+/* users[] and groups[]: those holding ledger entries. */
+static int status_holders(Manager *m, json_t *users, json_t *groups) {
+        size_t n;
+        const struct ledger_entry *const *entries = ledger_entries(m->ledger, &n);
+        _cleanup_strv_free_ char **seen_users = NULL, **seen_groups = NULL;
+
+        for (size_t i = 0; i < n; i++) {
+                const char *grp = strempty(entries[i]->group);
+                if (!strv_contains(seen_users, entries[i]->user)) {
+                        double ug = 0;
+                        uint64_t uc = 0;
+                        _cleanup_free_ char *slice = NULL;
+                        ledger_user_usage(m->ledger, entries[i]->user, &ug, &uc);
+                        json_t *row = json_pack("{s:s,s:s,s:f,s:I,s:o}", "user", entries[i]->user, "group", grp,
+                                                "gpus", ug, "containers", (json_int_t) uc, "limits",
+                                                user_limits_json(m, entries[i]->user));
+                        if (*grp && name_slice_user(grp, entries[i]->user, &slice) < 0)
+                                slice = NULL;
+                        set_slice_usage(m, row, slice);
+                        json_array_append_new(users, row);
+                        if (strv_push(&seen_users, entries[i]->user) < 0)
+                                return -ENOMEM;
+                }
+                if (!strv_contains(seen_groups, grp)) {
+                        double gg = 0;
+                        uint64_t gc = 0;
+                        _cleanup_free_ char *slice = NULL;
+                        const struct group_config *gc_cfg = config_find_group(m->config, grp);
+                        ledger_group_usage(m->ledger, grp, &gg, &gc);
+                        json_t *row = json_pack("{s:s,s:f,s:I,s:o}", "group", grp, "gpus", gg, "containers",
+                                                (json_int_t) gc, "total",
+                                                gc_cfg ? limits_json(&gc_cfg->total, true) : json_object());
+                        if (*grp && name_slice_group(grp, &slice) < 0)
+                                slice = NULL;
+                        set_slice_usage(m, row, slice);
+                        json_array_append_new(groups, row);
+                        if (strv_push(&seen_groups, grp) < 0)
+                                return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
 static char *op_status(Manager *m, struct caller *c, const struct proto_request *req) {
         const struct gpu_inventory *inv = ledger_inventory(m->ledger);
         char since[64];
@@ -471,7 +581,7 @@ static char *op_status(Manager *m, struct caller *c, const struct proto_request 
                               *containers = json_array();
         size_t n;
         const struct ledger_entry *const *entries = ledger_entries(m->ledger, &n);
-        _cleanup_strv_free_ char **seen_users = NULL, **seen_groups = NULL;
+        uint64_t warnings = 0, stops = 0;
 
         for (size_t i = 0; inv && i < inv->n_devices && gpus; i++) {
                 const struct gpu_device *d = &inv->devices[i];
@@ -481,32 +591,11 @@ static char *op_status(Manager *m, struct caller *c, const struct proto_request 
                                       "parent", d->parent_uuid, "user", h ? h->user : NULL, "container",
                                       h ? h->container : NULL, "state", h ? ledger_state_name(h->state) : NULL,
                                       "since", entry_since(m, h, since, sizeof(since)));
+                set_gpu_sample(m, g, i, d);
                 json_array_append_new(gpus, g);
         }
-        for (size_t i = 0; i < n; i++) {
-                if (!strv_contains(seen_users, entries[i]->user)) {
-                        double ug = 0;
-                        uint64_t uc = 0;
-                        ledger_user_usage(m->ledger, entries[i]->user, &ug, &uc);
-                        json_array_append_new(users, json_pack("{s:s,s:s,s:f,s:I}", "user", entries[i]->user, "group",
-                                                               strempty(entries[i]->group), "gpus", ug, "containers",
-                                                               (json_int_t) uc));
-                        if (strv_push(&seen_users, entries[i]->user) < 0)
-                                return NULL;
-                }
-                const char *grp = strempty(entries[i]->group);
-                if (!strv_contains(seen_groups, grp)) {
-                        double gg = 0;
-                        uint64_t gc = 0;
-                        const struct group_config *gc_cfg = config_find_group(m->config, grp);
-                        ledger_group_usage(m->ledger, grp, &gg, &gc);
-                        json_array_append_new(groups, json_pack("{s:s,s:f,s:I,s:o}", "group", grp, "gpus", gg,
-                                                                "containers", (json_int_t) gc, "total",
-                                                                gc_cfg ? limits_json(&gc_cfg->total, true) : json_object()));
-                        if (strv_push(&seen_groups, grp) < 0)
-                                return NULL;
-                }
-        }
+        if (!users || !groups || status_holders(m, users, groups) < 0)
+                return NULL;
         for (size_t i = 0; i < n && containers; i++) {
                 const struct ledger_entry *e = entries[i];
                 _cleanup_free_ char *uuids = NULL;
@@ -539,10 +628,15 @@ static char *op_status(Manager *m, struct caller *c, const struct proto_request 
                         json_decref(reaper);
                 json_array_append_new(containers, row);
         }
-        _cleanup_json_ json_t *o = json_pack("{s:O,s:O,s:O,s:O,s:b,s:o,s:o,s:o}", "gpus", gpus, "users", users, "groups",
-                                             groups, "containers", containers, "docker_synced", m->docker_synced, "forged",
-                                             forged_set_json(&m->forged), "queue", queue_json(m->queue), "exemptions",
-                                             exemptions_json(&m->exemptions));
+        if (m->reaper)
+                reaper_counters(m->reaper, &warnings, &stops);
+        _cleanup_json_ json_t *o = json_pack(
+                "{s:O,s:O,s:O,s:O,s:b,s:o,s:{s:I,s:I},s:o,s:{s:I,s:I,s:s},s:o,s:o}", "gpus", gpus, "users", users, "groups",
+                groups, "containers", containers, "docker_synced", m->docker_synced, "forged",
+                forged_set_json(&m->forged), "reaper", "warnings", (json_int_t) warnings, "stops", (json_int_t) stops,
+                "reserve_latency", metrics_histogram_json(&m->reserve_latency), "daemon", "started",
+                (json_int_t) m->started, "config_generation", (json_int_t) m->config_generation, "version",
+                BERTH_VERSION, "queue", queue_json(m->queue), "exemptions", exemptions_json(&m->exemptions));
         return o ? proto_ok_line(o) : NULL;
 }
 

@@ -21,6 +21,7 @@ expect deploy container ""
 expect retire container re
 expect ls container l
 expect check-config berthctl che
+expect metrics berthctl met
 expect --save container retire --s
 expect --json berthctl status --
 expect --version container --v

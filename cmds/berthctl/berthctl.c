@@ -41,6 +41,8 @@ static const struct cmd_verb verbs[] = {
           audit_options, "u:e:S:U:f", verb_audit },
         { "slices", NULL, "slices [--json]", "live slices: configured limits, kernel values, use, drift", 0, 0,
           CMD_VERB_JSON, NULL, NULL, verb_slices },
+        { "metrics", NULL, "metrics", "the daemon's status as Prometheus text (what [metrics] listen serves)", 0, 0, 0,
+          NULL, NULL, verb_metrics },
         { "reload", NULL, "reload [--json]", "the daemon re-reads the config and re-applies limits (admin)", 0, 0,
           CMD_VERB_JSON, NULL, NULL, verb_reload },
         { "release", NULL, "release CONTAINER|GPU|RESERVATION [--json]",

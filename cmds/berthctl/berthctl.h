@@ -16,6 +16,7 @@ int verb_status(struct cmd *ctl, const struct cmd_args *a);
 int verb_quota(struct cmd *ctl, const struct cmd_args *a);
 int verb_audit(struct cmd *ctl, const struct cmd_args *a);
 int verb_slices(struct cmd *ctl, const struct cmd_args *a);
+int verb_metrics(struct cmd *ctl, const struct cmd_args *a);
 int verb_reload(struct cmd *ctl, const struct cmd_args *a);
 int verb_release(struct cmd *ctl, const struct cmd_args *a);
 int verb_exempt(struct cmd *ctl, const struct cmd_args *a);

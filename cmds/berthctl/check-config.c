@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "berthctl.h"
+#include "core/listen-address.h"
+
+#include <sys/stat.h>
 #include "core/config.h"
 #include "basic/strv.h"
 #include "basic/util.h"
@@ -55,6 +58,17 @@ static int config_warnings(const struct berth_config *c, char ***ret) {
                 WARN("[deploy] base_image '%s' is not a valid image reference: container deploy and image create "
                      "fail with it; correct it.",
                      c->base_image);
+        struct listen_address la;
+        if (c->metrics_listen && listen_address_parse(c->metrics_listen, &la) >= 0 && !la.loopback)
+                WARN("[metrics] listen %s is reachable from other machines: anyone who can connect sees every user's "
+                     "name, containers and use; listen on 127.0.0.1 or ::1 and let Prometheus scrape through a proxy "
+                     "that authenticates.",
+                     c->metrics_listen);
+        struct stat st;
+        if (c->metrics_textfile && (stat(c->metrics_textfile, &st) < 0 || !S_ISDIR(st.st_mode)))
+                WARN("[metrics] textfile %s is not a directory: berth.prom cannot be written there; create it, or "
+                     "point it at node-exporter's --collector.textfile.directory.",
+                     c->metrics_textfile);
 #undef WARN
         if (r < 0)
                 return r;

@@ -252,6 +252,26 @@ static int add_row(struct cmd_table *t, const struct use_row *row, bool is_user)
         return cmd_table_add(t, row->name, is_user ? row->group : count, cpus, mem, gpus, cont);
 }
 
+/* The daemon's values of keys into to, where it sent them (a daemon
+ * before 0.6 has no metrics keys). */
+static void copy_keys(json_t *to, json_t *from, const char *const *keys) {
+        for (; to && *keys; keys++) {
+                json_t *v = json_object_get(from, *keys);
+                if (v)
+                        json_object_set(to, *keys, v);
+        }
+}
+
+/* The reply's row of name in the array key ("users" by "user"). */
+static json_t *reply_row(json_t *reply, const char *array, const char *key, const char *name) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(reply, array), i, e)
+                if (streq_ptr(json_string_value(json_object_get(e, key)), name))
+                        return e;
+        return NULL;
+}
+
 /* The GPU table, and the same as JSON into gpus_out. */
 static int gpus_output(json_t *gpus, bool json, json_t *gpus_out) {
         _cleanup_table_ struct cmd_table *t = cmd_table_new(6, "GPU", "KIND", "HOLDER", "CONTAINER", "STATE", "SINCE");
@@ -287,6 +307,8 @@ static int gpus_output(json_t *gpus, bool json, json_t *gpus_out) {
                                               json_string_value(json_object_get(g, "pci")), "numa",
                                               json_object_get(g, "numa"), "state", state ? state : "free", "user",
                                               user, "container", container, "since", since);
+                        /* the reaper's last sample, as the metrics show it */
+                        copy_keys(o, g, (const char *const[]) { "utilization", "memory_used", "memory_total", NULL });
                         if (!o || json_array_append_new(gpus_out, o) < 0)
                                 return -ENOMEM;
                 } else if (cmd_table_add(t, uuid, kind, user, container, state ? state : "free", since_local) < 0)
@@ -490,10 +512,20 @@ int verb_status(struct cmd *ctl, _unused_ const struct cmd_args *a) {
                 _cleanup_json_ json_t *out = json_object(), *gl = json_array(), *ul = json_array(), *grl = json_array();
                 if (!out || !gl || !ul || !grl || gpus_output(json_object_get(reply, "gpus"), true, gl) < 0)
                         return CMD_EXIT_SYSTEM;
-                for (i = 0; i < users.n; i++)
-                        json_array_append_new(ul, row_json(&users.v[i], true));
-                for (i = 0; i < groups.n; i++)
-                        json_array_append_new(grl, row_json(&groups.v[i], false));
+                /* the daemon's counters next to the quarter-second rates: what
+                 * 'berthctl metrics' shows */
+                static const char *const counters[] = { "cpu_usage_usec", NULL };
+                for (i = 0; i < users.n; i++) {
+                        json_t *row = row_json(&users.v[i], true);
+                        copy_keys(row, reply_row(reply, "users", "user", users.v[i].name), counters);
+                        json_array_append_new(ul, row);
+                }
+                for (i = 0; i < groups.n; i++) {
+                        json_t *row = row_json(&groups.v[i], false);
+                        copy_keys(row, reply_row(reply, "groups", "group", groups.v[i].name), counters);
+                        json_array_append_new(grl, row);
+                }
+                copy_keys(out, reply, (const char *const[]) { "queue", "reaper", "reserve_latency", "daemon", NULL });
                 json_object_set(out, "gpus", gl);
                 json_object_set(out, "users", ul);
                 json_object_set(out, "groups", grl);

@@ -5,6 +5,7 @@
 #include "core/config.h"
 
 #include "basic/suggest.h"
+#include "core/listen-address.h"
 #include "basic/util.h"
 
 #include <ctype.h>
@@ -58,6 +59,7 @@ enum key_type {
         KEY_GROUPREF,
         KEY_EXPIRES,
         KEY_REASON,
+        KEY_LISTEN,    /* a numeric HOST:PORT (listen_address_parse) */
 };
 
 struct key_def {
@@ -102,6 +104,12 @@ static const struct key_def reaper_keys[] = {
         { "idle_cpus", KEY_CPUS, CFG(reaper_idle_cpus), 0 },
         { "warn", KEY_WARN, 0, 0 },
         { "exemptions", KEY_PATH, CFG(reaper_exemptions), 0 },
+        {},
+};
+
+static const struct key_def metrics_keys[] = {
+        { "listen", KEY_LISTEN, CFG(metrics_listen), 0 },
+        { "textfile", KEY_PATH, CFG(metrics_textfile), 0 },
         {},
 };
 
@@ -161,7 +169,7 @@ struct section_def {
 
 static const struct section_def main_sections[] = {
         { "daemon", daemon_keys }, { "gate", gate_keys }, { "deploy", deploy_keys }, { "policy", policy_keys },
-        { "reaper", reaper_keys }, { "defaults", limit_keys }, {},
+        { "reaper", reaper_keys }, { "metrics", metrics_keys }, { "defaults", limit_keys }, {},
 };
 static const struct section_def group_sections[] = {
         { "group", group_keys }, { "user", limit_keys }, { "total", total_keys }, {},
@@ -620,6 +628,16 @@ static void set_key(struct parse_state *s, const struct key_def *k, const char *
                 }
                 set_string(s, field, value);
                 return;
+        case KEY_LISTEN: {
+                struct listen_address a;
+                if (listen_address_parse(value, &a) < 0) {
+                        perror_at(s, s->line, k->key,
+                                  "'%s' is not a numeric HOST:PORT such as 127.0.0.1:9101 or [::1]:9101", value);
+                        return;
+                }
+                set_string(s, field, value);
+                return;
+        }
         case KEY_BOOL:
                 if (parse_bool(value, field) < 0)
                         perror_at(s, s->line, k->key, "invalid value '%s': expected yes or no", value);
@@ -943,6 +961,8 @@ void config_free(struct berth_config *c) {
         free(c->seal_key);
         free(c->reaper_exemptions);
         free(c->gate_socket);
+        free(c->metrics_listen);
+        free(c->metrics_textfile);
         free(c->nvml_library);
         free(c->sysfs_root);
         free(c->base_image);

@@ -124,6 +124,10 @@ struct berth_config {
         size_t n_reaper_warn;
         char *reaper_exemptions; /* where berthctl exempt's exemptions are kept */
 
+        /* [metrics] */
+        char *metrics_listen;   /* "127.0.0.1:9101": served over HTTP there; NULL: off */
+        char *metrics_textfile; /* a directory: berth.prom written there every reaper interval; NULL: off */
+
         /* [defaults] */
         struct limits defaults;
 

@@ -522,31 +522,56 @@ int cgroup_use_read(const char *cgroup_root, const char *cgroup_path, struct cgr
         return 0;
 }
 
+/* "berth-students-alice.slice" into "/berth.slice/berth-students.slice/
+ * berth-students-alice.slice" (with room for more behind it): each '-'
+ * starts a deeper slice; escaped names keep their own dashes as \x2d, so
+ * this split is exact. */
+static int slice_path(const char *slice, size_t room, char **ret, size_t *ret_len) {
+        size_t n = strlen(slice);
+        _cleanup_free_ char *stem = strndup(slice, n - 6), *path = NULL;
+        if (!stem)
+                return -ENOMEM;
+        size_t len = 0;
+        /* at most one "/<prefix>.slice" per dash */
+        path = malloc(n * (n + 8) + 64 + room);
+        if (!path)
+                return -ENOMEM;
+        path[0] = 0;
+        for (size_t i = 0; i <= strlen(stem); i++) {
+                if (stem[i] != '-' && stem[i] != 0)
+                        continue;
+                if (i == 0)
+                        return -EINVAL; /* "-.slice" is the root, never a parent of ours */
+                len += (size_t) sprintf(path + len, "/%.*s.slice", (int) i, stem);
+        }
+        *ret = TAKE_PTR(path);
+        *ret_len = len;
+        return 0;
+}
+
+static bool is_slice_name(const char *s) {
+        size_t n = s ? strlen(s) : 0;
+        return n > 6 && streq(s + n - 6, ".slice") && !strchr(s, '/');
+}
+
+int cgroup_slice_path(const char *slice, char **ret) {
+        size_t len;
+        if (!is_slice_name(slice))
+                return -EINVAL;
+        return slice_path(slice, 0, ret, &len);
+}
+
 int cgroup_container_path(const char *cgroup_parent, const char *id, char **ret) {
-        size_t n;
         if (!cgroup_parent || !*cgroup_parent || !id || !*id || strchr(id, '/'))
                 return -EINVAL;
-        n = strlen(cgroup_parent);
-        if (n > 6 && streq(cgroup_parent + n - 6, ".slice") && !strchr(cgroup_parent, '/')) {
-                /* systemd: each '-' starts a deeper slice; escaped names keep
-                 * their own dashes as \x2d, so this split is exact */
-                _cleanup_free_ char *stem = strndup(cgroup_parent, n - 6), *path = NULL;
-                if (!stem)
-                        return -ENOMEM;
-                size_t len = 0;
-                /* at most one "/<prefix>.slice" per dash */
-                path = malloc(n * (n + 8) + 64 + strlen(id));
-                if (!path)
-                        return -ENOMEM;
-                for (size_t i = 0; i <= strlen(stem); i++) {
-                        if (stem[i] != '-' && stem[i] != 0)
-                                continue;
-                        if (i == 0)
-                                return -EINVAL; /* "-.slice" is the root, never a parent of ours */
-                        len += (size_t) sprintf(path + len, "/%.*s.slice", (int) i, stem);
-                }
+        if (is_slice_name(cgroup_parent)) {
+                char *path;
+                size_t len;
+                int r = slice_path(cgroup_parent, strlen(id), &path, &len);
+                if (r < 0)
+                        return r;
                 sprintf(path + len, "/docker-%s.scope", id);
-                *ret = TAKE_PTR(path);
+                *ret = path;
                 return 0;
         }
         if (cgroup_parent[0] != '/')

@@ -93,3 +93,6 @@ int cgroup_use_read(const char *cgroup_root, const char *cgroup_path, struct cgr
  * (dockerd's systemd driver), a path ("/mine") gives "/mine/ID" (cgroupfs
  * driver).  Pure. */
 int cgroup_container_path(const char *cgroup_parent, const char *id, char **ret);
+/* The cgroup path of a systemd slice: "berth-students-alice.slice" is
+ * "/berth.slice/berth-students.slice/berth-students-alice.slice".  Pure. */
+int cgroup_slice_path(const char *slice, char **ret);

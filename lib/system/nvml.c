@@ -557,6 +557,12 @@ static int sample_one(struct nvml *nv, nvml_return_t (*by_uuid)(const char *, nv
         /* MIG instances have no utilisation of their own on real drivers */
         if (util && util(h, &u) == NVML_SUCCESS)
                 s->utilization = (int) (u.gpu > 100 ? 100 : u.gpu);
+        struct nvml_memory mem = {};
+        if (nv->get_memory_info(h, &mem) == NVML_SUCCESS && mem.used <= mem.total) {
+                s->memory_known = true;
+                s->memory_used = mem.used;
+                s->memory_total = mem.total;
+        }
         if (!procs)
                 return 0;
         unsigned count = 0;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "basic/util.h"
 #include "policy/gpu-inventory.h"
@@ -25,13 +26,15 @@ struct gpu_sample {
         char *uuid;
         bool found;           /* NVML knows the UUID */
         int utilization;      /* percent of time a kernel ran, -1 when NVML does not say (MIG) */
+        bool memory_known;    /* memory_used and memory_total below are NVML's */
+        uint64_t memory_used, memory_total; /* bytes of device memory */
         bool processes_known; /* pids below is the whole list */
         unsigned *pids;       /* compute processes, host PIDs */
         size_t n_pids;
 };
 
 /* Sample each of uuids (GPU or MIG UUIDs) through the NVML library:
- * utilisation and compute processes.  *ret has one entry per UUID, in
+ * utilisation, memory and compute processes.  *ret has one entry per UUID, in
  * order (gpu_samples_free()). */
 int gpu_sample_load(const char *library, char *const *uuids, struct gpu_sample **ret, size_t *ret_n,
                     struct berth_error *err);

@@ -142,22 +142,31 @@ gc() { # gc USER CURL-ARGS...
 		curl -s --unix-socket "${GATE_SOCK:-$SB/docker.sock}" -w '\n%{http_code}' "$@"
 }
 status_of() { tail -n 1 <<<"$1"; } # of what gc printed
-# graw USER BYTES: what the gate answers to these bytes on one connection,
-# as they came, until it closes or is quiet for 4 s (backslash escapes in
-# BYTES, \r\n and \x00 alike, are decoded first)
-graw() {
-	sb_exec setpriv --reuid="$1" --regid="$(id -g "$1")" --init-groups timeout -k 5 30 /usr/bin/python3 -c '
+# RAW_PY ADDRESS WAIT BYTES: writes what a server answers to these bytes
+# on one connection, until it closes or is quiet for WAIT s; ADDRESS is a
+# socket path or HOST:PORT (backslash escapes in BYTES, \r\n and \x00
+# alike, are decoded first)
+RAW_PY='
 import socket, sys
-s = socket.socket(socket.AF_UNIX); s.settimeout(4); s.connect(sys.argv[1])
-s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin-1"))
+a = sys.argv[1]
+if a.startswith("/"):
+    s = socket.socket(socket.AF_UNIX); s.settimeout(float(sys.argv[2])); s.connect(a)
+else:
+    s = socket.create_connection(tuple([a.rsplit(":", 1)[0], int(a.rsplit(":", 1)[1])])); s.settimeout(float(sys.argv[2]))
+s.sendall(sys.argv[3].encode().decode("unicode_escape").encode("latin-1"))
 out = b""
 try:
     while True:
         b = s.recv(65536)
         if not b: break
         out += b
-except socket.timeout: pass
-sys.stdout.write(out.decode(errors="replace"))' "${GATE_SOCK:-$SB/docker.sock}" "$2"
+except (socket.timeout, ConnectionResetError): pass
+sys.stdout.write(out.decode(errors="replace"))'
+# graw USER BYTES: what the gate answers to these bytes on one connection,
+# as they came, until it closes or is quiet for 4 s
+graw() {
+	sb_exec setpriv --reuid="$1" --regid="$(id -g "$1")" --init-groups timeout -k 5 30 /usr/bin/python3 -c "$RAW_PY" \
+		"${GATE_SOCK:-$SB/docker.sock}" 4 "$2"
 }
 
 # run_managed USER NAME CMD...: what the wrapper does, with docker run -d:

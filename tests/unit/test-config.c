@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include "core/config.h"
+#include "core/listen-address.h"
+#include <arpa/inet.h>
 #include "basic/util.h"
 
 #define GIB (1ULL << 30)
@@ -317,6 +319,42 @@ START_TEST(test_reaper) {
 }
 END_TEST
 
+START_TEST(test_metrics_keys) {
+        struct berth_config *c = NULL;
+        struct config_errors errs = { 0 };
+        struct listen_address a;
+
+        ck_assert_uint_eq(load(&c, &errs), 0);
+        ck_assert_ptr_null(c->metrics_listen); /* off by default */
+        ck_assert_ptr_null(c->metrics_textfile);
+        config_free(c);
+        write_file("berth.conf", "[metrics]\nlisten = [::1]:9101\ntextfile = /var/lib/node-exporter\n");
+        ck_assert_uint_eq(load(&c, &errs), 0);
+        ck_assert_str_eq(c->metrics_listen, "[::1]:9101");
+        ck_assert_str_eq(c->metrics_textfile, "/var/lib/node-exporter");
+        config_free(c);
+
+        ck_assert_int_eq(listen_address_parse("127.0.0.1:9101", &a), 0);
+        ck_assert(a.loopback && a.sa.ss_family == AF_INET && a.len == sizeof(struct sockaddr_in));
+        ck_assert_uint_eq(ntohs(((struct sockaddr_in *) &a.sa)->sin_port), 9101);
+        ck_assert_int_eq(listen_address_parse("127.200.0.1:1", &a), 0);
+        ck_assert(a.loopback);
+        ck_assert_int_eq(listen_address_parse("0.0.0.0:9101", &a), 0);
+        ck_assert(!a.loopback);
+        ck_assert_int_eq(listen_address_parse("[::1]:65535", &a), 0);
+        ck_assert(a.loopback && a.sa.ss_family == AF_INET6);
+        ck_assert_int_eq(listen_address_parse("[::]:9101", &a), 0);
+        ck_assert(!a.loopback);
+        ck_assert_int_eq(listen_address_parse("[::ffff:127.0.0.1]:9101", &a), 0);
+        static const char *const bad[] = { "", ":9101", "127.0.0.1:", "127.0.0.1:123456", "127.0.0.1:9101 ",
+                                           " 127.0.0.1:9101", "[::1]", "[::1]:", "[::1:9101", "[]:9101",
+                                           "1.2.3.4.5:80", "[fe80::1%eth0]:80", "host:80" };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                ck_assert_msg(listen_address_parse(bad[i], &a) == -EINVAL, "'%s' was taken", bad[i]);
+        ck_assert_int_eq(listen_address_parse(NULL, &a), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_invalid_forms) {
         static const struct {
                 const char *file, *text, *fragment, *where;
@@ -346,6 +384,18 @@ START_TEST(test_invalid_forms) {
                 { "berth.conf", "[daemon]\nadmin_group =\n", "a value is required", ":2: admin_group:" },
                 { "berth.conf", "[daemon]\nreservation_ttl = 0\n", "duration", ":2: reservation_ttl:" },
                 { "berth.conf", "[reaper]\ninterval = 0\n", "duration", ":2: interval:" },
+                { "berth.conf", "[metrics]\nlisten = localhost:9101\n", "numeric HOST:PORT", ":2: listen:" },
+                { "berth.conf", "[metrics]\nlisten = 127.0.0.1\n", "numeric HOST:PORT", ":2: listen:" },
+                { "berth.conf", "[metrics]\nlisten = 127.0.0.1:0\n", "numeric HOST:PORT", ":2: listen:" },
+                { "berth.conf", "[metrics]\nlisten = 127.0.0.1:65536\n", "numeric HOST:PORT", ":2: listen:" },
+                { "berth.conf", "[metrics]\nlisten = 127.0.0.1:+80\n", "numeric HOST:PORT", ":2: listen:" },
+                { "berth.conf", "[metrics]\nlisten = 127.1:9101\n", "numeric HOST:PORT", ":2: listen:" },
+                { "berth.conf", "[metrics]\nlisten = ::1:9101\n", "numeric HOST:PORT", ":2: listen:" },
+                { "berth.conf", "[metrics]\nlisten = [::1]9101\n", "numeric HOST:PORT", ":2: listen:" },
+                { "berth.conf", "[metrics]\nlisten = [127.0.0.1]:9101\n", "numeric HOST:PORT", ":2: listen:" },
+                { "berth.conf", "[metrics]\nlisten =\n", "numeric HOST:PORT", ":2: listen:" },
+                { "berth.conf", "[metrics]\ntextfile = var/lib/node\n", "not an absolute path", ":2: textfile:" },
+                { "berth.conf", "[metrics]\nport = 9101\n", "unknown key", ":2: port:" },
                 { "berth.conf", "[reaper]\nidle_gpu_percent = 101\n", "0 to 100", ":2: idle_gpu_percent:" },
                 { "berth.conf", "[reaper]\nidle_gpu_percent = -1\n", "0 to 100", ":2: idle_gpu_percent:" },
                 { "berth.conf", "[reaper]\nidle_cpus = lots\n", "CPUs", ":2: idle_cpus:" },
@@ -576,6 +626,7 @@ Suite *config_suite(void) {
         tcase_add_checked_fixture(tc, setup_tree, teardown_tree);
         tcase_add_test(tc, test_every_key);
         tcase_add_test(tc, test_reaper);
+        tcase_add_test(tc, test_metrics_keys);
         tcase_add_test(tc, test_long_lines_and_many_errors);
         tcase_add_test(tc, test_missing_and_odd_files);
         tcase_add_test(tc, test_resolution);

@@ -580,6 +580,23 @@ START_TEST(test_sample_live) {
         ck_assert(s[1].utilization == 100 && s[1].n_pids == 1 && s[1].pids[0] == 77);
         gpu_samples_free(s, n);
 
+        /* memory: the GPU's "memory" in total, "memory_used" of it in use */
+        set_inventory("{\"gpus\":[{\"uuid\":\"GPU-11111111-1111-1111-1111-111111111111\",\"pci\":\"0000:17:00.0\","
+                      "\"memory\":8589934592,\"memory_used\":1073741824}]}");
+        ck_assert_int_eq(gpu_sample_load(fake_library(), uuids, &s, &n, &err), 0);
+        ck_assert(s[0].memory_known);
+        ck_assert_uint_eq(s[0].memory_total, 8589934592ULL);
+        ck_assert_uint_eq(s[0].memory_used, 1073741824ULL);
+        ck_assert(!s[2].memory_known);
+        gpu_samples_free(s, n);
+        /* more in use than there is, or a negative amount: malformed */
+        set_inventory("{\"gpus\":[{\"uuid\":\"GPU-11111111-1111-1111-1111-111111111111\",\"pci\":\"0000:17:00.0\","
+                      "\"memory\":1024,\"memory_used\":2048}]}");
+        ck_assert_int_lt(gpu_sample_load(fake_library(), uuids, &s, &n, &err), 0);
+        set_inventory("{\"gpus\":[{\"uuid\":\"GPU-11111111-1111-1111-1111-111111111111\",\"pci\":\"0000:17:00.0\","
+                      "\"memory_used\":-1}]}");
+        ck_assert_int_lt(gpu_sample_load(fake_library(), uuids, &s, &n, &err), 0);
+
         /* a bad value is refused at init like any malformed inventory */
         set_inventory(LIVE_INVENTORY("101", "[]", "0", "[]"));
         ck_assert_int_lt(gpu_sample_load(fake_library(), uuids, &s, &n, &err), 0);

@@ -477,6 +477,21 @@ START_TEST(test_cgroup_container_path) {
         ck_assert_int_eq(cgroup_container_path("berth.slice", "a/b", &p), -EINVAL);
         ck_assert_int_eq(cgroup_container_path("relative", "abc", &p), -EINVAL);
         ck_assert_ptr_null(p);
+
+        /* a slice's own cgroup, for its usage */
+        ck_assert_int_eq(cgroup_slice_path("berth-students-jean\\x2dluc.slice", &p), 0);
+        ck_assert_str_eq(p, "/berth.slice/berth-students.slice/berth-students-jean\\x2dluc.slice");
+        free(p);
+        ck_assert_int_eq(cgroup_slice_path("berth.slice", &p), 0);
+        ck_assert_str_eq(p, "/berth.slice");
+        free(p);
+        p = NULL;
+        ck_assert_int_eq(cgroup_slice_path("-.slice", &p), -EINVAL);
+        ck_assert_int_eq(cgroup_slice_path(".slice", &p), -EINVAL);
+        ck_assert_int_eq(cgroup_slice_path("/a.slice", &p), -EINVAL);
+        ck_assert_int_eq(cgroup_slice_path("berth", &p), -EINVAL);
+        ck_assert_int_eq(cgroup_slice_path(NULL, &p), -EINVAL);
+        ck_assert_ptr_null(p);
 }
 END_TEST
 

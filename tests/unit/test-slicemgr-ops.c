@@ -10,10 +10,12 @@
 #include <check.h>
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "basic/util.h"
 #include "core/config.h"
+#include "core/metrics.h"
 #include "core/names.h"
 #include "core/proto.h"
 #include "policy/gpu-inventory.h"
@@ -634,6 +636,79 @@ START_TEST(test_claim_after_bind) {
 }
 END_TEST
 
+static void put_file(const char *path, const char *text) {
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(text, f);
+        ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The keys the metrics are rendered from: slice usage from the cgroup
+ * files, limits, the reaper's counters, the reserve latency, the daemon. */
+START_TEST(test_status_metrics_keys) {
+        char root[] = "/tmp/berth-status-cg-XXXXXX", path[512];
+        ck_assert_ptr_nonnull(mkdtemp(root));
+        free(m->slices.cgroup_root);
+        m->slices.cgroup_root = strdup(root);
+        snprintf(path, sizeof(path), "%s/cgroup.controllers", root);
+        put_file(path, "cpu memory pids\n");
+        static const char *const dirs[] = { "/berth.slice", "/berth.slice/berth-default.slice",
+                                            "/berth.slice/berth-default.slice/berth-default-nobody.slice" };
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                snprintf(path, sizeof(path), "%s%s", root, dirs[i]);
+                ck_assert_int_eq(mkdir(path, 0755), 0);
+        }
+        snprintf(path, sizeof(path), "%s%s/cpu.stat", root, dirs[2]);
+        put_file(path, "usage_usec 1234567\nuser_usec 1000000\n");
+        snprintf(path, sizeof(path), "%s%s/memory.current", root, dirs[2]);
+        put_file(path, "4096\n");
+        snprintf(path, sizeof(path), "%s%s/memory.current", root, dirs[1]);
+        put_file(path, "8192\n");
+
+        free(reserve(NOBODY, "train", 1));
+        _cleanup_json_ json_t *refused = ask(NOBODY, "{\"op\":\"reserve\",\"spec\":{\"name\":\"more\",\"image\":\"x\",\"gpus\":1}}");
+        assert_refused(refused, "quota_exceeded");
+        _cleanup_json_ json_t *o = ask(NOBODY, "{\"op\":\"status\"}");
+        assert_ok(o);
+
+        json_t *u = json_array_get(json_object_get(o, "users"), 0);
+        ck_assert_int_eq(json_integer_value(json_object_get(u, "cpu_usage_usec")), 1234567);
+        ck_assert_int_eq(json_integer_value(json_object_get(u, "memory")), 4096);
+        json_t *l = json_object_get(u, "limits");
+        ck_assert(json_real_value(json_object_get(l, "cpus")) == 2.0);
+        ck_assert_int_eq(json_integer_value(json_object_get(l, "memory")), 4LL << 30);
+        ck_assert(json_real_value(json_object_get(l, "gpus")) == 1.0);
+        ck_assert_int_eq(json_integer_value(json_object_get(l, "containers")), 3);
+        json_t *g = json_array_get(json_object_get(o, "groups"), 0);
+        ck_assert_str_eq(str(g, "group"), "default");
+        ck_assert(json_is_null(json_object_get(g, "cpu_usage_usec"))); /* no cpu.stat there */
+        ck_assert_int_eq(json_integer_value(json_object_get(g, "memory")), 8192);
+        /* no reaper tick yet: nothing sampled */
+        json_t *g0 = json_array_get(json_object_get(o, "gpus"), 0);
+        ck_assert(json_is_null(json_object_get(g0, "utilization")));
+        ck_assert(json_is_null(json_object_get(g0, "memory_used")));
+        ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(o, "reaper"), "stops")), 0);
+        /* both reserves, the granted and the refused, were timed */
+        json_t *lat = json_object_get(o, "reserve_latency");
+        ck_assert_int_eq(json_integer_value(json_object_get(lat, "count")), 2);
+        ck_assert_uint_eq(json_array_size(json_object_get(lat, "buckets")), METRICS_LATENCY_BUCKETS);
+        json_t *d = json_object_get(o, "daemon");
+        ck_assert_str_eq(str(d, "version"), BERTH_VERSION);
+        ck_assert(json_is_integer(json_object_get(d, "started")));
+        ck_assert(json_is_integer(json_object_get(d, "config_generation")));
+
+        _cleanup_free_ char *text = NULL;
+        ck_assert_int_eq(metrics_render(o, &text), 0);
+        ck_assert_ptr_nonnull(strstr(text, "\nberth_user_cpu_seconds_total{user=\"nobody\",group=\"default\"} 1.234567\n"));
+        ck_assert_ptr_nonnull(strstr(text, "\nberth_group_memory_bytes{group=\"default\"} 8192\n"));
+        ck_assert_ptr_nonnull(strstr(text, "\nberth_reserve_duration_seconds_count 2\n"));
+
+        char cmd[600];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+        ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *slicemgr_ops_suite(void) {
         Suite *s = suite_create("slicemgr-ops");
         TCase *tc = tcase_create("ops");
@@ -650,6 +725,7 @@ Suite *slicemgr_ops_suite(void) {
         tcase_add_test(tc, test_admin_ops);
         tcase_add_test(tc, test_release_by_admin);
         tcase_add_test(tc, test_bad_requests);
+        tcase_add_test(tc, test_status_metrics_keys);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("for-and-claim");

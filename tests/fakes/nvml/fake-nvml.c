@@ -22,12 +22,14 @@
  * of "slices" slices, each "compute_slices" large.  GPU instances are 1, 2,
  * 3, 4 or 7 slices, at most 7 per GPU, as on A100/H100.
  *
- * Every GPU and MIG entry may also carry "utilization": 0…100 (percent) and
+ * Every GPU and MIG entry may also carry "utilization": 0…100 (percent),
+ * "memory_used": bytes of its "memory" in use (0 by default) and
  * "processes": [PID, …] (compute processes, host PIDs), what
- * nvmlDeviceGetUtilizationRates() and nvmlDeviceGetComputeRunningProcesses()
- * report.  They are live: the file is looked at again on each of those calls
- * and, when it changed, only these two keys are read from it again (the
- * inventory stays what nvmlInit read, as a real machine's does).
+ * nvmlDeviceGetUtilizationRates(), nvmlDeviceGetMemoryInfo() and
+ * nvmlDeviceGetComputeRunningProcesses() report.  They are live: the file is
+ * looked at again on each of those calls and, when it changed, only these
+ * three keys are read from it again (the inventory stays what nvmlInit read,
+ * as a real machine's does).
  *
  * "numa" cannot change sysfs, so it is reported through
  * nvmlDeviceGetMemoryAffinity(), which berth consults only for GPUs whose PCI
@@ -75,6 +77,7 @@ struct nvmlDevice_st {
         size_t parent; /* index in state.gpus */
         /* live: re-read when the file changes */
         unsigned utilization;
+        unsigned long long memory_used; /* at most memory */
         unsigned pids[MAX_PROCESSES];
         size_t n_pids;
 };
@@ -168,9 +171,16 @@ static bool valid_uuid(const char *s, const char *prefix) {
         return true;
 }
 
-/* "utilization" and "processes" of one device entry: 1 when key was one of
- * them (and valid), 0 when it is another key, -1 when it is invalid. */
+/* "utilization", "memory_used" and "processes" of one device entry: 1 when
+ * key was one of them (and valid), 0 when it is another key, -1 when it is
+ * invalid.  memory_used is checked against memory once the entry is read. */
 static int parse_live(const char *key, json_t *v, struct nvmlDevice_st *d) {
+        if (strcmp(key, "memory_used") == 0) {
+                if (!json_is_integer(v) || json_integer_value(v) < 0)
+                        return -1;
+                d->memory_used = (unsigned long long) json_integer_value(v);
+                return 1;
+        }
         if (strcmp(key, "utilization") == 0) {
                 json_int_t u = json_is_integer(v) ? json_integer_value(v) : -1;
                 if (u < 0 || u > 100)
@@ -206,7 +216,7 @@ static nvmlReturn_t parse_mig(const char *path, size_t g, size_t m, json_t *o, s
                 int live = parse_live(key, v, mig);
                 if (live < 0)
                         return init_failed(NVML_ERROR_UNKNOWN,
-                                           "%s: gpus[%zu].mig[%zu].%s: utilization is 0…100, processes up to %d PIDs", path,
+                                           "%s: gpus[%zu].mig[%zu].%s: utilization is 0…100, memory_used at least 0, processes up to %d PIDs", path,
                                            g, m, key, MAX_PROCESSES);
                 if (live > 0)
                         continue;
@@ -252,6 +262,8 @@ static nvmlReturn_t parse_mig(const char *path, size_t g, size_t m, json_t *o, s
         static const unsigned eighths[MIG_SLICES + 1] = { 0, 1, 2, 4, 4, 0, 0, 8 };
         if (mig->memory == 0)
                 mig->memory = gpu->memory / 8 * eighths[mig->slices];
+        if (mig->memory_used > mig->memory)
+                return init_failed(NVML_ERROR_UNKNOWN, "%s: gpus[%zu].mig[%zu].memory_used exceeds its memory", path, g, m);
         mig->is_mig = true;
         mig->numa = gpu->numa;
         if (mig->compute_slices < mig->slices)
@@ -314,7 +326,7 @@ static nvmlReturn_t parse_gpu(const char *path, size_t g, json_t *o, struct nvml
                 int live = parse_live(key, v, gpu);
                 if (live < 0)
                         return init_failed(NVML_ERROR_UNKNOWN,
-                                           "%s: gpus[%zu].%s: utilization is 0…100, processes up to %d PIDs", path, g, key,
+                                           "%s: gpus[%zu].%s: utilization is 0…100, memory_used at least 0, processes up to %d PIDs", path, g, key,
                                            MAX_PROCESSES);
                 if (live > 0)
                         continue;
@@ -360,6 +372,8 @@ static nvmlReturn_t parse_gpu(const char *path, size_t g, json_t *o, struct nvml
         }
         if (!gpu->uuid[0] || !have_pci)
                 return init_failed(NVML_ERROR_UNKNOWN, "%s: gpus[%zu] needs \"uuid\" and \"pci\"", path, g);
+        if (gpu->memory_used > gpu->memory)
+                return init_failed(NVML_ERROR_UNKNOWN, "%s: gpus[%zu].memory_used exceeds its memory", path, g);
         if (mig && capable && json_is_false(capable))
                 return init_failed(NVML_ERROR_UNKNOWN, "%s: gpus[%zu] has \"mig\" but \"mig_capable\": false", path, g);
         gpu->mig_capable = mig || json_is_true(capable);
@@ -663,6 +677,8 @@ nvmlReturn_t nvmlDeviceGetPciInfo_v2(nvmlDevice_t device, nvmlPciInfo_t *pci) {
         return nvmlDeviceGetPciInfo_v3(device, pci);
 }
 
+static void refresh_live(void);
+
 nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t *memory) {
         nvmlReturn_t r = enter();
         if (r != NVML_SUCCESS)
@@ -670,9 +686,10 @@ nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t *memory) 
         struct nvmlDevice_st *d = lookup(device);
         if (!d || !memory)
                 return leave(NVML_ERROR_INVALID_ARGUMENT);
+        refresh_live();
         memory->total = d->memory;
-        memory->free = d->memory;
-        memory->used = 0;
+        memory->used = d->memory_used;
+        memory->free = d->memory - d->memory_used;
         return leave(NVML_SUCCESS);
 }
 
@@ -837,7 +854,10 @@ static void refresh_device(json_t *root, struct nvmlDevice_st *d) {
         json_object_foreach(e, key, v)
                 if (parse_live(key, v, &fresh) < 0)
                         return; /* a half-written file: keep what was there */
+        if (fresh.memory_used > d->memory)
+                return;
         d->utilization = fresh.utilization;
+        d->memory_used = fresh.memory_used;
         memcpy(d->pids, fresh.pids, sizeof(d->pids));
         d->n_pids = fresh.n_pids;
 }
