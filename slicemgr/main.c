@@ -13,6 +13,7 @@
 #include "docker-watch.h"
 #include "lookup.h"
 #include "manager.h"
+#include "ops.h"
 #include "queue.h"
 #include "metrics-serve.h"
 #include "reaper.h"
@@ -45,10 +46,6 @@ static void reaper_freep(Reaper **r) {
         reaper_free(*r);
 }
 
-static void queue_freep(Queue **q) {
-        queue_free(*q);
-}
-
 static void metrics_serve_freep(MetricsServe **s) {
         metrics_serve_free(*s);
 }
@@ -64,8 +61,6 @@ static int run(const char *config_dir) {
         _cleanup_(reaper_freep) Reaper *reaper = NULL;
         /* freed in reverse: the connections go before the worker that answers them */
         _cleanup_(lookup_freep) Lookup *lookup = NULL;
-        /* after the connections, which wait in it */
-        _cleanup_(queue_freep) Queue *queue = NULL;
         _cleanup_(control_freep) Control *control = NULL;
         _cleanup_(docker_watch_freep) DockerWatch *watch = NULL;
         /* renders through the ops, which ask the reaper: freed before it */
@@ -93,10 +88,10 @@ static int run(const char *config_dir) {
         if (r < 0)
                 return log_error_errno(r, "cannot start the reaper: %m");
         m->reaper = reaper;
-        r = queue_new(m, &queue);
+        /* the Manager frees it, after the connections that wait in it */
+        r = queue_new(m->event, ops_queue_ask, ops_release_times, m, &m->queue);
         if (r < 0)
                 return log_error_errno(r, "cannot start the GPU queue: %m");
-        m->queue = queue;
         r = control_new(m, lookup, &control, &err);
         if (r < 0)
                 return log_error_errno(r, "%s", err.message);

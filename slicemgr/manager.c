@@ -102,6 +102,8 @@ int manager_new(const char *config_dir, Manager **ret, struct berth_error *err) 
 void manager_free(Manager *m) {
         if (!m)
                 return;
+        queue_free(m->queue);
+        m->queue = NULL;
         sd_event_source_disable_unref(m->expiry_timer);
         claims_clear(&m->claims);
         slices_done(&m->slices);

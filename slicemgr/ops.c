@@ -713,6 +713,45 @@ static char *op_start(Manager *m, struct caller *c, const struct proto_request *
         return o ? proto_ok_line(o) : NULL;
 }
 
+static int cmp_u64(const void *a, const void *b) {
+        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+        return x < y ? -1 : x > y;
+}
+
+/* When the GPUs held now are due to be freed, soonest first: a running
+ * holder's stop by the reaper (idle_timeout, max_runtime), a stopped one's
+ * end of gpu_hold_after_stop.  Holders with no such end are left out. */
+size_t ops_release_times(void *userdata, uint64_t now, uint64_t **ret) {
+        Manager *m = userdata;
+        size_t n_entries, n = 0;
+        const struct ledger_entry *const *e = ledger_entries(m->ledger, &n_entries);
+        uint64_t *v = calloc(n_entries + 1, sizeof(*v));
+        if (!v) {
+                *ret = NULL;
+                return 0;
+        }
+        for (size_t i = 0; i < n_entries; i++) {
+                if (e[i]->n_devices == 0 || !e[i]->container_id)
+                        continue;
+                if (e[i]->hold_until_usec != LEDGER_NEVER) {
+                        v[n++] = e[i]->hold_until_usec > now ? e[i]->hold_until_usec - now : 0;
+                        continue;
+                }
+                _cleanup_json_ json_t *r = reaper_container_json(m->reaper, e[i]->container_id);
+                json_t *left = json_object_get(r, "stops_in_usec");
+                if (json_is_integer(left) && json_integer_value(left) >= 0)
+                        v[n++] = (uint64_t) json_integer_value(left);
+        }
+        qsort(v, n, sizeof(*v), cmp_u64);
+        *ret = v;
+        return n;
+}
+
+char *ops_queue_ask(void *userdata, const struct ucred *peer, const char *line, size_t len,
+                    const struct queue_place *place, bool *ret_wait) {
+        return ops_handle_queued(userdata, peer, line, len, place, ret_wait);
+}
+
 /* exempt (admins): the reaper leaves a container or user alone until a time. */
 static char *op_exempt(Manager *m, struct caller *c, const struct proto_request *req) {
         int r = exemptions_set(&m->exemptions, req->target, req->until, req->reason, c->user, time(NULL));

@@ -47,3 +47,7 @@ char *ops_handle_control(Manager *m, const struct ucred *peer, const char *line,
  * when it still waits (NULL alone: out of memory). */
 char *ops_handle_queued(Manager *m, const struct ucred *peer, const char *line, size_t len,
                         const struct queue_place *place, bool *ret_wait);
+/* The queue's callbacks (queue_ask_t, queue_times_t), userdata the Manager. */
+char *ops_queue_ask(void *userdata, const struct ucred *peer, const char *line, size_t len,
+                    const struct queue_place *place, bool *ret_wait);
+size_t ops_release_times(void *userdata, uint64_t now_usec, uint64_t **ret);

@@ -8,8 +8,6 @@
 
 #include "basic/util.h"
 #include "core/proto.h"
-#include "ops.h"
-#include "reaper.h"
 
 #define USEC_PER_SEC 1000000ULL
 
@@ -29,7 +27,10 @@ struct waiter {
 };
 
 struct Queue {
-        Manager *m;
+        sd_event *event;
+        queue_ask_t ask;
+        queue_times_t times;
+        void *userdata;
         struct waiter *head, *tail;
         size_t n;
         uint64_t next_seq;
@@ -77,44 +78,11 @@ size_t queue_length(const Queue *q) {
         return n;
 }
 
-static int cmp_u64(const void *a, const void *b) {
-        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
-        return x < y ? -1 : x > y;
-}
-
-/* When the GPUs held now are due to be freed, soonest first: a running
- * holder's stop by the reaper (idle_timeout, max_runtime), a stopped one's
- * end of gpu_hold_after_stop.  Holders with no such end are left out. */
-static size_t release_times(const Queue *q, uint64_t now, uint64_t **ret) {
-        size_t n_entries, n = 0;
-        const struct ledger_entry *const *e = ledger_entries(q->m->ledger, &n_entries);
-        uint64_t *v = calloc(n_entries + 1, sizeof(*v));
-        if (!v) {
-                *ret = NULL;
-                return 0;
-        }
-        for (size_t i = 0; i < n_entries; i++) {
-                if (e[i]->n_devices == 0 || !e[i]->container_id)
-                        continue;
-                if (e[i]->hold_until_usec != LEDGER_NEVER) {
-                        v[n++] = e[i]->hold_until_usec > now ? e[i]->hold_until_usec - now : 0;
-                        continue;
-                }
-                _cleanup_json_ json_t *r = reaper_container_json(q->m->reaper, e[i]->container_id);
-                json_t *left = json_object_get(r, "stops_in_usec");
-                if (json_is_integer(left) && json_integer_value(left) >= 0)
-                        v[n++] = (uint64_t) json_integer_value(left);
-        }
-        qsort(v, n, sizeof(*v), cmp_u64);
-        *ret = v;
-        return n;
-}
-
 /* The progress line: position 1 is next. */
 static char *progress_line(Queue *q, const struct waiter *w, size_t position, const char *why) {
         uint64_t now, *times = NULL;
-        sd_event_now(q->m->event, CLOCK_MONOTONIC, &now);
-        size_t n = release_times(q, now, &times);
+        sd_event_now(q->event, CLOCK_MONOTONIC, &now);
+        size_t n = q->times(q->userdata, now, &times);
         json_t *estimate = position <= n ? json_integer((json_int_t) ((times[position - 1] + USEC_PER_SEC - 1) / USEC_PER_SEC))
                                          : json_null();
         free(times);
@@ -169,14 +137,14 @@ static int on_round(sd_event_source *s, void *userdata) {
                 if (!w->conn)
                         continue;
                 bool wait = false;
-                _cleanup_free_ char *reply = ops_handle_queued(q->m, &w->peer, w->line, w->len, &w->place, &wait);
+                _cleanup_free_ char *reply = q->ask(q->userdata, &w->peer, w->line, w->len, &w->place, &wait);
                 if (wait)
                         break;
                 if (!reply)
                         reply = proto_error_line("internal", "berth: the daemon ran out of memory; try again.");
                 if (reply) {
                         uint64_t now;
-                        sd_event_now(q->m->event, CLOCK_MONOTONIC, &now);
+                        sd_event_now(q->event, CLOCK_MONOTONIC, &now);
                         log_info("berth-slicemgr: %s leaves the GPU queue after %llu s", w->user,
                                  (unsigned long long) ((now - w->since) / USEC_PER_SEC));
                         void *conn = w->conn;
@@ -215,7 +183,7 @@ struct waiter *queue_add(Queue *q, const struct ucred *peer, const char *line, s
         w->gpus = json_is_number(gpus) ? json_number_value(gpus) : 1;
         w->peer = *peer;
         w->place = (struct queue_place) { .priority = priority, .seq = q->next_seq++ };
-        sd_event_now(q->m->event, CLOCK_MONOTONIC, &w->since);
+        sd_event_now(q->event, CLOCK_MONOTONIC, &w->since);
         w->send = send;
         w->conn = conn;
 
@@ -263,8 +231,8 @@ json_t *queue_json(const Queue *q) {
         size_t pos = 0, n_times;
         if (!a || !q)
                 return a;
-        sd_event_now(q->m->event, CLOCK_MONOTONIC, &now);
-        n_times = release_times(q, now, &times);
+        sd_event_now(q->event, CLOCK_MONOTONIC, &now);
+        n_times = q->times(q->userdata, now, &times);
         for (const struct waiter *w = q->head; w; w = w->next) {
                 if (!w->conn)
                         continue;
@@ -281,12 +249,12 @@ json_t *queue_json(const Queue *q) {
         return a;
 }
 
-int queue_new(Manager *m, Queue **ret) {
+int queue_new(sd_event *event, queue_ask_t ask, queue_times_t times, void *userdata, Queue **ret) {
         Queue *q = calloc(1, sizeof(*q));
         if (!q)
                 return -ENOMEM;
-        q->m = m;
-        int r = sd_event_add_defer(m->event, &q->defer, on_round, q);
+        *q = (struct Queue) { .event = event, .ask = ask, .times = times, .userdata = userdata };
+        int r = sd_event_add_defer(event, &q->defer, on_round, q);
         if (r < 0) {
                 free(q);
                 return r;
@@ -299,8 +267,6 @@ int queue_new(Manager *m, Queue **ret) {
 void queue_free(Queue *q) {
         if (!q)
                 return;
-        if (q->m->queue == q)
-                q->m->queue = NULL;
         sd_event_source_disable_unref(q->defer);
         while (q->head) {
                 struct waiter *w = q->head;

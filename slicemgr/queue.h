@@ -13,8 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
-
-#include "manager.h"
+#include <systemd/sd-event.h>
 
 typedef struct Queue Queue;
 struct waiter;
@@ -29,7 +28,15 @@ struct queue_place {
  * waiter is freed right after). */
 typedef void (*queue_send_t)(void *conn, const char *line, bool last);
 
-int queue_new(Manager *m, Queue **ret);
+/* Asks a waiter's request again (ops_handle_queued()): the answer, or NULL
+ * with *ret_wait set while it must wait on. */
+typedef char *(*queue_ask_t)(void *userdata, const struct ucred *peer, const char *line, size_t len,
+                             const struct queue_place *place, bool *ret_wait);
+/* When the GPUs held now are due to be freed, in usec from now, soonest
+ * first (*ret is the caller's to free); how many. */
+typedef size_t (*queue_times_t)(void *userdata, uint64_t now_usec, uint64_t **ret);
+
+int queue_new(sd_event *event, queue_ask_t ask, queue_times_t times, void *userdata, Queue **ret);
 void queue_free(Queue *q);
 
 /* How many waiters stand ahead of place (NULL: a request not in the queue,
