@@ -1,21 +1,37 @@
 /* SPDX-License-Identifier: MIT */
-/* berthctl reload and berthctl release: the daemon's admin operations.  The
+/* berthctl reload, release and exempt: the daemon's admin operations.  The
  * daemon decides who may (root or admin_group, from SO_PEERCRED); a refusal
  * is its message and exit status 1. */
 #include "berthctl.h"
+
+/* Ask the daemon req (NULL: out of memory).  With --json its reply is
+ * printed and *ret stays NULL; the exit status is returned either way. */
+static int admin_ask(struct cmd *ctl, json_t *req, json_t **ret) {
+        json_t *reply = NULL;
+        int r;
+        *ret = NULL;
+        if (!req)
+                return CMD_EXIT_SYSTEM;
+        r = cmd_call(ctl, req, &reply, NULL);
+        if (r != CMD_EXIT_OK)
+                return r;
+        if (ctl->json) {
+                r = cmd_print_json(reply);
+                json_decref(reply);
+                return r;
+        }
+        *ret = reply;
+        return CMD_EXIT_OK;
+}
 
 int verb_reload(struct cmd *ctl, _unused_ const struct cmd_args *a) {
         _cleanup_json_ json_t *req = NULL, *reply = NULL;
         int r;
 
         req = json_pack("{s:s}", "op", "reload");
-        if (!req)
-                return CMD_EXIT_SYSTEM;
-        r = cmd_call(ctl, req, &reply, NULL);
-        if (r != CMD_EXIT_OK)
+        r = admin_ask(ctl, req, &reply);
+        if (!reply)
                 return r;
-        if (ctl->json)
-                return cmd_print_json(reply);
         const char *msg = json_string_value(json_object_get(reply, "message"));
         bool applied = json_is_true(json_object_get(reply, "applied"));
         if (msg && *msg)
@@ -36,13 +52,9 @@ int verb_release(struct cmd *ctl, const struct cmd_args *a) {
         if (!*target)
                 return cmd_fail(CMD_EXIT_USAGE, "release takes one container name or id, GPU or MIG UUID, or reservation id.");
         req = json_pack("{s:s,s:s}", "op", "release", "target", target);
-        if (!req)
-                return CMD_EXIT_SYSTEM;
-        r = cmd_call(ctl, req, &reply, NULL);
-        if (r != CMD_EXIT_OK)
+        r = admin_ask(ctl, req, &reply);
+        if (!reply)
                 return r;
-        if (ctl->json)
-                return cmd_print_json(reply);
         json_int_t n = json_integer_value(json_object_get(reply, "released"));
         printf("berth: released %lld holding%s matching %s.\n", (long long) n, n == 1 ? "" : "s", target);
         return CMD_EXIT_OK;
@@ -74,13 +86,9 @@ int verb_exempt(struct cmd *ctl, const struct cmd_args *a) {
                 return cmd_fail(CMD_EXIT_USAGE, "exempt needs --reason TEXT, which status and the journal show.");
         req = json_pack("{s:s,s:s,s:I,s:s?}", "op", "exempt", "target", target, "until",
                         (json_int_t) (ending ? 0 : until / 1000000), "reason", reason);
-        if (!req)
-                return CMD_EXIT_SYSTEM;
-        r = cmd_call(ctl, req, &reply, NULL);
-        if (r != CMD_EXIT_OK)
+        r = admin_ask(ctl, req, &reply);
+        if (!reply)
                 return r;
-        if (ctl->json)
-                return cmd_print_json(reply);
         char when[64];
         if (ending)
                 printf("berth: the exemption of %s ended.\n", target);

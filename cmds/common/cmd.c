@@ -56,25 +56,32 @@ int cmd_print_json(json_t *v) {
         return CMD_EXIT_OK;
 }
 
+/* A call's outcome as an exit status: the reply in *ret when it was yes,
+ * the daemon's sentence on stderr when no (its kind in *ret_kind). */
+static int call_result(int r, json_t *reply, char **kind, const struct berth_error *err, json_t **ret,
+                       char **ret_kind) {
+        if (r == -EPERM) {
+                json_decref(reply);
+                if (ret_kind)
+                        *ret_kind = TAKE_PTR(*kind);
+                return cmd_fail_message(CMD_EXIT_REFUSED, NULL, err->message);
+        }
+        if (r < 0) {
+                json_decref(reply);
+                return cmd_fail_message(CMD_EXIT_SYSTEM, NULL,
+                                        err->message[0] ? err->message : "the berth daemon did not answer");
+        }
+        *ret = reply;
+        return CMD_EXIT_OK;
+}
+
 int cmd_call(struct cmd *c, json_t *request, json_t **ret, char **ret_kind) {
         struct berth_error err = { 0 };
         _cleanup_free_ char *kind = NULL;
         json_t *reply = NULL;
 
         int r = slicemgr_call(c->config->control_socket, request, CMD_CALL_TIMEOUT_MS, &reply, &kind, &err);
-        if (r == -EPERM) {
-                json_decref(reply);
-                if (ret_kind)
-                        *ret_kind = TAKE_PTR(kind);
-                return cmd_fail_message(CMD_EXIT_REFUSED, NULL, err.message);
-        }
-        if (r < 0) {
-                json_decref(reply);
-                return cmd_fail_message(CMD_EXIT_SYSTEM, NULL,
-                                        err.message[0] ? err.message : "the berth daemon did not answer");
-        }
-        *ret = reply;
-        return CMD_EXIT_OK;
+        return call_result(r, reply, &kind, &err, ret, ret_kind);
 }
 
 /* One progress line of a wait in the GPU queue: as it came with --json,
@@ -109,17 +116,7 @@ int cmd_call_waiting(struct cmd *c, json_t *request, json_t **ret) {
         int r = slicemgr_call_waiting(c->config->control_socket, request, on_progress, c, &reply, &kind, &err);
         if (!c->json && isatty(STDERR_FILENO))
                 fputc('\n', stderr);
-        if (r == -EPERM) {
-                json_decref(reply);
-                return cmd_fail_message(CMD_EXIT_REFUSED, NULL, err.message);
-        }
-        if (r < 0) {
-                json_decref(reply);
-                return cmd_fail_message(CMD_EXIT_SYSTEM, NULL,
-                                        err.message[0] ? err.message : "the berth daemon did not answer");
-        }
-        *ret = reply;
-        return CMD_EXIT_OK;
+        return call_result(r, reply, &kind, &err, ret, NULL);
 }
 
 const char *cmd_reaper_text(json_t *row, char *buf, size_t n) {

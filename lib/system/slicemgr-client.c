@@ -153,6 +153,17 @@ static int reply_refusal(json_t *reply, char **ret_kind, struct berth_error *err
         return -EPERM;
 }
 
+/* The refusal of reply (see reply_refusal()); the reply goes to *ret, or
+ * is freed when ret is NULL. */
+static int reply_keep(json_t *reply, json_t **ret, char **ret_kind, struct berth_error *err) {
+        int r = reply_refusal(reply, ret_kind, err);
+        if (ret)
+                *ret = reply;
+        else
+                json_decref(reply);
+        return r;
+}
+
 int slicemgr_call(const char *socket_path, json_t *request, int timeout_ms, json_t **ret, char **ret_kind,
                   struct berth_error *err) {
         _cleanup_slicemgr_client_ struct slicemgr_client *c = NULL;
@@ -165,12 +176,7 @@ int slicemgr_call(const char *socket_path, json_t *request, int timeout_ms, json
         r = slicemgr_client_call(c, request, timeout_ms, &reply, err);
         if (r < 0)
                 return r;
-        r = reply_refusal(reply, ret_kind, err);
-        if (ret)
-                *ret = reply;
-        else
-                json_decref(reply);
-        return r;
+        return reply_keep(reply, ret, ret_kind, err);
 }
 
 static json_t *owner_request(json_t *on_behalf, const char *kind, char **names) {
@@ -258,10 +264,5 @@ int slicemgr_call_waiting(const char *socket_path, json_t *request, slicemgr_pro
         }
         if (r < 0)
                 return r;
-        r = reply_refusal(reply, ret_kind, err);
-        if (ret)
-                *ret = reply;
-        else
-                json_decref(reply);
-        return r;
+        return reply_keep(reply, ret, ret_kind, err);
 }
