@@ -8,7 +8,7 @@
 # An admin's exemption keeps an idle container running.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 38
+plan 41
 
 W=$SB/waiters
 ctl_as() { # ctl_as USER ARGS...: berthctl run by that user
@@ -153,6 +153,13 @@ rc=$?
 ok "$(test $rc -ne 0; echo $?)" "alice's start through the gate is refused while bob holds it"
 like "$out" "grab._.berthtbob" "… saying who holds it: $out"
 is "$(sbdocker inspect -f '{{.State.Running}}' $C)" false "… and it did not start"
+# root on dockerd's own socket gets past the gate: the daemon stops it again
+sbdocker start $C >/dev/null 2>&1
+for i in $(seq 1 30); do [ "$(sbdocker inspect -f '{{.State.Running}}' $C)" = false ] && break; sleep 0.5; done
+is "$(sbdocker inspect -f '{{.State.Running}}' $C)" false "a start past the gate is stopped again"
+like "$(sb_exec journalctl -o json --all --no-pager BERTH_EVENT=container.reap BERTH_CONTAINER=$C | tail -n 1 | jq -r .BERTH_REASON)" \
+	"held by others" "… and container.reap says why"
+is "$(holder)" grab._.berthtbob "bob still holds the GPU"
 as berthtbob "{\"op\":\"cancel\",\"reservation\":\"$(jq -r .reservation <<<"$b")\"}" >/dev/null
 gd berthtali start $C >/dev/null 2>&1
 ok $? "once it is free again, the start takes it back"

@@ -21,6 +21,7 @@
 #include "policy/gpu-inventory.h"
 #include "policy/ledger.h"
 #include "slicemgr/claims.h"
+#include "slicemgr/exempt.h"
 #include "slicemgr/manager.h"
 #include "slicemgr/ops.h"
 #include "slicemgr-fixture.h"
@@ -300,6 +301,80 @@ START_TEST(test_bad_requests) {
         assert_refused(c, "unknown_op");
         _cleanup_json_ json_t *d = ask(NOBODY, "{\"op\":\"commit\"}");
         assert_refused(d, "bad_request");
+        /* the queue's, start's and exempt's fields, wrong */
+        static const char *const bad[] = {
+                "{\"op\":\"reserve\",\"spec\":{\"gpus\":1},\"wait\":1}",
+                "{\"op\":\"reserve\",\"spec\":{\"gpus\":1},\"wait\":\"yes\"}",
+                "{\"op\":\"start\"}",
+                "{\"op\":\"start\",\"target\":\"\"}",
+                "{\"op\":\"start\",\"target\":7}",
+                "{\"op\":\"start\",\"target\":\"x\",\"wait\":true}",
+                "{\"op\":\"exempt\",\"target\":\"x._.nobody\"}",
+                "{\"op\":\"exempt\",\"target\":\"x._.nobody\",\"until\":\"tomorrow\",\"reason\":\"r\"}",
+                "{\"op\":\"exempt\",\"target\":\"x._.nobody\",\"until\":-5,\"reason\":\"r\"}",
+                "{\"op\":\"exempt\",\"target\":\"x._.nobody\",\"until\":4102444800}",
+                "{\"op\":\"exempt\",\"target\":\"x._.nobody\",\"until\":4102444800,\"reason\":\"a\\nb\"}",
+                "{\"op\":\"queue\",\"target\":\"x\"}",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_json_ json_t *o = ask(0, bad[i]);
+                ck_assert_msg(json_is_false(json_object_get(o, "ok")) && streq_ptr(str(o, "error"), "bad_request"),
+                              "%s: %s", bad[i], str(o, "error"));
+        }
+}
+END_TEST
+
+/* An admin gives, replaces and ends an exemption; it is kept in the file,
+ * shown in status, and a user can do none of it. */
+START_TEST(test_exempt) {
+        char dir[] = "/tmp/berth-exempt-XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        char path[64];
+        snprintf(path, sizeof(path), "%s/exemptions.json", dir);
+        ck_assert_int_eq(exemptions_load(&m->exemptions, path), 0);
+
+        _cleanup_json_ json_t *u = ask(NOBODY, "{\"op\":\"exempt\",\"target\":\"nobody\",\"until\":4102444800,\"reason\":\"me\"}");
+        assert_refused(u, "permission_denied");
+        ck_assert_int_eq(access(path, F_OK), -1);
+
+        _cleanup_json_ json_t *a = ask(0, "{\"op\":\"exempt\",\"target\":\"x._.nobody\",\"until\":4102444800,\"reason\":\"demo\"}");
+        assert_ok(a);
+        ck_assert(json_is_true(json_object_get(a, "exempt")));
+        _cleanup_json_ json_t *b = ask(0, "{\"op\":\"exempt\",\"target\":\"x._.nobody\",\"until\":4102444900,\"reason\":\"later\"}");
+        assert_ok(b);
+        ck_assert_uint_eq(json_array_size(json_object_get(b, "exemptions")), 1); /* replaced, not added */
+
+        /* a restart reads it back */
+        struct exemptions again = { 0 };
+        ck_assert_int_eq(exemptions_load(&again, path), 0);
+        ck_assert_uint_eq(again.n, 1);
+        ck_assert_str_eq(again.v[0].target, "x._.nobody");
+        ck_assert_str_eq(again.v[0].reason, "later");
+        ck_assert(!again.v[0].user);
+        ck_assert_ptr_nonnull(exemptions_find(&again, "x._.nobody", "nobody", 4102444899));
+        ck_assert_ptr_null(exemptions_find(&again, "x._.nobody", "nobody", 4102444900)); /* over at its time */
+        ck_assert_ptr_null(exemptions_find(&again, "y._.nobody", "nobody", 0));
+        exemptions_done(&again);
+
+        _cleanup_json_ json_t *s = ask(NOBODY, "{\"op\":\"status\"}");
+        ck_assert_str_eq(str(json_array_get(json_object_get(s, "exemptions"), 0), "reason"), "later");
+
+        _cleanup_json_ json_t *e = ask(0, "{\"op\":\"exempt\",\"target\":\"x._.nobody\",\"until\":0}");
+        assert_ok(e);
+        ck_assert(json_is_false(json_object_get(e, "exempt")));
+        _cleanup_json_ json_t *f = ask(0, "{\"op\":\"exempt\",\"target\":\"x._.nobody\",\"until\":0}");
+        assert_refused(f, "not_found");
+
+        /* a file that is not a list of exemptions counts as none */
+        FILE *w = fopen(path, "w");
+        ck_assert_ptr_nonnull(w);
+        fputs("{\"exemptions\":7}", w);
+        fclose(w);
+        ck_assert_int_eq(exemptions_load(&again, path), 0);
+        ck_assert_uint_eq(again.n, 0);
+        exemptions_done(&again);
+        unlink(path);
+        rmdir(dir);
 }
 END_TEST
 
@@ -725,6 +800,7 @@ Suite *slicemgr_ops_suite(void) {
         tcase_add_test(tc, test_admin_ops);
         tcase_add_test(tc, test_release_by_admin);
         tcase_add_test(tc, test_bad_requests);
+        tcase_add_test(tc, test_exempt);
         tcase_add_test(tc, test_status_metrics_keys);
         suite_add_tcase(s, tc);
 
