@@ -8,7 +8,7 @@
 # An admin's exemption keeps an idle container running.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 41
+plan 43
 
 W=$SB/waiters
 ctl_as() { # ctl_as USER ARGS...: berthctl run by that user
@@ -128,6 +128,21 @@ is "$(sbdocker inspect -f '{{index .Config.Labels "berth.gpus"}}' q._.berthtbob 
 sbdocker rm -f q._.berthtbob >/dev/null 2>&1
 for i in $(seq 1 20); do [ "$(as root '{"op":"status"}' | jq -r '.gpus[0].container // "free"')" = free ] && break; sleep 0.2; done
 
+# --- container deploy --wait --json: JSON lines while it waits -------------
+held=$(as berthtali '{"op":"reserve","spec":{"name":"first","gpus":1}}')
+sb_exec setpriv --reuid=berthtbob --regid="$(id -g berthtbob)" --init-groups env -C / HOME=/home/berthtbob \
+	BERTH_CONFIG="$ETC" timeout -k 5 60 "$BUILD/container" deploy w --image berth-test:latest --gpus 1 --wait --detach --json \
+	> "$W/deploy.out" 2> "$W/deploy.err" &
+dep=$!
+for i in $(seq 1 50); do grep -q '"queued":true' "$W/deploy.out" 2>/dev/null && break; sleep 0.2; done
+is "$(head -n 1 "$W/deploy.out" | jq -c '[.queued, .position, .waiting]')" "[true,1,1]" "container deploy --wait --json: a JSON line with its place"
+as berthtali "{\"op\":\"cancel\",\"reservation\":\"$(jq -r .reservation <<<"$held")\"}" >/dev/null
+wait $dep
+# served, it goes on to Docker (which has no NVIDIA runtime here to start a GPU container)
+unlike "$(cat "$W/deploy.err")" "in use|waits|gpus_unavailable" "… and once served it goes on past the queue: $(head -c 200 "$W/deploy.err")"
+sbdocker rm -f w._.berthtbob >/dev/null 2>&1
+for i in $(seq 1 20); do [ "$(as root '{"op":"status"}' | jq -r '.gpus[0].container // "free"')" = free ] && break; sleep 0.2; done
+
 # --- hold after stop, then take back on start ---------------------------
 holder() { as root '{"op":"status"}' | jq -r '.gpus[0].container // "free"'; }
 C=train._.berthtali
@@ -180,6 +195,6 @@ is "$(jq -r '.exemptions[0] | [.target, .kind, .reason, .by] | join(" ")' <<<"$s
 is "$(jq -r '.containers[] | select(.container == "idle._.berthtali") | .reaper.exempt' <<<"$s")" true "… and the container as exempt"
 for i in $(seq 1 40); do [ "$(sbdocker inspect -f '{{.State.Running}}' idle._.berthtali)" = false ] && break; sleep 0.5; done
 is "$(sbdocker inspect -f '{{.State.Running}}' idle._.berthtali)" false "when it ends by itself, the idle container is stopped ($(($(date +%s) - T0)) s)"
-is "$(sb_exec journalctl --all --no-pager -o json BERTH_EVENT=reaper.exempt | jq -r .MESSAGE | sed 's/ (until.*//')" \
+is "$(sb_exec journalctl --all --no-pager -o json BERTH_EVENT=reaper.exempt BERTH_CONTAINER=idle._.berthtali | jq -r .MESSAGE | sed 's/ (until.*//')" \
 	"berth: the reaper exemption of idle._.berthtali was given
 berth: the reaper exemption of idle._.berthtali ended by itself" "given and ended, in the journal"
