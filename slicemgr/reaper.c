@@ -292,17 +292,39 @@ static void warn(Reaper *r, struct watched *w, const char *why, uint64_t left) {
                 (void) terminals_notify_user_name(w->user, line, NULL, NULL);
 }
 
-static void judge(Reaper *r, struct watched *w, uint64_t now, uint64_t realtime) {
-        Manager *m = r->m;
-        struct resolved_user ru = { 0 };
-        uint64_t idle_timeout = LIMIT_INFINITY, max_runtime = LIMIT_INFINITY;
-        char a[32], b[32];
+/* A user's idle_timeout and max_runtime, resolved once a tick (NSS is
+ * asked for their groups): a lab's containers have few owners. */
+struct owner_limits {
+        const char *user; /* borrowed from a watched container */
+        uint64_t idle_timeout, max_runtime;
+};
 
-        if (w->user && config_resolve_user(m->config, w->user, time(NULL), &ru) >= 0) {
-                idle_timeout = ru.limits.idle_timeout_usec;
-                max_runtime = ru.limits.max_runtime_usec;
+static void owner_limits_of(Manager *m, const char *user, struct owner_limits *cache, size_t *n, size_t max,
+                            uint64_t *ret_idle, uint64_t *ret_run) {
+        struct resolved_user ru = { 0 };
+        *ret_idle = *ret_run = LIMIT_INFINITY;
+        if (!user)
+                return;
+        for (size_t i = 0; i < *n; i++)
+                if (streq(cache[i].user, user)) {
+                        *ret_idle = cache[i].idle_timeout;
+                        *ret_run = cache[i].max_runtime;
+                        return;
+                }
+        if (config_resolve_user(m->config, user, time(NULL), &ru) >= 0) {
+                *ret_idle = ru.limits.idle_timeout_usec;
+                *ret_run = ru.limits.max_runtime_usec;
                 resolved_user_done(&ru);
         }
+        if (*n < max)
+                cache[(*n)++] = (struct owner_limits) { user, *ret_idle, *ret_run };
+}
+
+static void judge(Reaper *r, struct watched *w, uint64_t now, uint64_t realtime, uint64_t idle_timeout,
+                  uint64_t max_runtime) {
+        Manager *m = r->m;
+        char a[32], b[32];
+
         w->idle_usec = w->idle_since && now > w->idle_since ? now - w->idle_since : 0;
         uint64_t idle_left = NEVER, run_left = NEVER;
         if (idle_timeout != LIMIT_INFINITY && w->idle_since)
@@ -364,6 +386,8 @@ static void evaluate(Reaper *r) {
         uint64_t realtime = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
         uint64_t now;
         sd_event_now(r->m->event, CLOCK_MONOTONIC, &now);
+        struct owner_limits cache[64];
+        size_t n_cache = 0;
 
         for (size_t i = 0; i < r->n; i++) {
                 struct watched *w = &r->v[i];
@@ -374,7 +398,9 @@ static void evaluate(Reaper *r) {
                                 continue;
                 }
                 sample(r, w, now);
-                judge(r, w, now, realtime);
+                uint64_t idle_timeout, max_runtime;
+                owner_limits_of(r->m, w->user, cache, &n_cache, ELEMENTSOF(cache), &idle_timeout, &max_runtime);
+                judge(r, w, now, realtime, idle_timeout, max_runtime);
         }
 }
 
