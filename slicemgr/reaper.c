@@ -2,9 +2,10 @@
 /* The reaper: idle_timeout and max_runtime enforced from the loop.  Each
  * [reaper] interval every running berth container is sampled: CPU as the
  * cgroup's CPU time over the wall time since the last sample, GPUs as NVML's
- * utilisation and compute processes.  A container is idle since the start of
- * the first interval of an unbroken run of idle samples; one without GPUs is
- * judged by CPU alone, and one that cannot be sampled is never idle.  Docker
+ * utilisation and compute processes (those in the container's cgroup).  A
+ * container is idle since the start of the first interval of an unbroken run
+ * of idle samples; one without GPUs is judged by CPU alone, and one that
+ * cannot be sampled is never idle.  Docker
  * (inspect for the cgroup and start, stop) and NVML (every device's sample,
  * once a tick) are asked only through the lookup worker, never from the
  * loop: a tick's verdicts follow when NVML has answered. */
@@ -226,17 +227,27 @@ static const struct gpu_sample *find_sample(const Reaper *r, const char *uuid) {
         return NULL;
 }
 
+/* Whether one of the compute processes NVML lists runs in the container
+ * (its cgroup, or one below it): a process of anyone else on its GPU is no
+ * sign that the container's owner uses it. */
+static bool runs_a_process(const struct watched *w, const struct gpu_sample *s) {
+        for (size_t i = 0; i < s->n_pids; i++)
+                if (cgroup_pid_within(NULL, s->pids[i], w->cgroup) > 0)
+                        return true;
+        return false;
+}
+
 /* Whether every GPU of the container was idle in this tick's sample: under
- * the threshold (or NVML does not say, as for MIG) and no compute process.
- * Without this tick's sample nothing with GPUs is idle. */
-static bool gpus_idle(const Reaper *r, char *const *uuids) {
+ * the threshold (or NVML does not say, as for MIG) and no compute process
+ * of the container.  Without this tick's sample nothing with GPUs is idle. */
+static bool gpus_idle(const Reaper *r, const struct watched *w, char *const *uuids) {
         if (!uuids || !*uuids)
                 return true;
         if (!r->samples_fresh)
                 return false;
         for (char *const *u = uuids; *u; u++) {
                 const struct gpu_sample *s = find_sample(r, *u);
-                if (!s || !s->found || !s->processes_known || s->n_pids > 0 ||
+                if (!s || !s->found || !s->processes_known || runs_a_process(w, s) ||
                     (s->utilization >= 0 && (unsigned) s->utilization >= r->m->config->reaper_idle_gpu_percent))
                         return false;
         }
@@ -261,7 +272,7 @@ static void sample(Reaper *r, struct watched *w, uint64_t now) {
         if (!had)
                 return;
         _cleanup_strv_free_ char **uuids = container_uuids(m, w->id);
-        bool idle = cpus < m->config->reaper_idle_cpus && gpus_idle(r, uuids);
+        bool idle = cpus < m->config->reaper_idle_cpus && gpus_idle(r, w, uuids);
         if (!idle)
                 w->idle_since = 0;
         else if (!w->idle_since)

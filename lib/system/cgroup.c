@@ -578,3 +578,30 @@ int cgroup_container_path(const char *cgroup_parent, const char *id, char **ret)
                 return -EINVAL;
         return asprintf(ret, "%s/%s", streq(cgroup_parent, "/") ? "" : cgroup_parent, id) < 0 ? -ENOMEM : 0;
 }
+
+int cgroup_pid_within(const char *proc_root, unsigned pid, const char *cgroup_path) {
+        _cleanup_free_ char *file = NULL, *text = NULL;
+        size_t len, n;
+
+        if (!cgroup_path || cgroup_path[0] != '/' || strstr(cgroup_path, "/../") || pid == 0)
+                return -EINVAL;
+        n = strlen(cgroup_path);
+        if (asprintf(&file, "%s/%u/cgroup", proc_root ? proc_root : "/proc", pid) < 0)
+                return -ENOMEM;
+        if (read_full_file(file, 64 * 1024, &text, &len) < 0)
+                return 0; /* gone, or never there */
+        /* "ID:CONTROLLERS:PATH" lines; PATH is ours or below ours */
+        for (char *line = text, *next; line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = 0;
+                char *path = strchr(line, ':');
+                path = path ? strchr(path + 1, ':') : NULL;
+                if (!path)
+                        continue;
+                path++;
+                if (strncmp(path, cgroup_path, n) == 0 && (path[n] == 0 || path[n] == '/'))
+                        return 1;
+        }
+        return 0;
+}

@@ -86,6 +86,10 @@ struct cgroup_use {
 
 /* cgroup_root NULL: SLICE_CGROUP_ROOT.  -ENOENT when nothing was found. */
 int cgroup_use_read(const char *cgroup_root, const char *cgroup_path, struct cgroup_use *ret);
+/* Whether process pid runs in the cgroup at cgroup_path or below it, in any
+ * hierarchy its <proc_root>/PID/cgroup lists (proc_root NULL: "/proc"):
+ * 1 yes, 0 no (or the process is gone), -EINVAL for a bad path. */
+int cgroup_pid_within(const char *proc_root, unsigned pid, const char *cgroup_path);
 
 /* The cgroup path (as in /proc/PID/cgroup) of a container with this id and
  * cgroup parent: a systemd slice ("berth-students-alice.slice") expands to

@@ -459,6 +459,32 @@ START_TEST(test_cgroup_use) {
 }
 END_TEST
 
+/* A process is the container's when any hierarchy puts it in the
+ * container's cgroup or below; a prefix of another name is not. */
+START_TEST(test_cgroup_pid_within) {
+        char proc[] = "/tmp/berth-proc-XXXXXX";
+        const char *c = "/berth.slice/berth-s.slice/berth-s-alice.slice/docker-abc.scope";
+
+        ck_assert_ptr_nonnull(mkdtemp(proc));
+        put(proc, "10/cgroup", "12:pids:/berth.slice/berth-s.slice/berth-s-alice.slice/docker-abc.scope\n"
+                               "1:name=systemd:/berth.slice/berth-s.slice/berth-s-alice.slice/docker-abc.scope\n");
+        put(proc, "11/cgroup", "0::/berth.slice/berth-s.slice/berth-s-alice.slice/docker-abc.scope/inner\n");
+        put(proc, "12/cgroup", "0::/berth.slice/berth-s.slice/berth-s-alice.slice/docker-abcdef.scope\n");
+        put(proc, "13/cgroup", "0::/system.slice/sshd.service\n");
+        put(proc, "14/cgroup", "garbage without colons\n::\n");
+        ck_assert_int_eq(cgroup_pid_within(proc, 10, c), 1);
+        ck_assert_int_eq(cgroup_pid_within(proc, 11, c), 1);
+        ck_assert_int_eq(cgroup_pid_within(proc, 12, c), 0);
+        ck_assert_int_eq(cgroup_pid_within(proc, 13, c), 0);
+        ck_assert_int_eq(cgroup_pid_within(proc, 14, c), 0);
+        ck_assert_int_eq(cgroup_pid_within(proc, 99, c), 0); /* gone */
+        ck_assert_int_eq(cgroup_pid_within(proc, 10, "relative"), -EINVAL);
+        ck_assert_int_eq(cgroup_pid_within(proc, 10, "/berth.slice/../x"), -EINVAL);
+        ck_assert_int_eq(cgroup_pid_within(proc, 0, c), -EINVAL);
+        rm_rf(proc);
+}
+END_TEST
+
 START_TEST(test_cgroup_container_path) {
         char *p = NULL;
 
@@ -695,6 +721,7 @@ Suite *rules_suite(void) {
         tcase_add_test(tc, test_config_load_report);
         tcase_add_test(tc, test_cgroup_use);
         tcase_add_test(tc, test_cgroup_container_path);
+        tcase_add_test(tc, test_cgroup_pid_within);
         tcase_add_test(tc, test_suggest);
         tcase_add_test(tc, test_proto_owner_kinds);
         tcase_add_test(tc, test_proto_behalf);
