@@ -134,7 +134,7 @@ static int on_expiry(sd_event_source *s, uint64_t usec, void *userdata) {
 void manager_container_stopped(Manager *m, const char *container_id) {
         const struct ledger_entry *e = ledger_find_container(m->ledger, container_id);
         struct resolved_user ru = { 0 };
-        uint64_t now, hold = 15ULL * 60 * 1000000;
+        uint64_t now, hold = LIMIT_GPU_HOLD_DEFAULT_USEC;
         if (!e || e->state == LEDGER_RESERVED || e->state == LEDGER_COMMITTED)
                 return;
         if (config_resolve_user(m->config, e->user, time(NULL), &ru) >= 0) {

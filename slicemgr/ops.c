@@ -492,24 +492,12 @@ static void set_slice_usage(Manager *m, json_t *row, const char *slice) {
         json_object_set_new(row, "memory", u.known & CGROUP_USE_MEMORY ? json_integer((json_int_t) u.memory) : json_null());
 }
 
-/* The reaper's last sample of inventory device i, NULL when there is none. */
-static const struct gpu_sample *device_sample(Manager *m, size_t i, const char *uuid) {
-        size_t n = 0;
-        const struct gpu_sample *s = m->reaper ? reaper_gpu_samples(m->reaper, &n) : NULL;
-        if (s && i < n && streq(s[i].uuid, uuid))
-                return &s[i];
-        for (size_t k = 0; s && k < n; k++)
-                if (streq(s[k].uuid, uuid))
-                        return &s[k];
-        return NULL;
-}
-
 static json_t *json_integer_or_null(bool known, uint64_t v) {
         return known ? json_integer((json_int_t) v) : json_null();
 }
 
-static void set_gpu_sample(Manager *m, json_t *g, size_t i, const struct gpu_device *d) {
-        const struct gpu_sample *s = device_sample(m, i, d->uuid);
+static void set_gpu_sample(Manager *m, json_t *g, const struct gpu_device *d) {
+        const struct gpu_sample *s = reaper_gpu_sample(m->reaper, d->uuid);
         bool mem = s && s->found && s->memory_known;
         if (!g)
                 return;
@@ -591,7 +579,7 @@ static char *op_status(Manager *m, struct caller *c, const struct proto_request 
                                       "parent", d->parent_uuid, "user", h ? h->user : NULL, "container",
                                       h ? h->container : NULL, "state", h ? ledger_state_name(h->state) : NULL,
                                       "since", entry_since(m, h, since, sizeof(since)));
-                set_gpu_sample(m, g, i, d);
+                set_gpu_sample(m, g, d);
                 json_array_append_new(gpus, g);
         }
         if (!users || !groups || status_holders(m, users, groups) < 0)
@@ -737,10 +725,9 @@ size_t ops_release_times(void *userdata, uint64_t now, uint64_t **ret) {
                         v[n++] = e[i]->hold_until_usec > now ? e[i]->hold_until_usec - now : 0;
                         continue;
                 }
-                _cleanup_json_ json_t *r = reaper_container_json(m->reaper, e[i]->container_id);
-                json_t *left = json_object_get(r, "stops_in_usec");
-                if (json_is_integer(left) && json_integer_value(left) >= 0)
-                        v[n++] = (uint64_t) json_integer_value(left);
+                uint64_t left = reaper_stops_in(m->reaper, e[i]->container_id);
+                if (left != UINT64_MAX)
+                        v[n++] = left;
         }
         qsort(v, n, sizeof(*v), cmp_u64);
         *ret = v;

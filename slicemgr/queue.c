@@ -78,14 +78,36 @@ size_t queue_length(const Queue *q) {
         return n;
 }
 
+/* When GPUs are due to be freed, asked once for all the lines of a moment. */
+struct estimates {
+        uint64_t now;
+        uint64_t *times;
+        size_t n;
+};
+
+static void estimates_get(const Queue *q, struct estimates *e) {
+        sd_event_now(q->event, CLOCK_MONOTONIC, &e->now);
+        e->n = q->times(q->userdata, e->now, &e->times);
+}
+
+static void estimates_done(struct estimates *e) {
+        free(e->times);
+        *e = (struct estimates) { 0 };
+}
+
+/* Whole seconds until a GPU may be free for the waiter at position; null
+ * when not that many deadlines are known. */
+static json_t *estimate_json(const struct estimates *e, size_t position) {
+        if (position == 0 || position > e->n)
+                return json_null();
+        return json_integer((json_int_t) ((e->times[position - 1] + USEC_PER_SEC - 1) / USEC_PER_SEC));
+}
+
 /* The progress line: position 1 is next. */
-static char *progress_line(Queue *q, const struct waiter *w, size_t position, const char *why) {
-        uint64_t now, *times = NULL;
-        sd_event_now(q->event, CLOCK_MONOTONIC, &now);
-        size_t n = q->times(q->userdata, now, &times);
-        json_t *estimate = position <= n ? json_integer((json_int_t) ((times[position - 1] + USEC_PER_SEC - 1) / USEC_PER_SEC))
-                                         : json_null();
-        free(times);
+static char *progress_line(Queue *q, const struct estimates *e, const struct waiter *w, size_t position,
+                           const char *why) {
+        uint64_t now = e->now;
+        json_t *estimate = estimate_json(e, position);
         char msg[512];
         snprintf(msg, sizeof(msg), "berth: waiting for %s; %zu of %zu in the queue (Ctrl-C leaves it).",
                  w->gpus > 0 && w->gpus < 1 ? "a GPU share" : w->gpus > 1 ? "GPUs" : "a GPU", position, queue_length(q));
@@ -103,7 +125,11 @@ static char *progress_line(Queue *q, const struct waiter *w, size_t position, co
         return line;
 }
 
-static void tell_positions(Queue *q) {
+/* A line to each waiter whose position changed; e (NULL: asked here when
+ * needed) says when GPUs are due. */
+static void tell_positions(Queue *q, struct estimates *e) {
+        struct estimates own = { 0 };
+        bool asked = false;
         size_t pos = 0;
         for (struct waiter *w = q->head; w; w = w->next) {
                 if (!w->conn)
@@ -111,11 +137,16 @@ static void tell_positions(Queue *q) {
                 pos++;
                 if (pos == w->told_position)
                         continue;
+                if (!e && !asked) {
+                        estimates_get(q, &own);
+                        asked = true;
+                }
                 w->told_position = pos;
-                _cleanup_free_ char *line = progress_line(q, w, pos, NULL);
+                _cleanup_free_ char *line = progress_line(q, e ? e : &own, w, pos, NULL);
                 if (line)
                         w->send(w->conn, line, false);
         }
+        estimates_done(&own);
 }
 
 static void sweep(Queue *q) {
@@ -154,7 +185,7 @@ static int on_round(sd_event_source *s, void *userdata) {
         }
         q->running = false;
         sweep(q);
-        tell_positions(q);
+        tell_positions(q, NULL);
         return 0;
 }
 
@@ -206,10 +237,13 @@ struct waiter *queue_add(Queue *q, const struct ucred *peer, const char *line, s
         size_t pos = 1 + queue_ahead(q, &w->place, priority);
         w->told_position = pos;
         log_info("berth-slicemgr: %s waits for GPUs, %zu of %zu in the queue", w->user, pos, queue_length(q));
-        _cleanup_free_ char *first = progress_line(q, w, pos, why);
+        struct estimates e = { 0 };
+        estimates_get(q, &e);
+        _cleanup_free_ char *first = progress_line(q, &e, w, pos, why);
         if (first)
                 send(conn, first, false);
-        tell_positions(q); /* those it went ahead of (a higher priority) */
+        tell_positions(q, &e); /* those it went ahead of (a higher priority) */
+        estimates_done(&e);
         return w;
 }
 
@@ -222,17 +256,16 @@ void queue_remove(Queue *q, struct waiter *w) {
         log_info("berth-slicemgr: %s left the GPU queue", w->user);
         unlink_waiter(q, w);
         waiter_free(w);
-        tell_positions(q);
+        tell_positions(q, NULL);
 }
 
 json_t *queue_json(const Queue *q) {
         json_t *a = json_array();
-        uint64_t now, *times = NULL;
-        size_t pos = 0, n_times;
+        struct estimates e = { 0 };
+        size_t pos = 0;
         if (!a || !q)
                 return a;
-        sd_event_now(q->event, CLOCK_MONOTONIC, &now);
-        n_times = q->times(q->userdata, now, &times);
+        estimates_get(q, &e);
         for (const struct waiter *w = q->head; w; w = w->next) {
                 if (!w->conn)
                         continue;
@@ -240,12 +273,10 @@ json_t *queue_json(const Queue *q) {
                 json_array_append_new(
                         a, json_pack("{s:I,s:s,s:s?,s:f,s:i,s:I,s:o}", "position", (json_int_t) pos, "user", w->user,
                                      "container", w->container, "gpus", w->gpus, "priority", w->place.priority,
-                                     "waiting_s", (json_int_t) ((now - w->since) / USEC_PER_SEC), "estimate_s",
-                                     pos <= n_times ? json_integer((json_int_t) ((times[pos - 1] + USEC_PER_SEC - 1) /
-                                                                                 USEC_PER_SEC))
-                                                    : json_null()));
+                                     "waiting_s", (json_int_t) ((e.now - w->since) / USEC_PER_SEC), "estimate_s",
+                                     estimate_json(&e, pos)));
         }
-        free(times);
+        estimates_done(&e);
         return a;
 }
 

@@ -5,10 +5,10 @@
  * utilisation and compute processes (those in the container's cgroup).  A
  * container is idle since the start of the first interval of an unbroken run
  * of idle samples; one without GPUs is judged by CPU alone, and one that
- * cannot be sampled is never idle.  Docker
- * (inspect for the cgroup and start, stop) and NVML (every device's sample,
- * once a tick) are asked only through the lookup worker, never from the
- * loop: a tick's verdicts follow when NVML has answered. */
+ * cannot be sampled is never idle.  Docker (inspect for the cgroup and
+ * start, stop) and NVML (every device's sample, once a tick) are asked only
+ * through the lookup worker, never from the loop: a tick's verdicts follow
+ * when NVML has answered. */
 #include "reaper.h"
 
 #include <math.h>
@@ -220,8 +220,8 @@ static char **container_uuids(Manager *m, const char *id) {
         return v;
 }
 
-static const struct gpu_sample *find_sample(const Reaper *r, const char *uuid) {
-        for (size_t i = 0; i < r->n_samples; i++)
+const struct gpu_sample *reaper_gpu_sample(const Reaper *r, const char *uuid) {
+        for (size_t i = 0; r && i < r->n_samples; i++)
                 if (streq(r->samples[i].uuid, uuid))
                         return &r->samples[i];
         return NULL;
@@ -246,7 +246,7 @@ static bool gpus_idle(const Reaper *r, const struct watched *w, char *const *uui
         if (!r->samples_fresh)
                 return false;
         for (char *const *u = uuids; *u; u++) {
-                const struct gpu_sample *s = find_sample(r, *u);
+                const struct gpu_sample *s = reaper_gpu_sample(r, *u);
                 if (!s || !s->found || !s->processes_known || runs_a_process(w, s) ||
                     (s->utilization >= 0 && (unsigned) s->utilization >= r->m->config->reaper_idle_gpu_percent))
                         return false;
@@ -279,17 +279,11 @@ static void sample(Reaper *r, struct watched *w, uint64_t now) {
                 w->idle_since = prev;
 }
 
-/* For people: whole seconds, whole minutes from an hour on ("1h40min"). */
-static char *human(uint64_t usec, char *buf, size_t n) {
-        uint64_t unit = usec >= 3600 * USEC_PER_SEC ? 60 * USEC_PER_SEC : USEC_PER_SEC;
-        return format_duration(usec - usec % unit, buf, n);
-}
-
 static void warn(Reaper *r, struct watched *w, const char *why, uint64_t left) {
         char l[32];
         struct audit_fields f = AUDIT_FIELDS_INIT;
         _cleanup_free_ char *reason = NULL;
-        if (asprintf(&reason, "%s, stops in %s", why, human(left, l, sizeof(l))) < 0)
+        if (asprintf(&reason, "%s, stops in %s", why, format_duration_coarse(left, l, sizeof(l))) < 0)
                 return;
         f.container = w->name;
         f.user = w->user;
@@ -356,10 +350,11 @@ static void judge(Reaper *r, struct watched *w, uint64_t now, uint64_t realtime,
                 return;
         }
         if (left == idle_left)
-                snprintf(w->reason, sizeof(w->reason), "idle %s", human(w->idle_usec, a, sizeof(a)));
+                snprintf(w->reason, sizeof(w->reason), "idle %s", format_duration_coarse(w->idle_usec, a, sizeof(a)));
         else
                 snprintf(w->reason, sizeof(w->reason), "running %s, max_runtime %s",
-                         human(realtime - w->started, a, sizeof(a)), human(max_runtime, b, sizeof(b)));
+                         format_duration_coarse(realtime - w->started, a, sizeof(a)),
+                         format_duration_coarse(max_runtime, b, sizeof(b)));
 
         if (left == 0) {
                 if (!w->stopping) {
@@ -563,9 +558,9 @@ json_t *reaper_container_json(const Reaper *r, const char *id) {
         return o;
 }
 
-const struct gpu_sample *reaper_gpu_samples(const Reaper *r, size_t *ret_n) {
-        *ret_n = r ? r->n_samples : 0;
-        return r ? r->samples : NULL;
+uint64_t reaper_stops_in(const Reaper *r, const char *id) {
+        const struct watched *w = id ? find(r, id) : NULL;
+        return w ? w->stops_in_usec : UINT64_MAX;
 }
 
 void reaper_counters(const Reaper *r, uint64_t *ret_warnings, uint64_t *ret_stops) {

@@ -26,9 +26,12 @@ void reaper_keep_only(Reaper *r, char *const *running_ids);
 /* {"idle_usec":…,"stops_in_usec":…,"reason":…} of a watched container
  * (stops_in_usec null when no limit applies), NULL when not watched. */
 json_t *reaper_container_json(const Reaper *r, const char *id);
-/* The last tick's NVML sample of every inventory device, in inventory
- * order (NULL, 0 before the first, or when NVML could not say). */
-const struct gpu_sample *reaper_gpu_samples(const Reaper *r, size_t *ret_n);
+/* The last tick's NVML sample of a device (GPU or MIG UUID); NULL before
+ * the first, or when NVML could not say. */
+const struct gpu_sample *reaper_gpu_sample(const Reaper *r, const char *uuid);
+/* How long until the reaper stops a watched container, in usec as of the
+ * last tick; UINT64_MAX when nothing will (or it is not watched). */
+uint64_t reaper_stops_in(const Reaper *r, const char *id);
 /* Warnings given and containers stopped since the daemon started. */
 void reaper_counters(const Reaper *r, uint64_t *ret_warnings, uint64_t *ret_stops);
 /* Stop the container now (off the loop), audited as container.reap with

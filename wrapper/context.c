@@ -108,19 +108,10 @@ void wrapper_done(struct wrapper *w) {
         free(w->gids);
 }
 
-/* Where the wait stands, on stderr: one line a terminal overwrites. */
-static void on_progress(json_t *progress, void *userdata) {
-        const char *msg = json_string_value(json_object_get(progress, "message"));
-        bool tty = isatty(STDERR_FILENO);
-        fprintf(stderr, "%s%s%s", tty ? "\r\033[K" : "", msg ? msg : "berth: waiting for a GPU.", tty ? "" : "\n");
-        fflush(stderr);
-}
-
 int wrapper_call_waiting(struct wrapper *w, json_t *request, json_t **ret, struct berth_error *err) {
         _cleanup_free_ char *kind = NULL;
-        int r = slicemgr_call_waiting(w->control_socket, request, on_progress, NULL, ret, &kind, err);
-        if (isatty(STDERR_FILENO))
-                fputc('\n', stderr);
+        int r = slicemgr_call_waiting(w->control_socket, request, slicemgr_progress_show, NULL, ret, &kind, err);
+        slicemgr_progress_end();
         return r;
 }
 

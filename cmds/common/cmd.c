@@ -96,17 +96,7 @@ static void on_progress(json_t *progress, void *userdata) {
                 }
                 return;
         }
-        const char *msg = json_string_value(json_object_get(progress, "message"));
-        json_t *estimate = json_object_get(progress, "estimate_s");
-        char eta[64] = "";
-        if (json_is_integer(estimate)) {
-                char d[32];
-                snprintf(eta, sizeof(eta), " A GPU may be free in about %s.",
-                         format_duration((uint64_t) json_integer_value(estimate) * 1000000, d, sizeof(d)));
-        }
-        bool tty = isatty(STDERR_FILENO);
-        fprintf(stderr, "%s%s%s%s", tty ? "\r\033[K" : "", msg ? msg : "berth: waiting for a GPU.", eta, tty ? "" : "\n");
-        fflush(stderr);
+        slicemgr_progress_show(progress, NULL);
 }
 
 int cmd_call_waiting(struct cmd *c, json_t *request, json_t **ret) {
@@ -114,8 +104,8 @@ int cmd_call_waiting(struct cmd *c, json_t *request, json_t **ret) {
         _cleanup_free_ char *kind = NULL;
         json_t *reply = NULL;
         int r = slicemgr_call_waiting(c->config->control_socket, request, on_progress, c, &reply, &kind, &err);
-        if (!c->json && isatty(STDERR_FILENO))
-                fputc('\n', stderr);
+        if (!c->json)
+                slicemgr_progress_end();
         return call_result(r, reply, &kind, &err, ret, NULL);
 }
 
@@ -124,9 +114,7 @@ const char *cmd_reaper_text(json_t *row, char *buf, size_t n) {
         json_t *free_in = json_object_get(row, "gpus_free_in_s");
         char a[32], b[32];
         uint64_t idle = (uint64_t) json_integer_value(json_object_get(reaper, "idle_usec"));
-        /* whole seconds, whole minutes from an hour on */
-        uint64_t unit = idle >= 3600ULL * 1000000 ? 60ULL * 1000000 : 1000000;
-        format_duration(idle - idle % unit, a, sizeof(a));
+        format_duration_coarse(idle, a, sizeof(a));
         if (json_is_integer(free_in))
                 snprintf(buf, n, "stopped, GPUs freed in %s",
                          format_duration((uint64_t) json_integer_value(free_in) * 1000000, b, sizeof(b)));
@@ -137,10 +125,9 @@ const char *cmd_reaper_text(json_t *row, char *buf, size_t n) {
         else if (json_is_true(json_object_get(reaper, "exempt")))
                 snprintf(buf, n, idle ? "exempt, idle %s" : "exempt", a);
         else if (json_is_integer(left)) {
-                uint64_t l = (uint64_t) json_integer_value(left);
-                l -= l % (l >= 3600ULL * 1000000 ? 60ULL * 1000000 : 1000000);
                 const char *reason = json_string_value(json_object_get(reaper, "reason"));
-                snprintf(buf, n, "%s, stops in %s", reason ? reason : "", format_duration(l, b, sizeof(b)));
+                snprintf(buf, n, "%s, stops in %s", reason ? reason : "",
+                         format_duration_coarse((uint64_t) json_integer_value(left), b, sizeof(b)));
         } else if (idle)
                 snprintf(buf, n, "idle %s", a);
         else

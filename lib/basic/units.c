@@ -282,3 +282,8 @@ char *format_duration(uint64_t usec, char *buf, size_t n) {
         }
         return buf;
 }
+
+char *format_duration_coarse(uint64_t usec, char *buf, size_t n) {
+        uint64_t unit = usec >= 3600ULL * 1000000 ? 60ULL * 1000000 : 1000000;
+        return format_duration(usec - usec % unit, buf, n);
+}

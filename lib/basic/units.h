@@ -28,3 +28,6 @@ int parse_date(const char *s, time_t *ret); /* YYYY-MM-DD, UTC midnight after th
 char *format_size(uint64_t v, char *buf, size_t n);
 char *format_cpus(double v, char *buf, size_t n);
 char *format_duration(uint64_t usec, char *buf, size_t n);
+/* The same rounded down for a glance: whole seconds, whole minutes from an
+ * hour on ("1h40min", not "1h40min12s"). */
+char *format_duration_coarse(uint64_t usec, char *buf, size_t n);

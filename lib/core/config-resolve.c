@@ -27,7 +27,7 @@ static const struct limits builtin_limits = {
         .container_memory = 0, /* derived: the user's memory */
         .idle_timeout_usec = LIMIT_INFINITY,
         .max_runtime_usec = LIMIT_INFINITY,
-        .gpu_hold_after_stop_usec = 15ULL * 60 * 1000000,
+        .gpu_hold_after_stop_usec = LIMIT_GPU_HOLD_DEFAULT_USEC,
 };
 
 void resolved_user_done(struct resolved_user *r) {

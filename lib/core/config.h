@@ -29,6 +29,9 @@ enum limit_key {
         _LIMIT_MAX,
 };
 
+/* The built-in gpu_hold_after_stop. */
+#define LIMIT_GPU_HOLD_DEFAULT_USEC (15ULL * 60 * 1000000)
+
 /* Where a resolved value came from, for `berthctl quota`. */
 enum limit_source {
         SOURCE_BUILTIN,

@@ -2,6 +2,7 @@
 #include "system/slicemgr-client.h"
 #include "core/proto.h"
 #include "basic/time-util.h"
+#include "basic/units.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -265,4 +266,23 @@ int slicemgr_call_waiting(const char *socket_path, json_t *request, slicemgr_pro
         if (r < 0)
                 return r;
         return reply_keep(reply, ret, ret_kind, err);
+}
+
+void slicemgr_progress_show(json_t *progress, void *userdata) {
+        const char *msg = json_string_value(json_object_get(progress, "message"));
+        json_t *estimate = json_object_get(progress, "estimate_s");
+        char eta[64] = "";
+        if (json_is_integer(estimate)) {
+                char d[32];
+                snprintf(eta, sizeof(eta), " A GPU may be free in about %s.",
+                         format_duration((uint64_t) json_integer_value(estimate) * 1000000, d, sizeof(d)));
+        }
+        bool tty = isatty(STDERR_FILENO);
+        fprintf(stderr, "%s%s%s%s", tty ? "\r\033[K" : "", msg ? msg : "berth: waiting for a GPU.", eta, tty ? "" : "\n");
+        fflush(stderr);
+}
+
+void slicemgr_progress_end(void) {
+        if (isatty(STDERR_FILENO))
+                fputc('\n', stderr);
 }

@@ -39,6 +39,12 @@ int slicemgr_call(const char *socket_path, json_t *request, int timeout_ms, json
 typedef void (*slicemgr_progress_t)(json_t *progress, void *userdata);
 int slicemgr_call_waiting(const char *socket_path, json_t *request, slicemgr_progress_t on_progress, void *userdata,
                           json_t **ret, char **ret_kind, struct berth_error *err);
+/* A progress line for people on stderr: the daemon's message and when a
+ * GPU may be free, one line a terminal overwrites (a slicemgr_progress_t;
+ * userdata unused); slicemgr_progress_end() ends that line once the wait is
+ * over. */
+void slicemgr_progress_show(json_t *progress, void *userdata);
+void slicemgr_progress_end(void);
 
 /* Ask berth-slicemgr at SOCKET who owns each of names, of kind "container",
  * "image", "volume" or "network"; on_behalf, when not NULL, goes along as
