@@ -206,10 +206,11 @@ remove_managed_containers() {
 
 # berth-gate on [gate] socket ($SB/docker.sock, the socket users reach),
 # its upstream dockerd's own; start_daemon starts it after berth-slicemgr,
-# which tells it who its callers are.  (Re)started with the config as it is.
+# which tells it who its callers are.  (Re)started with the config as it is,
+# run as systemd/berth-gate.service runs it (a batch task).
 start_gate() {
 	stop_gate
-	sb_exec systemd-run -q --unit=berth-gate -p Type=notify -p NotifyAccess=main -p WatchdogSec=30 \
+	sb_exec systemd-run -q --unit=berth-gate -p Type=notify -p NotifyAccess=main -p WatchdogSec=30 -p CPUSchedulingPolicy=batch \
 		"$BUILD/berth-gate" --config "$ETC"
 }
 stop_gate() {
