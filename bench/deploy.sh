@@ -26,7 +26,7 @@ start_daemon
 U=berthtali
 G=$(id -g $U)
 H=$(getent passwd $U | cut -d: -f6)
-trap 'ids=$(sbdocker ps -aq --filter label=berth.bench-deploy 2>/dev/null; sbdocker ps -aq --filter label=berth.user=$U 2>/dev/null); [ -n "$ids" ] && sbdocker rm -f $ids >/dev/null 2>&1; stop_daemon' EXIT
+trap 'ids=$(sbdocker ps -aq --filter label=bench.deploy 2>/dev/null; sbdocker ps -aq --filter label=berth.user=$U 2>/dev/null); [ -n "$ids" ] && sbdocker rm -f $ids >/dev/null 2>&1; stop_daemon' EXIT
 
 as_user() { sb_exec setpriv --reuid=$U --regid=$G --init-groups env -C / HOME="$H" BERTH_CONFIG="$ETC" "$@"; }
 now() { date +%s%N; }
@@ -39,11 +39,11 @@ for i in $(seq "$RUNS"); do
 	as_user "$BUILD/container" deploy "b$i" --detach >/dev/null || { echo "bench: container deploy failed" >&2; exit 1; }
 	t1=$(now)
 	as_user /usr/bin/docker -H "unix://$SB/docker.sock" run -d --name "p$i" --hostname "p$i" --init --user "$(id -u $U):$G" \
-		--env HOME=/workspace --workdir /workspace --volume "$H/workspace/plain:/workspace" --label berth.bench-deploy=1 \
+		--env HOME=/workspace --workdir /workspace --volume "$H/workspace/plain:/workspace" --label bench.deploy=1 \
 		--cpus 1 --memory 256m berth-test:latest sleep infinity >/dev/null 2>&1 || { echo "bench: docker run failed" >&2; exit 1; }
 	t2=$(now)
 	berth+=($((t1 - t0))); plain+=($((t2 - t1)))
-	sbdocker rm -f "b$i._.$U" "p$i" >/dev/null 2>&1
+	sbdocker rm -f "b$i._.$U" "p$i._.$U" >/dev/null 2>&1
 done
 mb=$(printf '%s\n' "${berth[@]}" | median)
 md=$(printf '%s\n' "${plain[@]}" | median)

@@ -7,7 +7,9 @@
 #     p50 and p99 of /_ping, /containers/json and an inspect, and what the
 #     gate adds to the p50
 #   - throughput: docker cp of BENCH_GIB GiB (default 1) into and out of a
-#     container, and docker logs of as much, through each
+#     container, and docker logs of as much, through each: BENCH_TP_REPS
+#     (default 5) pairs, dockerd then gate; the median of the pairs' ratios
+#     (this VM's runs vary by a third from one to the next)
 #   - BENCH_CONNS (default 1000) connections held open, with the gate's RSS
 # Goals (issue "berth-gate"): CLI ratios <= 1.03, added p50 <= 100 us,
 # throughput >= 0.9x, RSS <= 16 MiB at 1000 connections.
@@ -81,14 +83,22 @@ through() { # through SOCKET CMD...: seconds a docker command takes on that sock
 # the gate's CPU time so far, in clock ticks (user + system)
 gate_ticks() { sb_exec awk '{print $14 + $15}' "/proc/$(sb_exec systemctl show -p MainPID --value berth-gate)/stat"; }
 TICK=$(getconf CLK_TCK)
-tp() { # tp LABEL ARGS...: dockerd, gate, dockerd, gate; the better of each, and the gate's CPU per run
-	local label=$1 a1 b1 a2 b2 t0 t1; shift
-	a1=$(through "$DSOCK" "$@"); t0=$(gate_ticks); b1=$(through "$GATE_SOCK" "$@")
-	a2=$(through "$DSOCK" "$@"); b2=$(through "$GATE_SOCK" "$@"); t1=$(gate_ticks)
-	awk -v l="$label" -v a1="$a1" -v a2="$a2" -v b1="$b1" -v b2="$b2" -v g="$GIB" -v cpu=$((t1 - t0)) -v hz="$TICK" 'BEGIN{
-		a = (a1 < a2 ? a1 : a2); b = (b1 < b2 ? b1 : b2)
-		printf "%-30s dockerd %6.2f s (%5.0f MiB/s)   gate %6.2f s (%5.0f MiB/s)   throughput ratio %.3f   gate CPU %.2f s/run\n",
-			l, a, g*1024/a, b, g*1024/b, a/b, cpu/hz/2 }'
+REPS=${BENCH_TP_REPS:-5}
+tp() { # tp LABEL ARGS...: REPS pairs (dockerd, then gate); medians, and the gate's CPU per run
+	local label=$1 a b t0 t1 runs="" cpu=0 i; shift
+	for i in $(seq "$REPS"); do
+		a=$(through "$DSOCK" "$@"); t0=$(gate_ticks); b=$(through "$GATE_SOCK" "$@"); t1=$(gate_ticks)
+		runs="$runs $a $b"; cpu=$((cpu + t1 - t0))
+	done
+	awk -v l="$label" -v runs="$runs" -v g="$GIB" -v cpu="$cpu" -v hz="$TICK" '
+	function med(x, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
+		return n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2 }
+	BEGIN {
+		n = split(runs, v, " ") / 2; lo = 9; hi = 0
+		for (i = 1; i <= n; i++) { a[i] = v[2 * i - 1]; b[i] = v[2 * i]; r[i] = a[i] / b[i]; lo = r[i] < lo ? r[i] : lo; hi = r[i] > hi ? r[i] : hi }
+		ma = med(a, n); mb = med(b, n); mr = med(r, n)
+		printf "%-30s dockerd %6.2f s (%5.0f MiB/s)   gate %6.2f s (%5.0f MiB/s)   throughput ratio %.3f (%.2f-%.2f over %d pairs)   gate CPU %.2f s/run\n",
+			l, ma, g*1024/ma, mb, g*1024/mb, mr, lo, hi, n, cpu/hz/n }'
 }
 tp "docker cp FILE C:/tmp (in)" cp "$BIG" "$C:/tmp/big"
 tp "docker cp C:/tmp/big - (out)" cp "$C:/tmp/big" -
