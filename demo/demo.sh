@@ -76,7 +76,7 @@ sb_exec systemd-run -q --unit=berth-slicemgr -p Type=notify -p NotifyAccess=main
 trap 'sb_exec systemctl stop berth-gate berth-slicemgr >/dev/null 2>&1' EXIT
 note "$(sb_exec systemctl show -p ActiveState --value berth-slicemgr): berth-slicemgr.service"
 say "Starting berth-gate: the only Docker socket users can open (dockerd's own is root's)"
-sb_exec systemd-run -q --unit=berth-gate -p Type=notify -p NotifyAccess=main -p WatchdogSec=30 -p CPUSchedulingPolicy=batch \
+sb_exec systemd-run -q --unit=berth-gate -p Type=notify -p NotifyAccess=main -p WatchdogSec=30 \
 	"$INST/usr/local/sbin/berth-gate" --config "$ETC" || die "berth-gate did not start"
 note "$(sb_exec systemctl show -p ActiveState --value berth-gate): berth-gate.service on $SB/docker.sock; dockerd's socket is $(stat -c '%a %U:%G' "$DOCKERD_SOCK")"
 

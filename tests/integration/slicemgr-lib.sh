@@ -206,11 +206,10 @@ remove_managed_containers() {
 
 # berth-gate on [gate] socket ($SB/docker.sock, the socket users reach),
 # its upstream dockerd's own; start_daemon starts it after berth-slicemgr,
-# which tells it who its callers are.  (Re)started with the config as it is,
-# run as systemd/berth-gate.service runs it (a batch task).
+# which tells it who its callers are.  (Re)started with the config as it is.
 start_gate() {
 	stop_gate
-	sb_exec systemd-run -q --unit=berth-gate -p Type=notify -p NotifyAccess=main -p WatchdogSec=30 -p CPUSchedulingPolicy=batch \
+	sb_exec systemd-run -q --unit=berth-gate -p Type=notify -p NotifyAccess=main -p WatchdogSec=30 \
 		"$BUILD/berth-gate" --config "$ETC"
 }
 stop_gate() {

@@ -11,7 +11,7 @@ DEB=$(ls "$BUILD"/deb/berth_*_*.deb 2>/dev/null | grep -v dbgsym | head -n 1)
 U=berthpkgu
 # the directories the overlay covers, where a package may leave things
 ROOTS="/etc /usr /var/lib /var/cache /var/log /home /root /run"
-plan 42
+plan 41
 
 [ -n "$DEB" ] || { echo "Bail out! no .deb in $BUILD/deb (make deb)"; exit 1; }
 [ "$(sb_exec findmnt -n -o FSTYPE /usr)" = overlay ] || { echo "Bail out! /usr is not an overlay in this sandbox"; exit 1; }
@@ -106,8 +106,6 @@ is "$out" "$(printf '%s\n%s' "$(sb_exec /usr/bin/docker.distrib -H unix:///run/b
 	"the container is named app._.$U"
 slice=$(sb_exec /usr/bin/docker.distrib -H unix:///run/berth/dockerd.sock inspect -f '{{.HostConfig.CgroupParent}}' "app._.$U")
 like "$slice" "berth.*\.slice$" "and runs in the user's slice ($slice)"
-like "$(sb_exec chrt -p "$(sbctl show -p MainPID --value berth-gate.service)" 2>&1)" "SCHED_BATCH" \
-	"the gate runs as a batch task, as its unit says"
 pkg_asuser 'docker rm -f app' >/dev/null 2>&1
 # a stop of the slice manager must not take dockerd's socket with it
 sbctl stop berth-slicemgr.service
