@@ -30,9 +30,7 @@
  * buffer is 208 KiB), so a wake-up moves what has come in one read and one
  * send.  Body data is spliced only when at least as much of it is still to
  * come: dockerd's chunks (32 KiB for cp, one log line for logs) are cheaper
- * read with their neighbours than spliced one by one.  With the unit's batch
- * policy, cp out and logs went from 0.88-0.97x to 0.92-1.04x of dockerd's
- * own socket (bench/gate.sh; docs/architecture.md). */
+ * read with their neighbours than spliced one by one (bench/gate.sh). */
 #define READ_CHUNK (256 * 1024)
 #define SPLICE_CHUNK (1024 * 1024)
 
