@@ -102,7 +102,7 @@ struct Conn {
 };
 
 static char scratch[READ_CHUNK];
-static const char zeros[READ_CHUNK];
+static const char zeros[64 * 1024]; /* fed to the parser for spliced data, a piece at a time */
 
 static void conn_update(Conn *c);
 static void conn_pump(Conn *c);
