@@ -30,7 +30,7 @@ trap 'ids=$(sbdocker ps -aq --filter label=bench.deploy 2>/dev/null; sbdocker ps
 
 as_user() { sb_exec setpriv --reuid=$U --regid=$G --init-groups env -C / HOME="$H" BERTH_CONFIG="$ETC" "$@"; }
 now() { date +%s%N; }
-median() { sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f", m / 1e6 }'; }
+median_ms() { median | awk '{ printf "%.1f", $1 / 1e6 }'; } # of nanoseconds
 
 mkdir -p "$H/workspace/plain" && chown -R $U "$H/workspace"
 berth=(); plain=()
@@ -45,7 +45,7 @@ for i in $(seq "$RUNS"); do
 	berth+=($((t1 - t0))); plain+=($((t2 - t1)))
 	sbdocker rm -f "b$i._.$U" "p$i._.$U" >/dev/null 2>&1
 done
-mb=$(printf '%s\n' "${berth[@]}" | median)
-md=$(printf '%s\n' "${plain[@]}" | median)
+mb=$(printf '%s\n' "${berth[@]}" | median_ms)
+md=$(printf '%s\n' "${plain[@]}" | median_ms)
 printf 'deploy: container deploy --detach %s ms   docker run -d %s ms   ratio %s   (median of %d alternating runs)\n' \
 	"$mb" "$md" "$(awk -v a="$mb" -v b="$md" 'BEGIN { printf "%.2f", a / b }')" "$RUNS"

@@ -85,20 +85,16 @@ gate_ticks() { sb_exec awk '{print $14 + $15}' "/proc/$(sb_exec systemctl show -
 TICK=$(getconf CLK_TCK)
 REPS=${BENCH_TP_REPS:-5}
 tp() { # tp LABEL ARGS...: REPS pairs (dockerd, then gate); medians, and the gate's CPU per run
-	local label=$1 a b t0 t1 runs="" cpu=0 i; shift
+	local label=$1 a b t0 t1 cpu=0 i as=() bs=() rs=(); shift
 	for i in $(seq "$REPS"); do
 		a=$(through "$DSOCK" "$@"); t0=$(gate_ticks); b=$(through "$GATE_SOCK" "$@"); t1=$(gate_ticks)
-		runs="$runs $a $b"; cpu=$((cpu + t1 - t0))
+		as+=("$a"); bs+=("$b"); rs+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", a / b }')"); cpu=$((cpu + t1 - t0))
 	done
-	awk -v l="$label" -v runs="$runs" -v g="$GIB" -v cpu="$cpu" -v hz="$TICK" '
-	function med(x, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
-		return n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2 }
-	BEGIN {
-		n = split(runs, v, " ") / 2; lo = 9; hi = 0
-		for (i = 1; i <= n; i++) { a[i] = v[2 * i - 1]; b[i] = v[2 * i]; r[i] = a[i] / b[i]; lo = r[i] < lo ? r[i] : lo; hi = r[i] > hi ? r[i] : hi }
-		ma = med(a, n); mb = med(b, n); mr = med(r, n)
+	awk -v l="$label" -v a="$(printf '%s\n' "${as[@]}" | median)" -v b="$(printf '%s\n' "${bs[@]}" | median)" \
+		-v r="$(printf '%s\n' "${rs[@]}" | median)" -v lo="$(printf '%s\n' "${rs[@]}" | sort -g | head -n 1)" \
+		-v hi="$(printf '%s\n' "${rs[@]}" | sort -g | tail -n 1)" -v n="$REPS" -v g="$GIB" -v cpu="$cpu" -v hz="$TICK" 'BEGIN {
 		printf "%-30s dockerd %6.2f s (%5.0f MiB/s)   gate %6.2f s (%5.0f MiB/s)   throughput ratio %.3f (%.2f-%.2f over %d pairs)   gate CPU %.2f s/run\n",
-			l, ma, g*1024/ma, mb, g*1024/mb, mr, lo, hi, n, cpu/hz/n }'
+			l, a, g*1024/a, b, g*1024/b, r, lo, hi, n, cpu/hz/n }'
 }
 tp "docker cp FILE C:/tmp (in)" cp "$BIG" "$C:/tmp/big"
 tp "docker cp C:/tmp/big - (out)" cp "$C:/tmp/big" -

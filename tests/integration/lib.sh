@@ -37,6 +37,8 @@ isnt() { # isnt GOT UNEXPECTED DESCRIPTION
 	if [ "$1" != "$2" ]; then ok 0 "$3"; else ok 1 "$3"; diag "got '$1', expected anything else"; fi
 }
 diag() { echo "# $*"; }
+median() { # numbers on stdin, one a line: their median (the benches' figures)
+	sort -g | awk '{ a[NR] = $1 } END { if (NR) printf "%.15g\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 sb_exec() { "$SANDBOX" exec "$SB" "$@"; }
 sb_run() { "$SANDBOX" run "$SB" "$@"; }
