@@ -99,7 +99,10 @@ is "$out/$(holder_of sdkgpu._.$A | cut -c1-4)" "0/GPU-" "SDK: a GPU by DeviceReq
 sbdocker rm -f sdkgpu._.$A >/dev/null
 
 # --- a terminal: docker run -it, with a resize ---------------------------------------------
-out=$(in_dir $A "/home/$A" $PTY 30x100 'expect:# ' 'send:stty size\r' 'expect:30 100' 'resize:40x120' 'sleep:3' \
+# The pause before the resize is for the docker CLI, not the gate: the CLI starts listening for
+# SIGWINCH only after its first resize call returns, and the shell's prompt can reach the
+# terminal before that, so a resize sent at once may be lost (the same with dockerd's own socket).
+out=$(in_dir $A "/home/$A" $PTY 30x100 'expect:# ' 'send:stty size\r' 'expect:30 100' 'sleep:1' 'resize:40x120' 'sleep:3' \
 	'send:stty size\r' 'expect:40 120' 'send:echo $((6*7))\r' 'expect:42' 'send:exit 7\r' eof -- \
 	"$REAL_DOCKER" run -it --rm berth-test sh 2>&1); rc=$?
 is "$rc" 7 "docker run -it: a shell on the terminal, its size, a resize, and its exit status"; [ $rc = 7 ] || diag "$out"
