@@ -34,6 +34,21 @@
 #define READ_CHUNK (256 * 1024)
 #define SPLICE_CHUNK (1024 * 1024)
 
+/* A download, which nobody watches as it comes (cp out, export, save,
+ * logs without follow), is read in batches.  dockerd writes it a piece at
+ * a time (32 KiB for cp, a log line for logs), and a gate woken for every
+ * piece spends more on waking, and on waking the client, than on moving
+ * bytes, on the CPUs dockerd and the client need.  After a read that found
+ * less than PACE_FULL the gate waits before reading again; the wait doubles
+ * (up to PACE_MAX_USEC) while reads find less than PACE_LITTLE and halves
+ * (down to PACE_MIN_USEC) when one finds PACE_FULL or more, so a socket
+ * does not stay full and dockerd is not held up. */
+#define PACE_LITTLE (32 * 1024)
+#define PACE_FULL (128 * 1024)
+#define PACE_MIN_USEC 125ULL
+#define PACE_START_USEC 500ULL
+#define PACE_MAX_USEC 2000ULL
+
 struct flow {
         int *src, *dst;          /* the connection's fds */
         http_parser parser;
@@ -75,6 +90,7 @@ struct Conn {
         Conn *prev, *next;
         int cfd, ufd;
         sd_event_source *csrc, *usrc, *timer;
+        sd_event_source *pace; /* a download's wait between reads, made at its first */
         struct gate_identity who;
         bool who_known;   /* whoami answered (or uid 0) */
         bool busy;        /* a worker holds this connection's job */
@@ -94,6 +110,9 @@ struct Conn {
         bool is_head;          /* HEAD: the answer has no body */
         bool hijack;           /* attach or exec start */
         bool close_after;      /* close once the answer is out */
+        bool download;         /* the answer is a download: read in batches */
+        bool pacing;           /* waiting before the next read of it */
+        uint64_t pace_usec;
         uint64_t content_length; /* the request's Content-Length, as its head said */
         bool closing;          /* nothing more is read; freed once written */
         bool discarding;       /* the body of a refused request is read and dropped */
@@ -805,6 +824,8 @@ static void response_head(Conn *c) {
                 c->req.forward = true;
                 return;
         }
+        c->download = c->d && route_download(&c->d->match) && p->status_code / 100 == 2;
+        c->pace_usec = PACE_START_USEC;
         if (!framed && p->status_code / 100 != 1) {
                 /* a body until dockerd closes: moved raw, and the connection ends with it */
                 c->rs = RS_RAW;
@@ -822,6 +843,9 @@ static void response_head(Conn *c) {
 }
 
 static void response_complete(Conn *c) {
+        c->download = c->pacing = false;
+        if (c->pace)
+                (void) sd_event_source_set_enabled(c->pace, SD_EVENT_OFF);
         if (c->rs == RS_COLLECT)
                 answer_collected(c);
         settle_reservation(c);
@@ -887,7 +911,7 @@ static bool req_wants_input(Conn *c) {
 }
 
 static bool resp_wants_input(Conn *c) {
-        if (c->ufd < 0 || c->resp.eof || flow_has_output(&c->resp))
+        if (c->ufd < 0 || c->resp.eof || c->pacing || flow_has_output(&c->resp))
                 return false;
         if (c->closing && c->rs != RS_RAW)
                 return false;
@@ -951,6 +975,31 @@ static int resp_events(Conn *c) {
         return 0;
 }
 
+static int on_pace(sd_event_source *s, uint64_t usec, void *userdata) {
+        Conn *c = userdata;
+        c->pacing = false;
+        conn_pump(c);
+        return 0;
+}
+
+/* After n bytes of a download were read: wait a moment before the next
+ * read, unless the socket was nearly full. */
+static void download_pace(Conn *c, size_t n) {
+        if (n >= PACE_FULL) {
+                c->pace_usec = MAX(c->pace_usec / 2, PACE_MIN_USEC);
+                return;
+        }
+        if (n < PACE_LITTLE)
+                c->pace_usec = MIN(c->pace_usec * 2, PACE_MAX_USEC);
+        uint64_t now;
+        sd_event_now(c->g->event, CLOCK_MONOTONIC, &now);
+        int r = c->pace ? sd_event_source_set_time(c->pace, now + c->pace_usec)
+                        : sd_event_add_time(c->g->event, &c->pace, CLOCK_MONOTONIC, now + c->pace_usec, 1, on_pace, c);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->pace, SD_EVENT_ONESHOT);
+        c->pacing = r >= 0; /* without a timer, read on at once */
+}
+
 /* One step of one flow: stashed bytes first, then a splice when the
  * parser waits for plain data, else a read. */
 static int flow_step(Conn *c, struct flow *f, bool is_req) {
@@ -1000,6 +1049,8 @@ static int flow_step(Conn *c, struct flow *f, bool is_req) {
                                         left -= k;
                                 }
                         }
+                        if (!is_req && c->download && !f->message_done)
+                                download_pace(c, (size_t) n);
                         return 1;
                 }
         }
@@ -1020,7 +1071,10 @@ static int flow_step(Conn *c, struct flow *f, bool is_req) {
                 f->eof = true; /* dockerd spoke unasked: that connection is not used again */
                 return 1;
         }
-        return flow_take(c, f, scratch, (size_t) n);
+        int r = flow_take(c, f, scratch, (size_t) n);
+        if (r > 0 && !is_req && c->download && !f->message_done)
+                download_pace(c, (size_t) n);
+        return r;
 }
 
 /* An end of input: what it means in each state. */
@@ -1319,6 +1373,7 @@ void conn_free(Conn *c) {
         sd_event_source_disable_unref(c->csrc);
         sd_event_source_disable_unref(c->usrc);
         sd_event_source_disable_unref(c->timer);
+        sd_event_source_disable_unref(c->pace);
         if (c->cfd >= 0)
                 close(c->cfd);
         if (c->ufd >= 0)

@@ -22,6 +22,7 @@
 #define JSONBODY ROUTE_BODY_JSON
 #define BULKBODY ROUTE_BODY_BULK
 #define STREAM ROUTE_STREAM
+#define DOWNLOAD ROUTE_DOWNLOAD
 #define HIJACK ROUTE_HIJACK
 
 static const char deny_swarm[] =
@@ -61,9 +62,9 @@ static const struct route routes[] = {
          * here, since no container name or id contains '/'. */
         OWNER("GET", "/containers/{id}/json", ROUTE_OP_NONE, NOBODY),
         OWNER("GET", "/containers/{id}/top", ROUTE_OP_NONE, NOBODY),
-        OWNER("GET", "/containers/{id}/logs", ROUTE_OP_NONE, STREAM | NOBODY),
+        OWNER("GET", "/containers/{id}/logs", ROUTE_OP_NONE, STREAM | DOWNLOAD | NOBODY, .live = "follow"),
         OWNER("GET", "/containers/{id}/changes", ROUTE_OP_NONE, NOBODY),
-        OWNER("GET", "/containers/{id}/export", ROUTE_OP_NONE, STREAM | NOBODY),
+        OWNER("GET", "/containers/{id}/export", ROUTE_OP_NONE, STREAM | DOWNLOAD | NOBODY),
         OWNER("GET", "/containers/{id}/stats", ROUTE_OP_NONE, STREAM | NOBODY),
         OWNER("POST", "/containers/{id}/resize", ROUTE_OP_NONE, NOBODY),
         OWNER("POST", "/containers/{id}/start", ROUTE_OP_CONTAINER_START, NOBODY),
@@ -78,7 +79,7 @@ static const struct route routes[] = {
         OWNER("GET", "/containers/{id}/attach/ws", ROUTE_OP_CONTAINER_ATTACH, HIJACK | NOBODY),
         OWNER("POST", "/containers/{id}/wait", ROUTE_OP_NONE, STREAM | NOBODY),
         OWNER("DELETE", "/containers/{id}", ROUTE_OP_CONTAINER_DELETE, NOBODY),
-        OWNER("GET", "/containers/{id}/archive", ROUTE_OP_CONTAINER_ARCHIVE, STREAM | NOBODY),
+        OWNER("GET", "/containers/{id}/archive", ROUTE_OP_CONTAINER_ARCHIVE, STREAM | DOWNLOAD | NOBODY),
         OWNER("HEAD", "/containers/{id}/archive", ROUTE_OP_CONTAINER_ARCHIVE, NOBODY),
         OWNER("PUT", "/containers/{id}/archive", ROUTE_OP_CONTAINER_ARCHIVE, BULKBODY),
         POLICY("POST", "/containers/{id}/exec", ROUTE_OP_EXEC_CREATE, JSONBODY),
@@ -96,8 +97,8 @@ static const struct route routes[] = {
         /* Images (router/image): reads are free, writes land in the caller's namespace. */
         FILTER("GET", "/images/json", ROUTE_OP_IMAGE_LIST, NOBODY),
         FORWARD("GET", "/images/search", NOBODY),
-        FORWARD("GET", "/images/get", STREAM | NOBODY, .repeatable = "names"),
-        FORWARD("GET", "/images/{name:.*}/get", STREAM | NOBODY),
+        FORWARD("GET", "/images/get", STREAM | DOWNLOAD | NOBODY, .repeatable = "names"),
+        FORWARD("GET", "/images/{name:.*}/get", STREAM | DOWNLOAD | NOBODY),
         FORWARD("GET", "/images/{name:.*}/history", NOBODY),
         FORWARD("GET", "/images/{name:.*}/json", NOBODY),
         /* dockerd pulls when fromImage is non-empty and imports otherwise. */
@@ -891,6 +892,13 @@ bool route_query_bool(const char *v) {
                 if (n == strlen(no[i]) && strncasecmp(s, no[i], n) == 0)
                         return false;
         return true;
+}
+
+bool route_download(const struct route_match *m) {
+        const struct route *r = m->route;
+        if (!r || !(r->flags & ROUTE_DOWNLOAD))
+                return false;
+        return !r->live || !route_query_bool(route_query_get(m, r->live));
 }
 
 /* --- route_format_target ------------------------------------------------- */

@@ -74,6 +74,7 @@ enum {
         ROUTE_BODY_BULK = 1 << 2, /* the request body is passed through unread (a tar stream) */
         ROUTE_BODY_JSON = 1 << 3, /* the request body is JSON read whole (bounded) before forwarding */
         ROUTE_BODY_NONE = 1 << 4, /* Docker expects no request body (start tolerates `null`, up to 7 bytes) */
+        ROUTE_DOWNLOAD = 1 << 5,  /* the answer is a download (cp out, export, save, logs): read in batches */
 };
 /* the most a ROUTE_BODY_NONE request may carry: Docker's own bound for a
  * start body, which it takes as empty (`null`, `{}`) */
@@ -90,6 +91,7 @@ struct route {
         const char *deny_reason; /* ROUTE_DENY only: one sentence starting "berth: " */
         const char *when;        /* applies only when this query key has a non-empty value (pull vs import), or NULL */
         const char *repeatable;  /* space-separated query keys Docker reads as lists, or NULL */
+        const char *live;        /* ROUTE_DOWNLOAD: the boolean query key that makes it a live stream (logs' follow), or NULL */
 };
 
 struct route_match {
@@ -131,6 +133,10 @@ int route_query_remove(struct route_match *m, const char *key);
  * else is true.  (Go's strconv.ParseBool is stricter: "f" is false there;
  * dockerd uses it only for swarm and network-inspect parameters.) */
 bool route_query_bool(const char *v);
+
+/* Whether the answer to this request is a download, which may be read in
+ * batches: a ROUTE_DOWNLOAD route not made live by its query. */
+bool route_download(const struct route_match *m);
 
 /* Write the request-target to forward to dockerd into *ret: "/v" and the
  * version when one was received, the route's pattern with its {…} replaced

@@ -52,6 +52,7 @@ static inline void *mfree(void *p) {
 }
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 static inline void closep(int *fd) {
         if (*fd >= 0) {

@@ -8,7 +8,7 @@
 # wrapper gives.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 37
+plan 39
 
 GATE_SOCK="$SB/docker.sock"
 PY=/usr/bin/python3 # Debian's, with python3-docker
@@ -141,6 +141,16 @@ in_dir $A "/home/$A" "$REAL_DOCKER" cp sdkbox:/tmp/blob back/blob 2>&1
 in_dir $A "/home/$A" "$REAL_DOCKER" cp sdkbox:/tmp/dir back/ 2>&1
 is "$rc/$(sha256sum < "/home/$A/big/blob")" "0/$(sha256sum < "/home/$A/back/blob")" "docker cp of 20 MB in and out: the same bytes"
 is "$(cat "/home/$A/back/dir/sub/leaf")/$(stat -c %U "/home/$A/back/blob")" "leaf/$A" "… a directory too, and what came back is hers"
+
+# --- downloads, read in batches: the same bytes as dockerd's own socket --------------------
+in_dir $A "/home/$A" "$REAL_DOCKER" run --name talker berth-test sh -c \
+	'i=0; while [ $i -lt 20000 ]; do echo "line $i of a log long enough to come in many pieces"; i=$((i+1)); done' >/dev/null 2>&1
+n=$(in_dir $A "/home/$A" "$REAL_DOCKER" logs talker 2>&1 | wc -l)
+a=$(in_dir $A "/home/$A" "$REAL_DOCKER" logs talker 2>&1 | sha256sum)
+is "$n/$a" "20000/$(sbdocker logs talker._.$A 2>&1 | sha256sum)" "docker logs of 20000 lines: all of them, as dockerd's own socket gives them"
+a=$(in_dir $A "/home/$A" "$REAL_DOCKER" export talker 2>/dev/null | sha256sum)
+is "$a" "$(sbdocker export talker._.$A | sha256sum)" "docker export: the same bytes as dockerd's own socket"
+sbdocker rm -f talker._.$A >/dev/null
 
 # --- a classic build -----------------------------------------------------------------------
 asuser $A 'mkdir -p ctx && printf "FROM berth-test\nRUN echo built > /built\n" > ctx/Dockerfile'

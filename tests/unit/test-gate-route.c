@@ -569,6 +569,44 @@ START_TEST(test_query_bool) {
 }
 END_TEST
 
+/* Which answers may be read in batches: downloads nobody watches arrive,
+ * not streams someone follows live. */
+START_TEST(test_download) {
+        static const struct {
+                const char *method, *target;
+                bool download;
+        } cases[] = {
+                { "GET", "/containers/abc/logs?stdout=1&stderr=1", true },
+                { "GET", "/containers/abc/logs?follow=0", true },
+                { "GET", "/containers/abc/logs?follow=false&tail=all", true },
+                { "GET", "/containers/abc/logs?follow=1", false },
+                { "GET", "/containers/abc/logs?follow=true&stdout=1", false },
+                { "GET", "/containers/abc/logs?follow=anything", false },
+                { "GET", "/containers/abc/export", true },
+                { "GET", "/containers/abc/archive?path=/etc", true },
+                { "HEAD", "/containers/abc/archive?path=/etc", false },
+                { "PUT", "/containers/abc/archive?path=/tmp", false },
+                { "GET", "/images/ubuntu/get", true },
+                { "GET", "/images/get?names=ubuntu&names=debian", true },
+                { "GET", "/containers/abc/stats", false },
+                { "GET", "/events", false },
+                { "POST", "/containers/abc/attach?stream=1&stdout=1", false },
+                { "POST", "/containers/abc/wait", false },
+                { "POST", "/images/create?fromImage=ubuntu", false },
+                { "GET", "/_ping", false },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct route_match m = {};
+                char reason[256];
+                ck_assert_int_eq(parse(cases[i].method, cases[i].target, &m, reason), 0);
+                ck_assert_msg(route_download(&m) == cases[i].download, "%s %s", cases[i].method, cases[i].target);
+                route_match_done(&m);
+        }
+        struct route_match none = {};
+        ck_assert(!route_download(&none));
+}
+END_TEST
+
 /* The routes moby's api/server/router registers for API 1.41 (v20.10) to
  * 1.47 (v27.5), as written there.  Each must reach a route of the table. */
 static const char *const moby_routes[] = {
@@ -795,6 +833,7 @@ Suite *gate_route_suite(void) {
         tcase_add_test(tc, test_format_target);
         tcase_add_test(tc, test_query_helpers);
         tcase_add_test(tc, test_query_bool);
+        tcase_add_test(tc, test_download);
         tcase_add_test(tc, test_table);
         tcase_add_test(tc, test_long_inputs);
         tcase_add_test(tc, test_reason_buffers);
