@@ -34,6 +34,16 @@
 #define READ_CHUNK (256 * 1024)
 #define SPLICE_CHUNK (1024 * 1024)
 
+/* What goes out is written in as few sends as it can: each send to a peer
+ * that waits wakes it, and a wake-up costs far more than copying a few
+ * KiB.  Pieces under EMIT_DIRECT (a head, a small body, a refusal) are
+ * queued and written together at the next flush, so an answer's head and
+ * body reach the client in one send; bigger ones go straight out when
+ * nothing waits ahead of them.  A flow reads on while less than
+ * OUT_BACKLOG waits to be written. */
+#define EMIT_DIRECT (16 * 1024)
+#define OUT_BACKLOG (64 * 1024)
+
 /* A download, which nobody watches as it comes (cp out, export, save,
  * logs without follow), is read in batches.  dockerd writes it a piece at
  * a time (32 KiB for cp, a log line for logs), and a gate woken for every
@@ -90,10 +100,13 @@ struct Conn {
         Conn *prev, *next;
         int cfd, ufd;
         sd_event_source *csrc, *usrc, *timer;
+        uint64_t deadline;     /* when the wait in progress runs out (UINT64_MAX: none) */
+        uint64_t timer_at;     /* when timer is set to fire (UINT64_MAX: off); never after deadline */
         sd_event_source *pace; /* a download's wait between reads, made at its first */
         struct gate_identity who;
         bool who_known;   /* whoami answered (or uid 0) */
         bool busy;        /* a worker holds this connection's job */
+        bool unasked;     /* the client's socket woke the gate for input nobody wanted */
 
         enum req_state rq;
         enum resp_state rs;
@@ -124,6 +137,7 @@ static char scratch[READ_CHUNK];
 static const char zeros[64 * 1024]; /* fed to the parser for spliced data, a piece at a time */
 
 static void conn_update(Conn *c);
+static void conn_run(Conn *c);
 static void conn_pump(Conn *c);
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 
@@ -163,11 +177,17 @@ static bool flow_has_output(const struct flow *f) {
         return f->out_len > f->out_off || f->piped > 0;
 }
 
+/* Too much waits for dst to read more for it (spliced bytes wait alone:
+ * what is read next must not pass them). */
+static bool flow_backlogged(const struct flow *f) {
+        return f->piped > 0 || f->out_len - f->out_off >= OUT_BACKLOG;
+}
+
 /* Queue n bytes for dst (written by flow_flush()). */
 static int flow_emit(struct flow *f, const char *data, size_t n) {
         if (n == 0)
                 return 0;
-        if (f->out_off == f->out_len && f->piped == 0 && *f->dst >= 0) {
+        if (n >= EMIT_DIRECT && f->out_off == f->out_len && f->piped == 0 && *f->dst >= 0) {
                 /* nothing waits ahead of it: straight out, and only what dst
                  * would not take yet is kept (an error shows at the next flush) */
                 ssize_t k = send(*f->dst, data, n, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -236,6 +256,32 @@ static int flow_stash(struct flow *f, const char *data, size_t n) {
         return 0;
 }
 
+/* --- deadlines ----------------------------------------------------------- */
+
+static void timer_set(Conn *c, uint64_t at) {
+        if (c->timer && sd_event_source_set_time(c->timer, at) >= 0 &&
+            sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT) >= 0)
+                c->timer_at = at;
+}
+
+/* What the connection waits for now must come within usec (UINT64_MAX: no
+ * limit).  Each request moves the deadline twice (a head's, then the idle
+ * one), but the timer only when the deadline comes sooner than the timer is
+ * set for; on_timer() sets it again for a deadline that moved on.  So a
+ * kept-alive connection sets its timer about once a CONN_HEAD_USEC, not
+ * twice a request. */
+static void conn_wait(Conn *c, uint64_t usec) {
+        if (usec == UINT64_MAX) {
+                c->deadline = UINT64_MAX;
+                return;
+        }
+        uint64_t now;
+        sd_event_now(c->g->event, CLOCK_MONOTONIC, &now);
+        c->deadline = now + usec;
+        if (c->deadline < c->timer_at)
+                timer_set(c, c->deadline);
+}
+
 /* --- parser callbacks ----------------------------------------------------- */
 
 static Conn *conn_of(http_parser *p) {
@@ -245,12 +291,7 @@ static Conn *conn_of(http_parser *p) {
 static int on_req_begin(http_parser *p) {
         Conn *c = conn_of(p);
         headers_clear(c);
-        if (!c->timer)
-                return 0;
-        uint64_t now;
-        sd_event_now(c->g->event, CLOCK_MONOTONIC, &now);
-        (void) sd_event_source_set_time(c->timer, now + CONN_HEAD_USEC);
-        (void) sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+        conn_wait(c, CONN_HEAD_USEC);
         return 0;
 }
 
@@ -482,30 +523,61 @@ static int upstream_connect(Conn *c) {
         return 1;
 }
 
+/* A head is written twice: the first time (p NULL) only to measure it, the
+ * second into a buffer of that size.  A stdio stream would cost more than
+ * the rest of a short request together. */
+struct text {
+        char *p;
+        size_t n;
+};
+
+static void text_put(struct text *t, const char *s) {
+        size_t l = strlen(s);
+        if (t->p)
+                memcpy(t->p + t->n, s, l);
+        t->n += l;
+}
+
+static void text_header(struct text *t, const char *name, const char *value) {
+        text_put(t, name);
+        text_put(t, ": ");
+        text_put(t, value);
+        text_put(t, "\r\n");
+}
+
 /* The head dockerd gets: the method, the target berth settled on, the
  * client's end-to-end headers, and framing berth wrote itself. */
-static int write_head(Conn *c, const struct decision *d) {
-        _cleanup_free_ char *head = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&head, &len);
-        if (!f)
-                return -ENOMEM;
-        fprintf(f, "%s %s HTTP/1.1\r\n", d->method, d->target);
+static void request_text(const Conn *c, const struct decision *d, const char *framing, struct text *t) {
+        text_put(t, d->method);
+        text_put(t, " ");
+        text_put(t, d->target);
+        text_put(t, " HTTP/1.1\r\n");
         for (size_t i = 0; i < c->head.n_headers; i++)
                 if (!http_hop_by_hop(c->head.headers[i].name))
-                        fprintf(f, "%s: %s\r\n", c->head.headers[i].name, c->head.headers[i].value);
+                        text_header(t, c->head.headers[i].name, c->head.headers[i].value);
+        text_put(t, framing);
+        text_put(t, "\r\n");
+}
+
+static int write_head(Conn *c, const struct decision *d) {
+        char framing[128] = "";
         if (d->replace_body)
-                fprintf(f, "Content-Length: %zu\r\n", d->new_body_len);
+                snprintf(framing, sizeof(framing), "Content-Length: %zu\r\n", d->new_body_len);
         else if (c->req.parser.flags & F_CHUNKED)
-                fputs("Transfer-Encoding: chunked\r\n", f);
+                strcpy(framing, "Transfer-Encoding: chunked\r\n");
         else if (c->req.parser.flags & F_CONTENTLENGTH)
-                fprintf(f, "Content-Length: %llu\r\n", (unsigned long long) c->content_length);
+                snprintf(framing, sizeof(framing), "Content-Length: %llu\r\n", (unsigned long long) c->content_length);
         if (c->hijack && header_get(c, "Upgrade", NULL))
-                fputs("Connection: Upgrade\r\nUpgrade: tcp\r\n", f);
-        fputs("\r\n", f);
-        if (fclose(f) != 0)
+                strcat(framing, "Connection: Upgrade\r\nUpgrade: tcp\r\n");
+
+        struct text t = {};
+        request_text(c, d, framing, &t);
+        _cleanup_free_ char *head = t.p = malloc(t.n);
+        if (!head)
                 return -ENOMEM;
-        int r = flow_emit(&c->req, head, len);
+        t.n = 0;
+        request_text(c, d, framing, &t);
+        int r = flow_emit(&c->req, head, t.n);
         if (r >= 0 && d->replace_body)
                 r = flow_emit(&c->req, d->new_body, d->new_body_len);
         return r;
@@ -655,8 +727,7 @@ static void request_head(Conn *c) {
         const char *ctype = header_get(c, "Content-Type", NULL);
         const char *conn_hdr = header_get(c, "Connection", NULL);
 
-        if (c->timer)
-                (void) sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+        conn_wait(c, UINT64_MAX);
         c->is_head = p->method == HTTP_HEAD;
         const char *why = http_head_refusal(p, &c->head);
         if (why) {
@@ -683,6 +754,10 @@ static void request_head(Conn *c) {
         d->method = strdup(http_method_str(p->method));
         d->content_type = ctype ? strdup(ctype) : NULL;
         d->audit = AUDIT_ACCESS_DENY;
+        if (!d->method || (ctype && !d->content_type)) {
+                c->closing = true; /* out of memory: nothing half-judged goes on */
+                return;
+        }
         c->close_after = !http_should_keep_alive(p) || (conn_hdr && strcasestr(conn_hdr, "close"));
 
         char reason[256] = "";
@@ -742,12 +817,7 @@ static void request_head(Conn *c) {
         if (rt && (rt->flags & ROUTE_BODY_JSON) && !c->hijack && !c->req.message_done) {
                 c->rq = RQ_COLLECT;
                 http_parser_pause(p, 0);
-                if (c->timer) {
-                        uint64_t now;
-                        sd_event_now(c->g->event, CLOCK_MONOTONIC, &now);
-                        (void) sd_event_source_set_time(c->timer, now + CONN_BODY_USEC);
-                        (void) sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
-                }
+                conn_wait(c, CONN_BODY_USEC);
                 return;
         }
         request_judge(c);
@@ -770,39 +840,43 @@ static void next_request(Conn *c) {
         c->req.headers_done = c->req.message_done = false;
         c->req.forward = false;
         c->req.remaining = 0;
-        if (c->timer) {
-                uint64_t now;
-                sd_event_now(c->g->event, CLOCK_MONOTONIC, &now);
-                (void) sd_event_source_set_time(c->timer, now + CONN_IDLE_USEC);
-                (void) sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
-        }
+        conn_wait(c, CONN_IDLE_USEC);
 }
 
 /* --- the answer ---------------------------------------------------------- */
+
+/* The head of an answer berth rewrote: dockerd's status and headers (an
+ * API version capped), a length of its own. */
+static void answer_text(const Conn *c, const char *status, const char *length, struct text *t) {
+        text_put(t, status);
+        for (size_t i = 0; i < c->rhead.n_headers; i++) {
+                const char *n = c->rhead.headers[i].name, *v = c->rhead.headers[i].value;
+                if (!http_hop_by_hop(n))
+                        text_header(t, n, strcasecmp(n, "Api-Version") == 0 ? decide_api_version(v) : v);
+        }
+        text_put(t, length);
+}
 
 /* An answer berth rewrote (/system/df cut, an API version capped): dockerd's
  * status and headers, the new body, a length of its own. */
 static void answer_collected(Conn *c) {
         _cleanup_free_ char *body = NULL, *head = NULL;
-        size_t len = 0;
         if (c->body_error || decide_answer_body(c->d, c->status, c->body, c->body_len, &body) < 0) {
                 conn_answer(c, 503, "berth: Docker's answer could not be read; try again.", true);
                 return;
         }
-        FILE *f = open_memstream(&head, &len);
-        if (!f) {
-                c->closing = true;
-                return;
+        char status[64], length[64];
+        snprintf(status, sizeof(status), "HTTP/1.1 %d %s\r\n", c->status,
+                 c->status == 200 ? "OK" : status_text(c->status));
+        snprintf(length, sizeof(length), "Content-Length: %zu\r\n\r\n", c->is_head ? (size_t) 0 : strlen(body));
+        struct text t = {};
+        answer_text(c, status, length, &t);
+        head = t.p = malloc(t.n);
+        if (head) {
+                t.n = 0;
+                answer_text(c, status, length, &t);
         }
-        fprintf(f, "HTTP/1.1 %d %s\r\n", c->status, c->status == 200 ? "OK" : status_text(c->status));
-        for (size_t i = 0; i < c->rhead.n_headers; i++) {
-                const char *n = c->rhead.headers[i].name, *v = c->rhead.headers[i].value;
-                if (http_hop_by_hop(n))
-                        continue;
-                fprintf(f, "%s: %s\r\n", n, strcasecmp(n, "Api-Version") == 0 ? decide_api_version(v) : v);
-        }
-        fprintf(f, "Content-Length: %zu\r\n\r\n", c->is_head ? (size_t) 0 : strlen(body));
-        if (fclose(f) != 0 || flow_emit(&c->resp, head, len) < 0 ||
+        if (!head || flow_emit(&c->resp, head, t.n) < 0 ||
             (!c->is_head && flow_emit(&c->resp, body, strlen(body)) < 0))
                 c->closing = true;
         c->body = mfree(c->body);
@@ -897,7 +971,7 @@ static int flow_take(Conn *c, struct flow *f, const char *data, size_t n) {
 
 /* Where the request flow may read from now. */
 static bool req_wants_input(Conn *c) {
-        if (c->closing || c->busy || !c->who_known || c->req.eof || flow_has_output(&c->req))
+        if (c->closing || c->busy || !c->who_known || c->req.eof || flow_backlogged(&c->req))
                 return false;
         switch (c->rq) {
         case RQ_HEAD:
@@ -911,7 +985,7 @@ static bool req_wants_input(Conn *c) {
 }
 
 static bool resp_wants_input(Conn *c) {
-        if (c->ufd < 0 || c->resp.eof || c->pacing || flow_has_output(&c->resp))
+        if (c->ufd < 0 || c->resp.eof || c->pacing || flow_backlogged(&c->resp))
                 return false;
         if (c->closing && c->rs != RS_RAW)
                 return false;
@@ -982,9 +1056,11 @@ static int on_pace(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-/* After n bytes of a download were read: wait a moment before the next
- * read, unless the socket was nearly full. */
-static void download_pace(Conn *c, size_t n) {
+/* After flow f read n bytes: if they are part of a download, wait a moment
+ * before the next read, unless the socket was nearly full. */
+static void download_pace(Conn *c, const struct flow *f, size_t n) {
+        if (f != &c->resp || !c->download || f->message_done)
+                return;
         if (n >= PACE_FULL) {
                 c->pace_usec = MAX(c->pace_usec / 2, PACE_MIN_USEC);
                 return;
@@ -1049,8 +1125,7 @@ static int flow_step(Conn *c, struct flow *f, bool is_req) {
                                         left -= k;
                                 }
                         }
-                        if (!is_req && c->download && !f->message_done)
-                                download_pace(c, (size_t) n);
+                        download_pace(c, f, (size_t) n);
                         return 1;
                 }
         }
@@ -1072,8 +1147,8 @@ static int flow_step(Conn *c, struct flow *f, bool is_req) {
                 return 1;
         }
         int r = flow_take(c, f, scratch, (size_t) n);
-        if (r > 0 && !is_req && c->download && !f->message_done)
-                download_pace(c, (size_t) n);
+        if (r > 0)
+                download_pace(c, f, (size_t) n);
         return r;
 }
 
@@ -1120,15 +1195,21 @@ static int flow_ended(Conn *c) {
         return 0;
 }
 
-static void conn_pump(Conn *c) {
-        c->req.drained = c->resp.drained = false;
+/* Will this round's step parse bytes the flow holds?  Then what they give
+ * is written with what waits now (a head with its body), one send later. */
+static bool flow_parses_next(Conn *c, struct flow *f, bool is_req) {
+        return f->stash_len > 0 && (is_req ? req_wants_input(c) : resp_wants_input(c));
+}
+
+/* Move what can be moved, both ways, then ask epoll for what is wanted. */
+static void conn_run(Conn *c) {
         for (int rounds = 0; rounds < 64; rounds++) {
                 int progress = 0, r;
 
-                r = flow_flush(&c->req);
+                r = flow_parses_next(c, &c->req, true) ? 0 : flow_flush(&c->req);
                 if (r < 0 && r != -EAGAIN)
                         goto fail;
-                r = flow_flush(&c->resp);
+                r = flow_parses_next(c, &c->resp, false) ? 0 : flow_flush(&c->resp);
                 if (r < 0 && r != -EAGAIN)
                         goto fail;
 
@@ -1173,6 +1254,35 @@ fail:
         conn_free(c);
 }
 
+/* Run a connection from outside epoll (a decision, a timer): both flows
+ * may read. */
+static void conn_pump(Conn *c) {
+        c->req.drained = c->resp.drained = false;
+        conn_run(c);
+}
+
+/* Ask epoll for events (only what changed reaches the kernel).  With lazy,
+ * an EPOLLIN no longer wanted stays asked for until it wakes the gate
+ * unasked: a client waiting for its answer sends nothing, so its socket is
+ * not taken out of epoll and put back for every request. */
+static void io_want(sd_event_source *s, uint32_t want, bool lazy) {
+        uint32_t have = 0;
+        int on = SD_EVENT_OFF;
+        if (sd_event_source_get_enabled(s, &on) >= 0 && on != SD_EVENT_OFF)
+                (void) sd_event_source_get_io_events(s, &have);
+        if (lazy)
+                want |= have & EPOLLIN;
+        if (want == 0) {
+                if (on != SD_EVENT_OFF)
+                        (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+                return;
+        }
+        if (want != have)
+                (void) sd_event_source_set_io_events(s, want);
+        if (on == SD_EVENT_OFF)
+                (void) sd_event_source_set_enabled(s, SD_EVENT_ON);
+}
+
 static void conn_update(Conn *c) {
         uint32_t ce = 0, ue = 0;
         if (req_wants_input(c))
@@ -1183,21 +1293,41 @@ static void conn_update(Conn *c) {
                 ue |= EPOLLIN;
         if (flow_has_output(&c->req))
                 ue |= EPOLLOUT;
-        (void) sd_event_source_set_io_events(c->csrc, ce);
-        (void) sd_event_source_set_enabled(c->csrc, ce ? SD_EVENT_ON : SD_EVENT_OFF);
-        if (c->usrc) {
-                (void) sd_event_source_set_io_events(c->usrc, ue);
-                (void) sd_event_source_set_enabled(c->usrc, ue ? SD_EVENT_ON : SD_EVENT_OFF);
-        }
+        /* the client's side lazily, dockerd's exactly: a download's pause
+         * between reads must not be woken by what dockerd writes meanwhile */
+        io_want(c->csrc, ce, !c->closing && !c->req.eof && !c->unasked);
+        c->unasked = false;
+        if (c->usrc)
+                io_want(c->usrc, ue, false);
 }
 
+/* A flow reads again once its source has more, or its destination took
+ * what waited (it may have stopped reading for that); a flow that found
+ * its source empty is not asked again until then. */
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        conn_pump(userdata);
+        Conn *c = userdata;
+        bool client = s == c->csrc;
+        if (client && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !req_wants_input(c))
+                c->unasked = true;
+        if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
+                (client ? &c->req : &c->resp)->drained = false;
+        if (revents & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+                (client ? &c->resp : &c->req)->drained = false;
+        conn_run(c);
         return 0;
 }
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Conn *c = userdata;
+        uint64_t now;
+        c->timer_at = UINT64_MAX; /* a oneshot: off now */
+        sd_event_now(c->g->event, CLOCK_MONOTONIC, &now);
+        if (c->deadline == UINT64_MAX)
+                return 0;
+        if (now < c->deadline) {
+                timer_set(c, c->deadline); /* the deadline moved on since */
+                return 0;
+        }
         if (c->rq == RQ_HEAD && c->head.url == NULL && c->head.n_headers == 0) {
                 conn_free(c); /* idle: closed quietly, as dockerd does */
                 return 0;
@@ -1328,6 +1458,7 @@ int conn_new(Gate *g, int fd) {
         int r = sd_event_add_io(g->event, &c->csrc, fd, EPOLLIN, on_io, c);
         if (r >= 0)
                 r = sd_event_add_time(g->event, &c->timer, CLOCK_MONOTONIC, now + CONN_IDLE_USEC, 0, on_timer, c);
+        c->deadline = c->timer_at = now + CONN_IDLE_USEC;
         if (r < 0) {
                 conn_free(c);
                 return r;

@@ -7,6 +7,7 @@
 #include "decide.h"
 #include "decide-internal.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -765,9 +766,22 @@ static int filter_df(const struct gate_identity *who, const char *body, size_t l
         return *ret ? 0 : -ENOMEM;
 }
 
+/* "MAJOR.MINOR" (what follows is not looked at); false when it is not one. */
+static bool version_parse(const char *s, unsigned long *major, unsigned long *minor) {
+        char *e;
+        if (!isdigit((unsigned char) s[0]))
+                return false;
+        *major = strtoul(s, &e, 10);
+        if (*e != '.' || !isdigit((unsigned char) e[1]))
+                return false;
+        *minor = strtoul(e + 1, NULL, 10);
+        return true;
+}
+
+/* Asked of every answer's Api-Version: no sscanf(). */
 static int version_cmp(const char *a, const char *b) {
-        unsigned am = 0, an = 0, bm = 0, bn = 0;
-        if (sscanf(a, "%u.%u", &am, &an) != 2 || sscanf(b, "%u.%u", &bm, &bn) != 2)
+        unsigned long am, an, bm, bn;
+        if (!version_parse(a, &am, &an) || !version_parse(b, &bm, &bn))
                 return 0;
         return am != bm ? (am < bm ? -1 : 1) : an != bn ? (an < bn ? -1 : 1) : 0;
 }

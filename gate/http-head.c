@@ -116,10 +116,20 @@ const char *http_head_refusal(const http_parser *p, const struct http_head *h) {
 }
 
 bool http_hop_by_hop(const char *name) {
-        static const char *const drop[] = { "Content-Length", "Transfer-Encoding", "Expect", "Connection",
-                                            "Keep-Alive", "Upgrade", "Proxy-Connection", "TE", "Trailer" };
+        /* asked for every header of every request and answer: the length first */
+        static const struct {
+                const char *name;
+                size_t len;
+        } drop[] = {
+#define DROP(s) { s, sizeof(s) - 1 }
+                DROP("Content-Length"), DROP("Transfer-Encoding"), DROP("Expect"),
+                DROP("Connection"),     DROP("Keep-Alive"),        DROP("Upgrade"),
+                DROP("Proxy-Connection"), DROP("TE"),              DROP("Trailer"),
+#undef DROP
+        };
+        size_t n = strlen(name);
         for (size_t i = 0; i < ELEMENTSOF(drop); i++)
-                if (strcasecmp(name, drop[i]) == 0)
+                if (n == drop[i].len && strcasecmp(name, drop[i].name) == 0)
                         return true;
         return false;
 }

@@ -6,7 +6,7 @@
 # no reservation outlives its TTL.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/slicemgr-lib.sh"
-plan 15
+plan 19
 
 GATE_SOCK="$SB/docker.sock"
 PY=/usr/bin/python3
@@ -109,6 +109,53 @@ is "$(sb_exec systemctl show -p NRestarts --value berth-gate)/$(sb_exec systemct
 sleep 1
 fds2=$(gate_fds)
 ok $(( fds2 <= fds0 + KEPT ? 0 : 1 )) "… and once the abuser is gone it holds what it held before ($fds0 then $fds2)"
+
+# --- deadlines on kept-alive connections ---------------------------------------------------------
+# A head has 15 s from its first byte (CONN_HEAD_USEC).  The gate moves its
+# timer only when a deadline comes sooner, so after a first request both
+# connections' timers are still set for that request's deadline (t+15 s)
+# when their second heads begin (t+10 s): one head ends in time (t+20 s)
+# and is answered, the other never ends and is refused once its own 15 s
+# are up, not when the earlier deadline passes.
+pyuser $A '
+import socket, sys, time
+path = sys.argv[1]
+def answer(s):
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        b = s.recv(65536)
+        if not b: break
+        buf += b
+    return buf
+conns = []
+for i in range(2):
+    s = socket.socket(socket.AF_UNIX); s.settimeout(40); s.connect(path)
+    s.sendall(b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n")
+    print("first", answer(s).split(b"\r\n")[0].decode())
+    conns.append(s)
+t0 = time.monotonic()
+time.sleep(10)
+for s in conns:
+    s.sendall(b"GET /_ping HTTP/1.1\r\n")
+time.sleep(10)
+conns[0].sendall(b"Host: d\r\n\r\n")
+print("finished", answer(conns[0]).split(b"\r\n")[0].decode())
+late = answer(conns[1])
+print("unfinished", late.split(b"\r\n")[0].decode(), "after", int(time.monotonic() - t0) >= 24)
+rest = b""
+while True:
+    b = conns[1].recv(65536)
+    if not b: break
+    rest += b
+print("said", (late + rest).split(b"\r\n\r\n", 1)[-1].decode().strip())
+' > "$SB/deadline.out" 2>&1
+is "$(grep -c '^first HTTP/1.1 200' "$SB/deadline.out")" 2 "two kept-alive connections answered once each"
+is "$(grep '^finished' "$SB/deadline.out")" "finished HTTP/1.1 200 OK" \
+	"a second head begun 10 s later and ended 10 s after that is answered (its own deadline, not the first request's)"
+is "$(grep '^unfinished' "$SB/deadline.out")" "unfinished HTTP/1.1 400 Bad Request after True" \
+	"a second head that never ends is refused with 400, once its own 15 s are up"
+is "$(grep '^said' "$SB/deadline.out")" 'said {"message":"berth: the request did not arrive in time."}' \
+	"… saying why, and the connection closes"
 
 # --- kill -9 in the middle of GPU creates -------------------------------------------------------
 # every GPU the ledger holds is held by one container that exists and sees

@@ -569,7 +569,7 @@ START_TEST(test_query_bool) {
 }
 END_TEST
 
-/* Which answers may be read in batches: downloads nobody watches arrive,
+/* Which answers may be read in batches: downloads nobody watches as they come,
  * not streams someone follows live. */
 START_TEST(test_download) {
         static const struct {
