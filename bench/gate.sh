@@ -87,7 +87,12 @@ TICK=$(getconf CLK_TCK)
 tp() { # tp reps LABEL ARGS...: reps pairs (dockerd, then gate); medians, and the gate's CPU per run
 	local reps=$1 label=$2 a b t0 t1 cpu=0 i as=() bs=() rs=(); shift 2
 	for i in $(seq "$reps"); do
-		a=$(through "$DSOCK" "$@"); t0=$(gate_ticks); b=$(through "$GATE_SOCK" "$@"); t1=$(gate_ticks)
+		# each run starts with nothing left to write back: a cp in leaves
+		# 1 GiB dirty, whose writeback would run into the next run (the
+		# gate's, in a pair) and slow it (cp out after cp in: 0.86x, 0.96x
+		# after a sync, in one A/B)
+		sync; a=$(through "$DSOCK" "$@")
+		sync; t0=$(gate_ticks); b=$(through "$GATE_SOCK" "$@"); t1=$(gate_ticks)
 		as+=("$a"); bs+=("$b"); rs+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", a / b }')"); cpu=$((cpu + t1 - t0))
 	done
 	awk -v l="$label" -v a="$(printf '%s\n' "${as[@]}" | median)" -v b="$(printf '%s\n' "${bs[@]}" | median)" \
