@@ -7,7 +7,6 @@
 #include "decide.h"
 #include "decide-internal.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -766,28 +765,9 @@ static int filter_df(const struct gate_identity *who, const char *body, size_t l
         return *ret ? 0 : -ENOMEM;
 }
 
-/* "MAJOR.MINOR" (what follows is not looked at); false when it is not one. */
-static bool version_parse(const char *s, unsigned long *major, unsigned long *minor) {
-        char *e;
-        if (!isdigit((unsigned char) s[0]))
-                return false;
-        *major = strtoul(s, &e, 10);
-        if (*e != '.' || !isdigit((unsigned char) e[1]))
-                return false;
-        *minor = strtoul(e + 1, NULL, 10);
-        return true;
-}
-
-/* Asked of every answer's Api-Version: no sscanf(). */
-static int version_cmp(const char *a, const char *b) {
-        unsigned long am, an, bm, bn;
-        if (!version_parse(a, &am, &an) || !version_parse(b, &bm, &bn))
-                return 0;
-        return am != bm ? (am < bm ? -1 : 1) : an != bn ? (an < bn ? -1 : 1) : 0;
-}
-
+/* Asked of every answer's Api-Version. */
 const char *decide_api_version(const char *v) {
-        return v && version_cmp(v, ROUTE_VERSION_MAX) > 0 ? ROUTE_VERSION_MAX : v;
+        return v && docker_api_version_cmp(v, ROUTE_VERSION_MAX) > 0 ? ROUTE_VERSION_MAX : v;
 }
 
 int decide_answer_body(const struct decision *d, int status, const char *body, size_t len, char **ret) {

@@ -398,10 +398,38 @@ int docker_socket_path(const char *docker_host_env, const char *config_default, 
         return 0;
 }
 
-static int parse_api_version(const char *v) {
+/* Digits, one to three of them, at *s; moves s past them. */
+static bool version_number(const char **s, unsigned *ret) {
+        unsigned v = 0;
+        size_t n = 0;
+        for (; n < 3 && isdigit((unsigned char) (*s)[n]); n++)
+                v = v * 10 + (unsigned) ((*s)[n] - '0');
+        if (n == 0 || isdigit((unsigned char) (*s)[n]))
+                return false;
+        *s += n;
+        *ret = v;
+        return true;
+}
+
+int docker_api_version_parse(const char *s, unsigned *major, unsigned *minor) {
+        unsigned a, b;
+        if (!s || !version_number(&s, &a) || *s++ != '.' || !version_number(&s, &b) || *s != 0)
+                return -EPROTO;
+        *major = a;
+        *minor = b;
+        return 0;
+}
+
+int docker_api_version_cmp(const char *a, const char *b) {
+        unsigned am, an, bm, bn;
+        if (docker_api_version_parse(a, &am, &an) < 0 || docker_api_version_parse(b, &bm, &bn) < 0)
+                return 0;
+        return am != bm ? (am < bm ? -1 : 1) : an != bn ? (an < bn ? -1 : 1) : 0;
+}
+
+static int check_api_version(const char *v) {
         unsigned major, minor;
-        int n = -1;
-        if (sscanf(v, "%3u.%3u%n", &major, &minor, &n) != 2 || n < 0 || v[n] != 0)
+        if (docker_api_version_parse(v, &major, &minor) < 0)
                 return -EPROTO;
         if (major < DOCKER_API_MIN_MAJOR || (major == DOCKER_API_MIN_MAJOR && minor < DOCKER_API_MIN_MINOR))
                 return -EPROTONOSUPPORT;
@@ -445,7 +473,7 @@ int docker_open(const char *socket_path, struct docker **ret, struct berth_error
                 return berth_error_set(err, -EPROTO,
                                        "unix://%s answered /_ping without an Api-Version header; is it a Docker daemon?",
                                        socket_path);
-        r = parse_api_version(d->api_version);
+        r = check_api_version(d->api_version);
         if (r == -EPROTO)
                 return berth_error_set(err, r, "unix://%s reports the unintelligible API version '%s'.", socket_path,
                                        d->api_version);
