@@ -9,11 +9,8 @@
 #include "basic/util.h"
 
 void http_head_clear(struct http_head *h) {
-        for (size_t i = 0; i < h->n_headers; i++) {
-                free(h->headers[i].name);
-                free(h->headers[i].value);
-        }
         free(h->headers);
+        free(h->text);
         free(h->url);
         *h = (struct http_head) { 0 };
 }
@@ -46,6 +43,31 @@ int http_head_url(struct http_head *h, const char *at, size_t n) {
         return 0;
 }
 
+/* Room for n more bytes of text; the headers' pointers follow it. */
+static int text_room(struct http_head *h, size_t n) {
+        if (h->text_max - h->text_len >= n)
+                return 0;
+        size_t max = MAX(MAX(h->text_max * 2, h->text_len + n), (size_t) 1024);
+        char *t = realloc(h->text, max);
+        if (!t)
+                return -1;
+        h->text = t;
+        h->text_max = max;
+        for (size_t i = 0; i < h->n_headers; i++) {
+                h->headers[i].name = t + h->headers[i].name_at;
+                h->headers[i].value = h->headers[i].value_at == SIZE_MAX ? "" : t + h->headers[i].value_at;
+        }
+        return 0;
+}
+
+/* A new, empty piece of text at its end: where it starts. */
+static size_t text_open(struct http_head *h) {
+        h->text[h->text_len] = 0;
+        return h->text_len++;
+}
+
+/* A header's name or value comes in pieces, one after the other: each
+ * goes on the end of the text, which the last name or value ends. */
 static int piece(struct http_head *h, bool value, const char *at, size_t n) {
         if (!count(h, n))
                 return -1;
@@ -54,22 +76,36 @@ static int piece(struct http_head *h, bool value, const char *at, size_t n) {
                         h->too_big = true;
                         return -1;
                 }
-                struct http_header *l = reallocarray(h->headers, h->n_headers + 1, sizeof(*l));
-                if (!l)
+                if (h->n_headers == h->headers_max) {
+                        size_t max = MAX(h->headers_max * 2, (size_t) 16);
+                        struct http_header *l = reallocarray(h->headers, max, sizeof(*l));
+                        if (!l)
+                                return -1;
+                        h->headers = l;
+                        h->headers_max = max;
+                }
+                if (text_room(h, 1) < 0)
                         return -1;
-                h->headers = l;
-                l[h->n_headers++] = (struct http_header) { .name = strdup(""), .value = strdup("") };
+                size_t at_name = text_open(h);
+                h->headers[h->n_headers++] = (struct http_header) {
+                        .name = h->text + at_name, .value = "", .name_at = at_name, .value_at = SIZE_MAX };
                 h->in_value = false;
         }
-        if (value) {
-                if (h->n_headers == 0)
-                        return -1;
+        if (value && h->n_headers == 0)
+                return -1;
+        struct http_header *x = &h->headers[h->n_headers - 1];
+        if (text_room(h, n + 1) < 0) /* the room a value's first piece opens with */
+                return -1;
+        if (value && !h->in_value) {
+                x->value_at = text_open(h);
+                x->value = h->text + x->value_at;
                 h->in_value = true;
         }
-        struct http_header *x = &h->headers[h->n_headers - 1];
-        char **s = value ? &x->value : &x->name;
-        size_t l = *s ? strlen(*s) : 0;
-        return *s && http_append(s, &l, at, n, HTTP_HEAD_MAX) == 0 ? 0 : -1;
+        /* the open piece is the last: its NUL is the text's last byte */
+        memcpy(h->text + h->text_len - 1, at, n);
+        h->text_len += n;
+        h->text[h->text_len - 1] = 0;
+        return 0;
 }
 
 int http_head_field(struct http_head *h, const char *at, size_t n) {

@@ -14,14 +14,17 @@
 #define HTTP_TARGET_MAX (8 * 1024)
 
 struct http_header {
-        char *name, *value;
+        const char *name, *value; /* NUL-terminated, in the head's text */
+        size_t name_at, value_at; /* where in it (SIZE_MAX: no value given) */
 };
 
 struct http_head {
         char *url;
         size_t url_len;
         struct http_header *headers;
-        size_t n_headers;
+        size_t n_headers, headers_max;
+        char *text; /* every name and value, each ended by a NUL: one allocation */
+        size_t text_len, text_max;
         bool in_value;
         size_t bytes;
         bool too_big; /* past a limit: refused once the head ends */
