@@ -8,9 +8,10 @@
 #     gate adds to the p50
 #   - throughput: docker cp of BENCH_GIB GiB (default 1) into and out of a
 #     container, and docker logs of as much, through each: pairs, dockerd
-#     then gate, BENCH_CP_REPS (default 11) for each cp and BENCH_TP_REPS
-#     (default 5) for logs; the median of the pairs' ratios (single cp pairs
-#     on this VM range 0.6-1.6x, logs pairs 1.0-1.1x)
+#     and gate, each first in every other pair, BENCH_CP_REPS (default 12)
+#     for each cp and BENCH_TP_REPS (default 6) for logs; the median of the
+#     pairs' ratios (single cp pairs on this VM range 0.6-1.6x, logs pairs
+#     1.0-1.1x)
 #   - BENCH_CONNS (default 1000) connections held open, with the gate's RSS
 # Goals (issue "berth-gate"): CLI ratios <= 1.03, added p50 <= 100 us,
 # throughput >= 0.9x, RSS <= 16 MiB at 1000 connections.
@@ -84,15 +85,21 @@ through() { # through SOCKET CMD...: seconds a docker command takes on that sock
 # the gate's CPU time so far, in clock ticks (user + system)
 gate_ticks() { sb_exec awk '{print $14 + $15}' "/proc/$(sb_exec systemctl show -p MainPID --value berth-gate)/stat"; }
 TICK=$(getconf CLK_TCK)
-tp() { # tp reps LABEL ARGS...: reps pairs (dockerd, then gate); medians, and the gate's CPU per run
+tp() { # tp reps LABEL ARGS...: reps pairs (dockerd and gate, in turn first); medians, and the gate's CPU per run
 	local reps=$1 label=$2 a b t0 t1 cpu=0 i as=() bs=() rs=(); shift 2
 	for i in $(seq "$reps"); do
 		# each run starts with nothing left to write back: a cp in leaves
 		# 1 GiB dirty, whose writeback would run into the next run (the
 		# gate's, in a pair) and slow it (cp out after cp in: 0.86x, 0.96x
-		# after a sync, in one A/B)
-		sync; a=$(through "$DSOCK" "$@")
-		sync; t0=$(gate_ticks); b=$(through "$GATE_SOCK" "$@"); t1=$(gate_ticks)
+		# after a sync, in one A/B).  Which goes first alternates, so
+		# neither side always runs on what the other left behind.
+		if ((i % 2)); then
+			sync; a=$(through "$DSOCK" "$@")
+			sync; t0=$(gate_ticks); b=$(through "$GATE_SOCK" "$@"); t1=$(gate_ticks)
+		else
+			sync; t0=$(gate_ticks); b=$(through "$GATE_SOCK" "$@"); t1=$(gate_ticks)
+			sync; a=$(through "$DSOCK" "$@")
+		fi
 		as+=("$a"); bs+=("$b"); rs+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", a / b }')"); cpu=$((cpu + t1 - t0))
 	done
 	awk -v l="$label" -v a="$(printf '%s\n' "${as[@]}" | median)" -v b="$(printf '%s\n' "${bs[@]}" | median)" \
@@ -101,13 +108,13 @@ tp() { # tp reps LABEL ARGS...: reps pairs (dockerd, then gate); medians, and th
 		printf "%-30s dockerd %6.2f s (%5.0f MiB/s)   gate %6.2f s (%5.0f MiB/s)   throughput ratio %.3f (%.2f-%.2f over %d pairs)   gate CPU %.2f s/run\n",
 			l, a, g*1024/a, b, g*1024/b, r, lo, hi, n, cpu/hz/n }'
 }
-tp "${BENCH_CP_REPS:-11}" "docker cp FILE C:/tmp (in)" cp "$BIG" "$C:/tmp/big"
-tp "${BENCH_CP_REPS:-11}" "docker cp C:/tmp/big - (out)" cp "$C:/tmp/big" -
+tp "${BENCH_CP_REPS:-12}" "docker cp FILE C:/tmp (in)" cp "$BIG" "$C:/tmp/big"
+tp "${BENCH_CP_REPS:-12}" "docker cp C:/tmp/big - (out)" cp "$C:/tmp/big" -
 as_user env DOCKER_HOST="unix://$GATE_SOCK" /usr/bin/docker run -d --name logs berth-test:latest \
 	sh -c "head -c $((GIB * 768 * 1024 * 1024)) /dev/urandom | base64 -w 4095; : > /tmp/written; sleep 3600" >/dev/null
 # once all of it is in the log (the test image's shell has test built in)
 for i in $(seq 900); do sbdocker exec logs._.$U sh -c 'test -e /tmp/written' 2>/dev/null && break; sleep 1; done
-tp "${BENCH_TP_REPS:-5}" "docker logs C (1 GiB of text)" logs "logs._.$U"
+tp "${BENCH_TP_REPS:-6}" "docker logs C (1 GiB of text)" logs "logs._.$U"
 
 echo "== $CONNS connections held open"
 rss() { sb_exec awk '/^VmRSS/ {print $2}' "/proc/$(sb_exec systemctl show -p MainPID --value berth-gate)/status"; }
