@@ -531,11 +531,23 @@ struct text {
         size_t n;
 };
 
-static void text_put(struct text *t, const char *s) {
-        size_t l = strlen(s);
+static void text_putn(struct text *t, const char *s, size_t l) {
         if (t->p)
                 memcpy(t->p + t->n, s, l);
         t->n += l;
+}
+
+static void text_put(struct text *t, const char *s) {
+        text_putn(t, s, strlen(s));
+}
+
+static void text_number(struct text *t, uint64_t v) {
+        char b[20];
+        size_t i = sizeof(b);
+        do
+                b[--i] = (char) ('0' + v % 10);
+        while ((v /= 10) > 0);
+        text_putn(t, b + i, sizeof(b) - i);
 }
 
 static void text_header(struct text *t, const char *name, const char *value) {
@@ -545,9 +557,17 @@ static void text_header(struct text *t, const char *name, const char *value) {
         text_put(t, "\r\n");
 }
 
+/* The framing berth writes itself into the head dockerd gets. */
+struct framing {
+        bool length; /* Content-Length: n */
+        uint64_t n;
+        bool chunked;
+        bool upgrade;
+};
+
 /* The head dockerd gets: the method, the target berth settled on, the
- * client's end-to-end headers, and framing berth wrote itself. */
-static void request_text(const Conn *c, const struct decision *d, const char *framing, struct text *t) {
+ * client's end-to-end headers, and the framing. */
+static void request_text(const Conn *c, const struct decision *d, const struct framing *f, struct text *t) {
         text_put(t, d->method);
         text_put(t, " ");
         text_put(t, d->target);
@@ -555,28 +575,36 @@ static void request_text(const Conn *c, const struct decision *d, const char *fr
         for (size_t i = 0; i < c->head.n_headers; i++)
                 if (!http_hop_by_hop(c->head.headers[i].name))
                         text_header(t, c->head.headers[i].name, c->head.headers[i].value);
-        text_put(t, framing);
+        if (f->length) {
+                text_put(t, "Content-Length: ");
+                text_number(t, f->n);
+                text_put(t, "\r\n");
+        } else if (f->chunked)
+                text_put(t, "Transfer-Encoding: chunked\r\n");
+        if (f->upgrade)
+                text_put(t, "Connection: Upgrade\r\nUpgrade: tcp\r\n");
         text_put(t, "\r\n");
 }
 
 static int write_head(Conn *c, const struct decision *d) {
-        char framing[128] = "";
-        if (d->replace_body)
-                snprintf(framing, sizeof(framing), "Content-Length: %zu\r\n", d->new_body_len);
-        else if (c->req.parser.flags & F_CHUNKED)
-                strcpy(framing, "Transfer-Encoding: chunked\r\n");
-        else if (c->req.parser.flags & F_CONTENTLENGTH)
-                snprintf(framing, sizeof(framing), "Content-Length: %llu\r\n", (unsigned long long) c->content_length);
-        if (c->hijack && header_get(c, "Upgrade", NULL))
-                strcat(framing, "Connection: Upgrade\r\nUpgrade: tcp\r\n");
+        struct framing f = { .upgrade = c->hijack && header_get(c, "Upgrade", NULL) };
+        if (d->replace_body) {
+                f.length = true;
+                f.n = d->new_body_len;
+        } else if (c->req.parser.flags & F_CHUNKED)
+                f.chunked = true;
+        else if (c->req.parser.flags & F_CONTENTLENGTH) {
+                f.length = true;
+                f.n = c->content_length;
+        }
 
         struct text t = {};
-        request_text(c, d, framing, &t);
+        request_text(c, d, &f, &t);
         _cleanup_free_ char *head = t.p = malloc(t.n);
         if (!head)
                 return -ENOMEM;
         t.n = 0;
-        request_text(c, d, framing, &t);
+        request_text(c, d, &f, &t);
         int r = flow_emit(&c->req, head, t.n);
         if (r >= 0 && d->replace_body)
                 r = flow_emit(&c->req, d->new_body, d->new_body_len);
@@ -847,14 +875,20 @@ static void next_request(Conn *c) {
 
 /* The head of an answer berth rewrote: dockerd's status and headers (an
  * API version capped), a length of its own. */
-static void answer_text(const Conn *c, const char *status, const char *length, struct text *t) {
-        text_put(t, status);
+static void answer_text(const Conn *c, size_t length, struct text *t) {
+        text_put(t, "HTTP/1.1 ");
+        text_number(t, (uint64_t) c->status);
+        text_put(t, " ");
+        text_put(t, c->status == 200 ? "OK" : status_text(c->status));
+        text_put(t, "\r\n");
         for (size_t i = 0; i < c->rhead.n_headers; i++) {
                 const char *n = c->rhead.headers[i].name, *v = c->rhead.headers[i].value;
                 if (!http_hop_by_hop(n))
                         text_header(t, n, strcasecmp(n, "Api-Version") == 0 ? decide_api_version(v) : v);
         }
-        text_put(t, length);
+        text_put(t, "Content-Length: ");
+        text_number(t, length);
+        text_put(t, "\r\n\r\n");
 }
 
 /* An answer berth rewrote (/system/df cut, an API version capped): dockerd's
@@ -865,16 +899,13 @@ static void answer_collected(Conn *c) {
                 conn_answer(c, 503, "berth: Docker's answer could not be read; try again.", true);
                 return;
         }
-        char status[64], length[64];
-        snprintf(status, sizeof(status), "HTTP/1.1 %d %s\r\n", c->status,
-                 c->status == 200 ? "OK" : status_text(c->status));
-        snprintf(length, sizeof(length), "Content-Length: %zu\r\n\r\n", c->is_head ? (size_t) 0 : strlen(body));
+        size_t length = c->is_head ? 0 : strlen(body);
         struct text t = {};
-        answer_text(c, status, length, &t);
+        answer_text(c, length, &t);
         head = t.p = malloc(t.n);
         if (head) {
                 t.n = 0;
-                answer_text(c, status, length, &t);
+                answer_text(c, length, &t);
         }
         if (!head || flow_emit(&c->resp, head, t.n) < 0 ||
             (!c->is_head && flow_emit(&c->resp, body, strlen(body)) < 0))
