@@ -1,8 +1,9 @@
 #!/bin/bash
 # berth-gate beside dockerd's own socket, in one run (sudo make bench, in the
 # sandbox), as a test user:
-#   - the docker CLI through each, alternating (bench/cmdpair): version, ps,
-#     inspect, run --rm; medians and the ratio gate/dockerd
+#   - the docker CLI through each, alternating (bench/cmdpair), BENCH_N
+#     (default 100) runs each: version, ps, inspect, run --rm; medians and
+#     the ratio gate/dockerd
 #   - per-request latency on one kept-alive connection (bench/httplat):
 #     p50 and p99 of /_ping, /containers/json and an inspect, and what the
 #     gate adds to the p50
@@ -43,7 +44,9 @@ cleanup() {
 trap cleanup EXIT
 
 U=berthtali
-N=${BENCH_N:-40}
+# a CLI run is ~20 ms of Go start-up, of which the gate's share is a few
+# hundred us: 40 runs each left medians 2-4% apart from run to run
+N=${BENCH_N:-100}
 GIB=${BENCH_GIB:-1}
 CONNS=${BENCH_CONNS:-1000}
 as_user() { sb_exec setpriv --reuid="$U" --regid="$(id -g "$U")" --init-groups \
