@@ -18,8 +18,7 @@
 #define DOCKER_REQUEST_TIMEOUT_S 60L
 #define DOCKER_SLOW_TIMEOUT_S 1800L /* commit, image removal: bounded, but large */
 /* Docker's own oldest supported API; everything used here exists there. */
-#define DOCKER_API_MIN_MAJOR 1
-#define DOCKER_API_MIN_MINOR 24
+#define DOCKER_API_MIN "1.24"
 
 void docker_buf_done(struct buf *b) {
         free(b->data);
@@ -431,9 +430,7 @@ static int check_api_version(const char *v) {
         unsigned major, minor;
         if (docker_api_version_parse(v, &major, &minor) < 0)
                 return -EPROTO;
-        if (major < DOCKER_API_MIN_MAJOR || (major == DOCKER_API_MIN_MAJOR && minor < DOCKER_API_MIN_MINOR))
-                return -EPROTONOSUPPORT;
-        return 0;
+        return docker_api_version_cmp(v, DOCKER_API_MIN) < 0 ? -EPROTONOSUPPORT : 0;
 }
 
 int docker_open(const char *socket_path, struct docker **ret, struct berth_error *err) {
@@ -478,8 +475,8 @@ int docker_open(const char *socket_path, struct docker **ret, struct berth_error
                 return berth_error_set(err, r, "unix://%s reports the unintelligible API version '%s'.", socket_path,
                                        d->api_version);
         if (r < 0)
-                return berth_error_set(err, r, "The Docker daemon at unix://%s speaks API %s; berth needs %d.%d or newer.",
-                                       socket_path, d->api_version, DOCKER_API_MIN_MAJOR, DOCKER_API_MIN_MINOR);
+                return berth_error_set(err, r, "The Docker daemon at unix://%s speaks API %s; berth needs %s or newer.",
+                                       socket_path, d->api_version, DOCKER_API_MIN);
         if (asprintf(&d->base_url, "http://localhost/v%s", d->api_version) < 0) {
                 d->base_url = NULL;
                 return berth_error_set(err, -ENOMEM, "Out of memory.");

@@ -47,6 +47,7 @@ static inline void docker_closep(struct docker **d) {
 #define _cleanup_docker_ _cleanup_(docker_closep)
 
 const char *docker_api_version(struct docker *d); /* "1.41" */
+const char *docker_socket(struct docker *d);
 
 /* An API version as Docker writes it, "MAJOR.MINOR" (one to three digits
  * each, nothing around them): 0, or -EPROTO when s is not one.  The one
@@ -56,7 +57,6 @@ int docker_api_version_parse(const char *s, unsigned *major, unsigned *minor);
 /* <0, 0, >0 as a is older than, the same as or newer than b; 0 also when
  * either is not a version. */
 int docker_api_version_cmp(const char *a, const char *b);
-const char *docker_socket(struct docker *d);
 
 /* One API call.  method: "GET", "POST", "DELETE", …; path_and_query:
  * already escaped, relative to the version prefix ("/containers/json?all=1").
