@@ -441,6 +441,8 @@ static int flow_parse(struct flow *f, const http_parser_settings *s, const char 
 
 static const char *status_text(int status) {
         switch (status) {
+        case 200:
+                return "OK";
         case 400:
                 return "Bad Request";
         case 403:
@@ -879,7 +881,7 @@ static void answer_text(const Conn *c, size_t length, struct text *t) {
         text_put(t, "HTTP/1.1 ");
         text_number(t, (uint64_t) c->status);
         text_put(t, " ");
-        text_put(t, c->status == 200 ? "OK" : status_text(c->status));
+        text_put(t, status_text(c->status));
         text_put(t, "\r\n");
         for (size_t i = 0; i < c->rhead.n_headers; i++) {
                 const char *n = c->rhead.headers[i].name, *v = c->rhead.headers[i].value;
