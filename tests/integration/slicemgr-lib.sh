@@ -142,18 +142,25 @@ gc() { # gc USER CURL-ARGS...
 		curl -s --unix-socket "${GATE_SOCK:-$SB/docker.sock}" -w '\n%{http_code}' "$@"
 }
 status_of() { tail -n 1 <<<"$1"; } # of what gc printed
-# RAW_PY ADDRESS WAIT BYTES: writes what a server answers to these bytes
-# on one connection, until it closes or is quiet for WAIT s; ADDRESS is a
-# socket path or HOST:PORT (backslash escapes in BYTES, \r\n and \x00
-# alike, are decoded first)
+# RAW_PY ADDRESS WAIT BYTES [PIECE]: writes what a server answers to these
+# bytes on one connection, until it closes or is quiet for WAIT s; ADDRESS
+# is a socket path or HOST:PORT (backslash escapes in BYTES, \r\n and \x00
+# alike, are decoded first); with PIECE, the bytes go PIECE at a time, 5 ms
+# apart, so the server reads them in pieces
 RAW_PY='
-import socket, sys
+import socket, sys, time
 a = sys.argv[1]
 if a.startswith("/"):
     s = socket.socket(socket.AF_UNIX); s.settimeout(float(sys.argv[2])); s.connect(a)
 else:
     s = socket.create_connection(tuple([a.rsplit(":", 1)[0], int(a.rsplit(":", 1)[1])])); s.settimeout(float(sys.argv[2]))
-s.sendall(sys.argv[3].encode().decode("unicode_escape").encode("latin-1"))
+data = sys.argv[3].encode().decode("unicode_escape").encode("latin-1")
+piece = int(sys.argv[4]) if len(sys.argv) > 4 else len(data) or 1
+try:
+    for i in range(0, len(data), piece):
+        s.sendall(data[i:i + piece])
+        if piece < len(data): time.sleep(0.005)
+except (BrokenPipeError, ConnectionResetError): pass # answered and closed before the rest: read the answer
 out = b""
 try:
     while True:
@@ -162,11 +169,12 @@ try:
         out += b
 except (socket.timeout, ConnectionResetError): pass
 sys.stdout.write(out.decode(errors="replace"))'
-# graw USER BYTES: what the gate answers to these bytes on one connection,
-# as they came, until it closes or is quiet for 4 s
+# graw USER BYTES [PIECE]: what the gate answers to these bytes on one
+# connection (PIECE bytes at a time, if given), as they came, until it
+# closes or is quiet for 4 s
 graw() {
 	sb_exec setpriv --reuid="$1" --regid="$(id -g "$1")" --init-groups timeout -k 5 30 /usr/bin/python3 -c "$RAW_PY" \
-		"${GATE_SOCK:-$SB/docker.sock}" 4 "$2"
+		"${GATE_SOCK:-$SB/docker.sock}" 4 "$2" ${3:+"$3"}
 }
 
 # run_managed USER NAME CMD...: what the wrapper does, with docker run -d:
